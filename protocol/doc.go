@@ -1,0 +1,15 @@
+// Package protocol is the RocketMQ remoting codec: frames, the JSON and
+// ROCKETMQ binary headers, request and response codes, and the typed headers
+// and bodies that producers, brokers, name servers and admin tools exchange.
+//
+// It does no I/O and starts no goroutines. A server reads a frame like this:
+//
+//	n, err := protocol.PeekFrame(buffered, protocol.DefaultMaxFrame)
+//	if err != nil { /* close the connection: the stream is corrupt */ }
+//	if n == 0 { /* wait for more bytes */ }
+//	cmd, err := protocol.DecodeFrame(buffered[:n])
+//	out, err = resp.AppendFrame(out)
+//
+// The reference is shared/docs/wire-spec.md; the Java source wins where they
+// disagree.
+package protocol

@@ -1,0 +1,58 @@
+package protocol
+
+import (
+	"sort"
+	"unicode/utf16"
+)
+
+// javaMapOrder returns the keys of m in the order a java.util.HashMap with
+// the given initial table size (0 means the default 16) iterates them, so
+// that extFields come out as a Java broker writes them. Keys that share a
+// bucket keep sorted order (Java keeps insertion order, which m does not
+// record).
+func javaMapOrder(m map[string]string, table int, buf []string) []string {
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	if len(keys) < 2 {
+		return keys
+	}
+	if table < 16 {
+		table = 16
+	}
+	for len(keys) > table*3/4 {
+		table *= 2
+	}
+	mask := uint32(table - 1)
+	less := func(a, b string) bool {
+		ba, bb := javaSpread(a)&mask, javaSpread(b)&mask
+		return ba < bb || ba == bb && a < b
+	}
+	if len(keys) > 32 {
+		sort.Slice(keys, func(i, j int) bool { return less(keys[i], keys[j]) })
+		return keys
+	}
+	// Insertion sort: extFields are small, and this does not allocate.
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && less(keys[j], keys[j-1]); j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
+
+// javaSpread is HashMap.hash(key) for a String key.
+func javaSpread(s string) uint32 {
+	var h uint32
+	for _, r := range s {
+		if r < 0x10000 {
+			h = 31*h + uint32(r)
+			continue
+		}
+		r1, r2 := utf16.EncodeRune(r)
+		h = 31*h + uint32(r1)
+		h = 31*h + uint32(r2)
+	}
+	return h ^ h>>16
+}
