@@ -1,0 +1,229 @@
+package protocol
+
+import (
+	"slices"
+	"strings"
+)
+
+// Name server bodies: GET_ROUTEINFO_BY_TOPIC (105) answers TopicRouteData,
+// GET_BROKER_CLUSTER_INFO (106) answers ClusterInfo; and the broker's
+// GET_BROKER_RUNTIME_INFO (28) answers KVTable.
+//
+// Java's brokerAddrs is a HashMap<Long,String>. Plain fastjson writes its keys
+// bare ({0:"127.0.0.1:10911"}); the name server's "standard JSON" encoding
+// (browser compatible) quotes them ({"0":"127.0.0.1:10911"}) and escapes all
+// non-ASCII. Keys are written in numeric order.
+
+// Topic permission bits (QueueData.Perm).
+const (
+	PermPriority int32 = 1 << 3
+	PermRead     int32 = 1 << 2
+	PermWrite    int32 = 1 << 1
+	PermInherit  int32 = 1 << 0
+)
+
+// QueueData describes a topic's queues on one broker.
+type QueueData struct {
+	BrokerName     string `json:"brokerName"`
+	Perm           int32  `json:"perm"` // Perm* bits: 6 for a normal topic, 7 for TBW102
+	ReadQueueNums  int32  `json:"readQueueNums"`
+	TopicSysFlag   int32  `json:"topicSysFlag"`
+	WriteQueueNums int32  `json:"writeQueueNums"`
+}
+
+// BrokerData describes one broker name: its master (id 0) and slaves.
+type BrokerData struct {
+	BrokerAddrs map[int64]string `json:"brokerAddrs"` // broker id -> "ip:port"; 0 is the master
+	BrokerName  string           `json:"brokerName"`
+	Cluster     string           `json:"cluster"`
+	// EnableActingMaster and ZoneName exist only in 5.x (DialectV5);
+	// ZoneName is left out when empty.
+	EnableActingMaster bool   `json:"enableActingMaster"`
+	ZoneName           string `json:"zoneName"`
+}
+
+// TopicRouteData is the GET_ROUTEINFO_BY_TOPIC reply body.
+type TopicRouteData struct {
+	OrderTopicConf    string              `json:"orderTopicConf"` // "brokerName:queueNums;…", left out when empty
+	QueueDatas        []QueueData         `json:"queueDatas"`
+	BrokerDatas       []BrokerData        `json:"brokerDatas"`
+	FilterServerTable map[string][]string `json:"filterServerTable"` // broker addr -> filter servers; normally empty
+}
+
+// RouteKeysQuoted reports whether a GET_ROUTEINFO_BY_TOPIC request gets the
+// standard JSON encoding (quoted map keys): request version >= V4_9_4 (401)
+// or acceptStandardJsonOnly=true.
+func RouteKeysQuoted(req *Command) bool {
+	if req.Version >= int32(V4_9_4) {
+		return true
+	}
+	return strings.EqualFold(req.ExtFields["acceptStandardJsonOnly"], "true")
+}
+
+// Marshal encodes t as a 5.x name server does: quoteKeys selects the
+// standard JSON encoding (see RouteKeysQuoted), else plain fastjson with
+// bare numeric keys. queueDatas and brokerDatas are always arrays and
+// filterServerTable always an object, never null.
+func (t *TopicRouteData) Marshal(quoteKeys bool) []byte { return t.MarshalAs(DialectV5, quoteKeys) }
+
+// MarshalAs is Marshal for a name server of the given release (DialectV4
+// leaves out enableActingMaster and zoneName).
+func (t *TopicRouteData) MarshalAs(d Dialect, quoteKeys bool) []byte {
+	w := fjWriter{b: make([]byte, 0, 256), browser: quoteKeys}
+	w.open('{')
+	w.key("brokerDatas")
+	w.open('[')
+	for i := range t.BrokerDatas {
+		w.sep()
+		t.BrokerDatas[i].write(&w, d, quoteKeys)
+	}
+	w.close(']')
+	w.key("filterServerTable")
+	w.open('{')
+	for _, addr := range fjSortedKeys(t.FilterServerTable) {
+		w.mapKey(addr)
+		w.strArray(t.FilterServerTable[addr])
+	}
+	w.close('}')
+	w.strFieldOmitEmpty("orderTopicConf", t.OrderTopicConf)
+	w.key("queueDatas")
+	w.open('[')
+	for i := range t.QueueDatas {
+		w.sep()
+		t.QueueDatas[i].write(&w)
+	}
+	w.close(']')
+	w.close('}')
+	return w.b
+}
+
+func (q *QueueData) write(w *fjWriter) {
+	w.open('{')
+	w.strFieldOmitEmpty("brokerName", q.BrokerName)
+	w.intField("perm", int64(q.Perm))
+	w.intField("readQueueNums", int64(q.ReadQueueNums))
+	w.intField("topicSysFlag", int64(q.TopicSysFlag))
+	w.intField("writeQueueNums", int64(q.WriteQueueNums))
+	w.close('}')
+}
+
+// write encodes b. brokerAddrs is always written ({} when empty): the Go
+// client slices its text and would panic on a missing one.
+func (b *BrokerData) write(w *fjWriter, d Dialect, quoteKeys bool) {
+	w.open('{')
+	w.key("brokerAddrs")
+	w.open('{')
+	ids := make([]int64, 0, len(b.BrokerAddrs))
+	for id := range b.BrokerAddrs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		w.sep()
+		if quoteKeys {
+			w.b = append(w.b, '"')
+			w.int(id)
+			w.b = append(w.b, '"')
+		} else {
+			w.int(id)
+		}
+		w.b = append(w.b, ':')
+		w.str(b.BrokerAddrs[id])
+	}
+	w.close('}')
+	w.strFieldOmitEmpty("brokerName", b.BrokerName)
+	w.strFieldOmitEmpty("cluster", b.Cluster)
+	if d == DialectV5 {
+		w.boolField("enableActingMaster", b.EnableActingMaster)
+		w.strFieldOmitEmpty("zoneName", b.ZoneName)
+	}
+	w.close('}')
+}
+
+// DecodeTopicRouteData decodes a GET_ROUTEINFO_BY_TOPIC reply body, with
+// quoted or bare brokerAddrs keys.
+func DecodeTopicRouteData(body []byte) (*TopicRouteData, error) {
+	t := new(TopicRouteData)
+	if err := fjDecodeBody("TopicRouteData", body, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// MasterAddr returns the address of broker id 0, if any.
+func (b *BrokerData) MasterAddr() (string, bool) {
+	addr, ok := b.BrokerAddrs[0]
+	return addr, ok
+}
+
+// ClusterInfo is the GET_BROKER_CLUSTER_INFO reply body.
+type ClusterInfo struct {
+	BrokerAddrTable  map[string]BrokerData `json:"brokerAddrTable"`  // broker name -> broker
+	ClusterAddrTable map[string][]string   `json:"clusterAddrTable"` // cluster name -> broker names
+}
+
+// Marshal encodes c as a 5.x name server does: plain fastjson, so brokerAddrs
+// keys are bare even for new clients. Map keys are sorted; nil maps give {}.
+func (c *ClusterInfo) Marshal() []byte { return c.MarshalAs(DialectV5) }
+
+// MarshalAs is Marshal for a name server of the given release.
+func (c *ClusterInfo) MarshalAs(d Dialect) []byte {
+	w := fjWriter{b: make([]byte, 0, 256)}
+	w.open('{')
+	w.key("brokerAddrTable")
+	w.open('{')
+	for _, name := range fjSortedKeys(c.BrokerAddrTable) {
+		w.mapKey(name)
+		b := c.BrokerAddrTable[name]
+		b.write(&w, d, false)
+	}
+	w.close('}')
+	w.key("clusterAddrTable")
+	w.open('{')
+	for _, cluster := range fjSortedKeys(c.ClusterAddrTable) {
+		w.mapKey(cluster)
+		w.strArray(c.ClusterAddrTable[cluster])
+	}
+	w.close('}')
+	w.close('}')
+	return w.b
+}
+
+// DecodeClusterInfo decodes a GET_BROKER_CLUSTER_INFO reply body, with
+// quoted or bare brokerAddrs keys.
+func DecodeClusterInfo(body []byte) (*ClusterInfo, error) {
+	c := new(ClusterInfo)
+	if err := fjDecodeBody("ClusterInfo", body, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// KVTable is a string map body, such as the GET_BROKER_RUNTIME_INFO reply.
+type KVTable struct {
+	Table map[string]string `json:"table"`
+}
+
+// Marshal encodes t as {"table":{"k":"v",…}}, keys sorted; nil gives {"table":{}}.
+func (t *KVTable) Marshal() []byte {
+	w := fjWriter{b: make([]byte, 0, 64)}
+	w.open('{')
+	w.key("table")
+	w.open('{')
+	for _, k := range fjSortedKeys(t.Table) {
+		w.mapKey(k)
+		w.str(t.Table[k])
+	}
+	w.close('}')
+	w.close('}')
+	return w.b
+}
+
+// DecodeKVTable decodes a KVTable body.
+func DecodeKVTable(body []byte) (*KVTable, error) {
+	t := new(KVTable)
+	if err := fjDecodeBody("KVTable", body, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
