@@ -1,0 +1,77 @@
+package mockbroker
+
+import (
+	"github.com/rocketmock/rocketmock/protocol"
+)
+
+// TBW102 is the topic whose route producers use for topics that do not
+// exist yet (TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC).
+const autoCreateTopic = "TBW102"
+
+// Queue permissions (PermName).
+const (
+	permInherit = 1
+	permWrite   = 2
+	permRead    = 4
+)
+
+// faqURL is where Java's remarks send users for "further details".
+func (b *Broker) faqURL() string {
+	if b.cfg.compat == Compat49 {
+		return "http://rocketmq.apache.org/docs/faq/"
+	}
+	return "https://rocketmq.apache.org/docs/bestPractice/06FAQ"
+}
+
+// routeInfoByTopic (105) routes every topic to this broker, except those a
+// test made missing (DefaultRequestProcessor/ClientRequestProcessor).
+func (b *Broker) routeInfoByTopic(c *conn, req *protocol.Command) *protocol.Command {
+	var h protocol.GetRouteInfoRequestHeader
+	if err := h.Decode(req.ExtFields); err != nil {
+		return errorReply(req, err)
+	}
+	if b.cfg.missing[h.Topic] {
+		return protocol.NewResponse(req, protocol.TopicNotExist,
+			"No topic route info in name server for the topic: "+h.Topic+"\nSee "+b.faqURL()+" for further details.")
+	}
+	route := b.topicRoute(h.Topic)
+	resp := protocol.NewResponse(req, protocol.Success, "")
+	resp.Body = route.MarshalAs(b.dialect(), protocol.RouteKeysQuoted(req))
+	return resp
+}
+
+// topicRoute builds the route of a topic over every broker of the mock.
+func (b *Broker) topicRoute(topic string) *protocol.TopicRouteData {
+	perm := permRead | permWrite
+	if topic == autoCreateTopic {
+		perm |= permInherit
+	}
+	route := &protocol.TopicRouteData{}
+	for _, br := range b.brokers {
+		route.QueueDatas = append(route.QueueDatas, protocol.QueueData{
+			BrokerName: br.name, Perm: int32(perm),
+			ReadQueueNums: int32(b.cfg.queueNums), WriteQueueNums: int32(b.cfg.queueNums),
+		})
+		route.BrokerDatas = append(route.BrokerDatas, b.brokerData(br))
+	}
+	return route
+}
+
+func (b *Broker) brokerData(br brokerRoute) protocol.BrokerData {
+	return protocol.BrokerData{Cluster: br.cluster, BrokerName: br.name, BrokerAddrs: br.addrs}
+}
+
+// brokerClusterInfo (106) describes the mock's cluster.
+func (b *Broker) brokerClusterInfo(c *conn, req *protocol.Command) *protocol.Command {
+	info := protocol.ClusterInfo{
+		BrokerAddrTable:  map[string]protocol.BrokerData{},
+		ClusterAddrTable: map[string][]string{},
+	}
+	for _, br := range b.brokers {
+		info.BrokerAddrTable[br.name] = b.brokerData(br)
+		info.ClusterAddrTable[br.cluster] = append(info.ClusterAddrTable[br.cluster], br.name)
+	}
+	resp := protocol.NewResponse(req, protocol.Success, "")
+	resp.Body = info.MarshalAs(b.dialect())
+	return resp
+}

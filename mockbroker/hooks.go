@@ -1,0 +1,137 @@
+package mockbroker
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Producer is one producer connection of a group, as 204 reports it plus
+// what the open-source broker keeps to itself.
+type Producer struct {
+	Group         string
+	ClientID      string
+	Addr          string // the client's "ip:port" as the broker sees it
+	Language      string // Java enum name, "null" when unknown
+	Version       int32  // MQVersion ordinal from the heartbeat
+	LastHeartbeat time.Time
+}
+
+// Producers returns the producers of a group, in registration order (nil
+// when the group does not exist).
+func (b *Broker) Producers(group string) []Producer {
+	infos, _ := b.producers.Group(group)
+	return producersOf(group, infos)
+}
+
+func producersOf(group string, infos []ClientChannelInfo) []Producer {
+	if len(infos) == 0 {
+		return nil
+	}
+	out := make([]Producer, len(infos))
+	for i, in := range infos {
+		out[i] = Producer{
+			Group: group, ClientID: in.ClientID, Addr: clientAddr(in.Channel.RemoteAddr()),
+			Language: in.Language.String(), Version: in.Version, LastHeartbeat: in.LastUpdate,
+		}
+	}
+	return out
+}
+
+// Groups returns the names of the producer groups the broker knows, sorted.
+// Under Compat49 emptied groups stay listed, as on a 4.9.8 broker.
+func (b *Broker) Groups() []string { return b.producers.Groups() }
+
+// WaitProducers waits until the group has exactly n producers (n = 0
+// also waits for the group to go), or until ctx ends. The error then says
+// what the group had.
+func (b *Broker) WaitProducers(ctx context.Context, group string, n int) error {
+	for {
+		changed := b.events.changedCh()
+		got := b.Producers(group)
+		if len(got) == n {
+			return nil
+		}
+		if b.closed.Load() {
+			return fmt.Errorf("waiting for %d producers in group %q: %w", n, group, ErrClosed)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %d producers in group %q, it has %d %v: %w", n, group, len(got), clientIDs(got), ctx.Err())
+		case <-changed:
+		}
+	}
+}
+
+func clientIDs(ps []Producer) []string {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ClientID
+	}
+	return ids
+}
+
+// CloseClient closes, from the broker's side, every connection on which
+// the client id registered a producer, so the broker's close path runs
+// (the producer leaves its groups once the close is processed).
+func (b *Broker) CloseClient(clientID string) error {
+	chans := b.channelsOf(clientID)
+	if len(chans) == 0 {
+		return fmt.Errorf("mockbroker: no producer connection with client id %q (known: %v)", clientID, b.clientIDs())
+	}
+	for _, ch := range chans {
+		if err := ch.Close(); err != nil {
+			return fmt.Errorf("mockbroker: closing %s of client %q: %w", ch.RemoteAddr(), clientID, err)
+		}
+	}
+	return nil
+}
+
+// ExpireProducer drops the client's registration in a group now and closes
+// its connection, as the scan does after 120 s of silence.
+func (b *Broker) ExpireProducer(group, clientID string) error {
+	if b.producers.Expire(group, clientID) == 0 {
+		return fmt.Errorf("mockbroker: group %q has no producer with client id %q", group, clientID)
+	}
+	return nil
+}
+
+// Scan runs the expiry scan now and returns how many registrations it dropped.
+func (b *Broker) Scan() int { return b.producers.ScanNotActiveChannel() }
+
+// Advance moves the virtual clock forward, running each scan that falls
+// due on the way. It panics on a broker without WithVirtualClock.
+func (b *Broker) Advance(d time.Duration) {
+	if !b.sched.advance(d) {
+		panic("mockbroker: Advance needs a broker started WithVirtualClock")
+	}
+}
+
+// channelsOf returns the distinct channels the client id registered on.
+func (b *Broker) channelsOf(clientID string) []Channel {
+	seen := map[Channel]bool{}
+	var out []Channel
+	for _, infos := range b.producers.ProducerTable() {
+		for _, in := range infos {
+			if in.ClientID == clientID && !seen[in.Channel] {
+				seen[in.Channel] = true
+				out = append(out, in.Channel)
+			}
+		}
+	}
+	return out
+}
+
+func (b *Broker) clientIDs() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, infos := range b.producers.ProducerTable() {
+		for _, in := range infos {
+			if !seen[in.ClientID] {
+				seen[in.ClientID] = true
+				out = append(out, in.ClientID)
+			}
+		}
+	}
+	return out
+}

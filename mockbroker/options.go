@@ -1,0 +1,139 @@
+package mockbroker
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/rocketmock/rocketmock/protocol"
+)
+
+// Compat selects which broker release the mock imitates where they differ.
+type Compat int
+
+const (
+	// Compat5 imitates RocketMQ 5.x (5.3.3): version 479 in replies,
+	// heartbeat replies with extFields, emptied producer groups removed.
+	Compat5 Compat = iota
+	// Compat49 imitates 4.9.8: version 409, emptied groups kept (204 then
+	// answers success with an empty set).
+	Compat49
+)
+
+// dialect is the body format of the imitated release.
+func (b *Broker) dialect() protocol.Dialect {
+	if b.cfg.compat == Compat49 {
+		return protocol.DialectV4
+	}
+	return protocol.DialectV5
+}
+
+// String returns "5" or "4.9".
+func (c Compat) String() string {
+	if c == Compat49 {
+		return "4.9"
+	}
+	return "5"
+}
+
+// Option configures a Broker.
+type Option func(*config)
+
+type config struct {
+	listen       string
+	advertise    string
+	brokerName   string
+	clusterName  string
+	queueNums    int
+	expiry       time.Duration
+	scanDelay    time.Duration
+	scanInterval time.Duration
+	virtualStart *time.Time
+	logger       *slog.Logger
+	compat       Compat
+	maxFrame     int
+	loops        int
+	missing      map[string]bool
+	observer     func(Received)
+}
+
+func defaultConfig() config {
+	return config{
+		listen:       "127.0.0.1:0",
+		brokerName:   "broker-a",
+		clusterName:  "DefaultCluster",
+		queueNums:    4,
+		expiry:       120 * time.Second,
+		scanDelay:    10 * time.Second,
+		scanInterval: 10 * time.Second,
+		loops:        1,
+	}
+}
+
+// WithListen sets the TCP address to listen on (default 127.0.0.1:0, a free port).
+func WithListen(addr string) Option { return func(c *config) { c.listen = addr } }
+
+// WithAdvertise sets the "ip:port" put in routes (default: the listen
+// address, with 127.0.0.1 for an unspecified host).
+func WithAdvertise(addr string) Option { return func(c *config) { c.advertise = addr } }
+
+// WithBrokerName sets the broker name in routes and cluster info (default broker-a).
+func WithBrokerName(name string) Option { return func(c *config) { c.brokerName = name } }
+
+// WithClusterName sets the cluster name (default DefaultCluster).
+func WithClusterName(name string) Option { return func(c *config) { c.clusterName = name } }
+
+// WithQueueNums sets the read and write queue count of every routed topic (default 4).
+func WithQueueNums(n int) Option { return func(c *config) { c.queueNums = n } }
+
+// WithExpiry sets how long a producer may stay silent before the scan
+// drops it (default 120 s, the broker's hard-coded CHANNEL_EXPIRED_TIMEOUT).
+func WithExpiry(d time.Duration) Option { return func(c *config) { c.expiry = d } }
+
+// WithScanInterval sets the first delay and the period of the expiry scan
+// (default 10 s each, as ClientHousekeepingService).
+func WithScanInterval(first, every time.Duration) Option {
+	return func(c *config) { c.scanDelay, c.scanInterval = first, every }
+}
+
+// WithVirtualClock makes time stand still at start until Advance moves it;
+// scans then run only when Advance passes their due time.
+func WithVirtualClock(start time.Time) Option { return func(c *config) { c.virtualStart = &start } }
+
+// WithLogger sets the logger (default: warnings to stderr; Start logs to t.Log).
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// WithCompat selects the imitated broker release (default Compat5).
+func WithCompat(v Compat) Option { return func(c *config) { c.compat = v } }
+
+// WithMaxFrame sets the largest accepted frame, length field included
+// (default 16 MiB, as Netty's frameMaxLength).
+func WithMaxFrame(n int) Option { return func(c *config) { c.maxFrame = n } }
+
+// WithEventLoops sets the number of gnet event loops (default 1; more
+// spread connections over cores).
+func WithEventLoops(n int) Option { return func(c *config) { c.loops = n } }
+
+// WithMissingTopics makes the name server answer TOPIC_NOT_EXIST (17) for
+// these topics; every other topic is routed to this broker.
+func WithMissingTopics(topics ...string) Option {
+	return func(c *config) {
+		if c.missing == nil {
+			c.missing = map[string]bool{}
+		}
+		for _, t := range topics {
+			c.missing[t] = true
+		}
+	}
+}
+
+// Received is one decoded request frame as it arrived.
+type Received struct {
+	Remote  string            // the client's "ip:port"
+	Frame   []byte            // the raw frame, length field included (a copy)
+	Command *protocol.Command // the decoded command
+}
+
+// WithRequestObserver calls fn with every request frame the broker
+// receives, before it is handled, on the connection's event loop: fn must
+// be quick and safe for concurrent use.
+func WithRequestObserver(fn func(Received)) Option { return func(c *config) { c.observer = fn } }
