@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rocketmock/rocketmock/protocol"
+	"gotest.tools/v3/assert"
+)
+
+// syncBuf is a bytes.Buffer safe to read while serve writes.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestServeAnswersAndStops(t *testing.T) {
+	var out, errb syncBuf
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() { done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--compat", "4.9"}, &out, &errb, stop) }()
+	re := regexp.MustCompile(`rocketmock ready: addr=(\S+) advertise=(\S+) compat=4.9`)
+	var addr string
+	for deadline := time.Now().Add(5 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			addr = m[1]
+		}
+	}
+	assert.Assert(t, addr != "", "no ready line; stdout %q stderr %q", out.String(), errb.String())
+	c, err := net.Dial("tcp", addr)
+	assert.NilError(t, err)
+	defer c.Close()
+	req := protocol.NewRequest(protocol.GetBrokerClusterInfo, nil, nil)
+	frame, _ := req.Encode()
+	_, err = c.Write(frame)
+	assert.NilError(t, err)
+	buf := make([]byte, 4096)
+	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	n, err := c.Read(buf)
+	assert.NilError(t, err)
+	resp, err := protocol.DecodeFrame(buf[:n])
+	assert.NilError(t, err)
+	assert.Equal(t, resp.Version, int32(409))
+	close(stop)
+	select {
+	case code := <-done:
+		assert.Equal(t, code, 0)
+	case <-time.After(time.Second):
+		t.Fatal("serve did not stop within a second")
+	}
+}
+
+func TestServeRejectsBadFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"serve", "--compat", "3"}, nil, `--compat "3": want 5 or 4.9`},
+		{[]string{"serve", "--log-format", "xml"}, nil, `--log-format "xml": want text or json`},
+		{[]string{"serve", "--virtual-clock", "yesterday"}, nil, `--virtual-clock "yesterday": want an RFC 3339 time`},
+		{[]string{"serve", "extra"}, nil, `unexpected argument "extra"`},
+		{[]string{"serve", "--expiry", "soon"}, nil, `invalid value "soon" for flag -expiry`},
+		{[]string{"frobnicate"}, nil, `unknown command "frobnicate"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb syncBuf
+			assert.Equal(t, run(tt.args, &out, &errb, nil), 2)
+			assert.Assert(t, strings.Contains(errb.String(), tt.want), errb.String())
+			assert.Equal(t, out.String(), "", "nothing half-started")
+		})
+	}
+}
+
+func TestEnvSetsFlags(t *testing.T) {
+	t.Setenv("ROCKETMOCK_COMPAT", "banana")
+	var out, errb syncBuf
+	assert.Equal(t, run([]string{"serve", "--addr", "127.0.0.1:0"}, &out, &errb, nil), 2)
+	assert.Assert(t, strings.Contains(errb.String(), `--compat "banana"`), errb.String())
+}
