@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test of rocketmock: the main module, then the real-client
+# interop module (rocketmq-client-go v2.1.2 and ali-ons 3.12.0).
+# Dependencies come only from the project's own files (go.sum, package-lock.json).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+echo "== main module"
+go mod download
+test -z "$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './testsuite/interop/*'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+go vet ./...
+go test -race -count=1 ./...
+
+echo "== interop module (real clients)"
+cd testsuite/interop
+go mod download
+(cd node && npm ci --no-audit --no-fund --loglevel=error)
+go vet ./...
+go test -race -count=1 ./...
