@@ -2,7 +2,6 @@ package mockbroker
 
 import (
 	"fmt"
-	"log/slog"
 	"runtime/debug"
 	"sync/atomic"
 
@@ -171,7 +170,7 @@ func (b *Broker) appendReply(c *conn, resp *protocol.Command) {
 // notSupported answers codes without a handler as the real broker's
 // default processor does.
 func (b *Broker) notSupported(c *conn, req *protocol.Command) *protocol.Command {
-	b.log.Log(nil, slog.LevelInfo, "request code not supported", "remote", c.addr, "code", req.Code)
+	b.log.Info("request code not supported", "remote", c.addr, "code", req.Code)
 	return protocol.NewResponse(req, protocol.RequestCodeNotSupported,
 		fmt.Sprintf(" request type %d not supported", req.Code))
 }
