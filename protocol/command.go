@@ -45,9 +45,10 @@ type Command struct {
 	// Serialize is the header encoding the command arrived in or is to be
 	// written in.
 	Serialize SerializeType
-	// ExtFieldsTable is the bucket count of the Java HashMap whose iteration
-	// order extFields are written in: 0 means 16 (new HashMap()); 5.x's
-	// addExtField makes HashMap(256). It only orders keys on the wire.
+	// ExtFieldsTable is the initial capacity of the Java HashMap whose
+	// iteration order extFields are written in (rounded up to a power of two
+	// as Java does): 0 means 16 (new HashMap()); 5.x's addExtField makes
+	// HashMap(256). It only orders keys on the wire.
 	ExtFieldsTable int
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -237,6 +238,17 @@ func TestJavaMapOrder(t *testing.T) {
 	assert.Equal(t, len(got), len(big))
 	// Java: single-letter keys hash to their code point, so buckets follow it.
 	assert.DeepEqual(t, got, strings.Fields("a b c d e f g h i j k l m n o p q r"))
+
+	// Java rounds the initial capacity up to a power of two (HashMap(100)
+	// has 128 buckets) and caps it at 1<<30. Found by FuzzEncodeDecode: a
+	// huge table used to loop forever.
+	assert.DeepEqual(t, javaMapOrder(m, 100, nil), javaMapOrder(m, 128, nil))
+	for _, table := range []int{1 << 30, 1<<30 + 1, 1 << 62, math.MaxInt} {
+		assert.Equal(t, len(javaMapOrder(m, table, nil)), len(m), "table %d", table)
+	}
+	for capacity, want := range map[int]int{-1: 16, 0: 16, 1: 1, 2: 2, 3: 4, 16: 16, 17: 32, 256: 256, 1 << 40: 1 << 30} {
+		assert.Equal(t, javaTableSize(capacity), want, "capacity %d", capacity)
+	}
 }
 
 func TestStringers(t *testing.T) {

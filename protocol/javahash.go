@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"math/bits"
 	"sort"
 	"unicode/utf16"
 )
@@ -18,11 +19,9 @@ func javaMapOrder(m map[string]string, table int, buf []string) []string {
 	if len(keys) < 2 {
 		return keys
 	}
-	if table < 16 {
-		table = 16
-	}
-	for len(keys) > table*3/4 {
-		table *= 2
+	table = javaTableSize(table)
+	for len(keys) > table*3/4 && table < javaMaxTable {
+		table *= 2 // HashMap.resize past its load factor of 0.75
 	}
 	mask := uint32(table - 1)
 	less := func(a, b string) bool {
@@ -40,6 +39,21 @@ func javaMapOrder(m map[string]string, table int, buf []string) []string {
 		}
 	}
 	return keys
+}
+
+// javaMaxTable is HashMap.MAXIMUM_CAPACITY.
+const javaMaxTable = 1 << 30
+
+// javaTableSize is HashMap.tableSizeFor: the power of two a HashMap with the
+// given initial capacity starts with; 0 (or less) means new HashMap(), 16.
+func javaTableSize(capacity int) int {
+	switch {
+	case capacity <= 0:
+		return 16
+	case capacity >= javaMaxTable:
+		return javaMaxTable
+	}
+	return 1 << bits.Len(uint(capacity-1))
 }
 
 // javaSpread is HashMap.hash(key) for a String key.
