@@ -583,6 +583,26 @@ func (pm *ProducerManager) AddGroup(group string) bool {
 	return true
 }
 
+// RemoveEmptyGroups is a reset hook: it removes every group that has no
+// channels (the groups a 4.9.8 broker keeps after their last producer left,
+// or that AddGroup made) and returns their names, sorted.
+func (pm *ProducerManager) RemoveEmptyGroups() []string {
+	now := pm.now()
+	var removed []string
+	pm.mu.Lock()
+	for _, name := range pm.groupNamesLocked() {
+		if len(pm.groups[name].order) > 0 {
+			continue
+		}
+		delete(pm.groups, name)
+		removed = append(removed, name)
+		pm.noteLocked(ProducerEvent{Kind: EventGroupRemoved, Group: name, Time: now})
+	}
+	pm.mu.Unlock()
+	pm.drain()
+	return removed
+}
+
 // groupNamesLocked returns the group names sorted; the scan and the close
 // event visit groups in this order, so their events are deterministic.
 func (pm *ProducerManager) groupNamesLocked() []string {
