@@ -1,10 +1,12 @@
 // Command rocketmock runs the mock RocketMQ broker and name server.
 //
-//	rocketmock serve [--addr 127.0.0.1:9876] [--advertise ip:port] [--compat 5|4.9] ...
+//	rocketmock serve [--addr 127.0.0.1:9876] [--advertise ip:port] [--control 127.0.0.1:9877] [--fixture file] ...
+//	rocketmock healthcheck [--control 127.0.0.1:9877]
 //	rocketmock version
 //
-// Every serve flag can also be set with an environment variable
-// ROCKETMOCK_<FLAG> (upper case, '-' as '_'), for example ROCKETMOCK_ADVERTISE.
+// Every serve and healthcheck flag can also be set with an environment
+// variable ROCKETMOCK_<FLAG> (upper case, '-' as '_'), for example
+// ROCKETMOCK_ADVERTISE or ROCKETMOCK_CONTROL_TOKEN.
 package main
 
 import (
@@ -32,6 +34,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stdout, stderr, stop)
+	case "healthcheck":
+		return healthcheck(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "rocketmock", version)
 		return 0
@@ -46,8 +50,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 const usage = `usage: rocketmock <command> [flags]
 
 commands:
-  serve     run the mock broker and name server (see rocketmock serve -h)
-  version   print the version`
+  serve        run the mock broker and name server (see rocketmock serve -h)
+  healthcheck  exit 0 if the running mock answers healthy, 1 if not (for container HEALTHCHECK)
+  version      print the version`
 
 // applyEnv sets each flag from ROCKETMOCK_<FLAG> when that variable exists;
 // command-line flags parsed afterwards win.

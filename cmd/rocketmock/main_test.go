@@ -26,7 +26,9 @@ func TestServeAnswersAndStops(t *testing.T) {
 	var out, errb syncBuf
 	stop := make(chan struct{})
 	done := make(chan int)
-	go func() { done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--compat", "4.9"}, &out, &errb, stop) }()
+	go func() {
+		done <- run([]string{"serve", "--addr", "127.0.0.1:0", "--control", "127.0.0.1:0", "--compat", "4.9"}, &out, &errb, stop)
+	}()
 	re := regexp.MustCompile(`rocketmock ready: addr=(\S+) advertise=(\S+) compat=4.9`)
 	var addr string
 	for deadline := time.Now().Add(5 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +23,8 @@ type serveFlags struct {
 	expiry, scanInterval                                       time.Duration
 	queues                                                     int
 	brokerName, clusterName                                    string
+	control, controlToken                                      string
+	fixtures                                                   listFlag
 }
 
 func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
@@ -27,6 +33,9 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	var f serveFlags
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:9876", "TCP address of the broker and name server")
 	fs.StringVar(&f.advertise, "advertise", "", "ip:port put in routes (default: the listen address)")
+	fs.StringVar(&f.control, "control", "127.0.0.1:9877", "address of the HTTP control API; empty disables it")
+	fs.StringVar(&f.controlToken, "control-token", "", "bearer token the control API demands (required beyond loopback; prefer ROCKETMOCK_CONTROL_TOKEN)")
+	fs.Var(&f.fixtures, "fixture", "state fixture `file` to load at start (repeat, or separate with commas)")
 	fs.StringVar(&f.compat, "compat", "5", "imitated broker release: 5 or 4.9")
 	fs.DurationVar(&f.expiry, "expiry", 120*time.Second, "silence after which the scan drops a producer")
 	fs.DurationVar(&f.scanInterval, "scan-interval", 10*time.Second, "first delay and period of the expiry scan")
@@ -40,6 +49,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprintln(stderr, "rocketmock serve:", err)
 		return 2
 	}
+	f.fixtures.fromEnv = true // a --fixture on the command line replaces ROCKETMOCK_FIXTURE
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -50,27 +60,145 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprintf(stderr, "rocketmock serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	opts, logger, err := f.options(stderr)
-	if err != nil {
+	fail := func(err error) int {
 		fmt.Fprintln(stderr, "rocketmock serve:", err)
 		return 2
 	}
+	opts, logger, err := f.options(stderr)
+	if err != nil {
+		return fail(err)
+	}
+	if err := checkControl(f.control, f.controlToken); err != nil {
+		return fail(err)
+	}
+	var fixtures []*mockbroker.Fixture
+	for _, path := range f.fixtures.values {
+		fx, err := mockbroker.ReadFixture(path)
+		if err != nil {
+			return fail(fmt.Errorf("--fixture: %w", err))
+		}
+		fixtures = append(fixtures, fx)
+	}
+
+	// Signals are caught from here on, so one sent right after the ready
+	// line stops the mock cleanly.
+	var sig chan os.Signal
+	if stop == nil {
+		sig = make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+		defer signal.Stop(sig)
+	}
+	var ln net.Listener
+	if f.control != "" {
+		if ln, err = net.Listen("tcp", f.control); err != nil {
+			fmt.Fprintf(stderr, "rocketmock serve: --control %s: %v\n", f.control, err)
+			return 1
+		}
+	}
 	b, err := mockbroker.New(opts...)
 	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
 		fmt.Fprintln(stderr, "rocketmock serve:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "rocketmock ready: addr=%s advertise=%s compat=%s\n", b.Addr(), b.AdvertisedAddr(), f.compat)
+	for i, fx := range fixtures {
+		if err := b.LoadFixture(fx); err != nil {
+			if ln != nil {
+				ln.Close()
+			}
+			b.Close()
+			return fail(fmt.Errorf("--fixture %s: %w", f.fixtures.values[i], err))
+		}
+	}
+	control := "off"
+	var srv *http.Server
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan struct{})
+	if ln != nil {
+		control = ln.Addr().String()
+		srv = &http.Server{
+			Handler:           b.ControlHandler(mockbroker.ControlToken(f.controlToken)),
+			ReadHeaderTimeout: 5 * time.Second,
+			BaseContext:       func(net.Listener) context.Context { return ctx },
+			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		}
+		go func() {
+			defer close(served)
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("control API stopped", "err", err)
+			}
+		}()
+	} else {
+		close(served)
+	}
+	fmt.Fprintf(stdout, "rocketmock ready: addr=%s advertise=%s compat=%s control=%s\n", b.Addr(), b.AdvertisedAddr(), f.compat, control)
 	if stop == nil {
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 		s := <-sig
 		logger.Info("stopping", "signal", s.String())
 	} else {
 		<-stop
 	}
+	// Waiting requests (POST .../wait) end at once; others get half a second.
+	cancel()
+	if srv != nil {
+		sctx, scancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		if err := srv.Shutdown(sctx); err != nil {
+			srv.Close()
+		}
+		scancel()
+	}
+	<-served
 	b.Close()
 	return 0
+}
+
+// checkControl refuses a control address that is not host:port, and one
+// beyond loopback without a token: anyone who reaches it could steer the mock.
+func checkControl(addr, token string) error {
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--control %q: want host:port, such as 127.0.0.1:9877 (empty disables the control API)", addr)
+	}
+	if token == "" && !isLoopback(host) {
+		return fmt.Errorf("--control %s listens beyond loopback: set --control-token (or ROCKETMOCK_CONTROL_TOKEN) so only clients with the token can steer the mock, or listen on 127.0.0.1", addr)
+	}
+	return nil
+}
+
+// isLoopback reports whether host names only loopback addresses; "" and
+// 0.0.0.0 mean every interface.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// listFlag is a repeatable flag whose values may also be comma-separated.
+type listFlag struct {
+	values  []string
+	fromEnv bool // the values came from the environment: the next Set replaces them
+}
+
+func (l *listFlag) String() string { return strings.Join(l.values, ",") }
+
+func (l *listFlag) Set(v string) error {
+	if l.fromEnv {
+		l.values, l.fromEnv = nil, false
+	}
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			l.values = append(l.values, s)
+		}
+	}
+	return nil
 }
 
 // options turns flags into broker options.

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/rocketmock/rocketmock/protocol"
+)
+
+// healthcheck exits 0 when a running mock answers healthy, 1 when it does
+// not: for a container HEALTHCHECK in an image without a shell. It reads
+// the same ROCKETMOCK_* variables as serve, so in the container it finds
+// the control API (and its token) without flags. With the control API
+// disabled it asks the broker port for cluster info instead.
+func healthcheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var control, token, addr string
+	var timeout time.Duration
+	fs.StringVar(&control, "control", "127.0.0.1:9877", "address of the control API (as given to serve); empty: probe --addr")
+	fs.StringVar(&token, "control-token", "", "bearer token of the control API")
+	fs.StringVar(&addr, "addr", "127.0.0.1:9876", "broker address, probed when the control API is disabled")
+	fs.DurationVar(&timeout, "timeout", 2*time.Second, "how long to wait for the answer")
+	if err := applyEnv(fs, os.LookupEnv); err != nil {
+		fmt.Fprintln(stderr, "rocketmock healthcheck:", err)
+		return 2
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "rocketmock healthcheck: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var err error
+	if control != "" {
+		err = probeControl(ctx, dialable(control), token)
+	} else {
+		err = probeBroker(ctx, dialable(addr))
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "rocketmock healthcheck: unhealthy:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "healthy")
+	return 0
+}
+
+// dialable turns a listen address into one to dial: an unspecified host
+// (":9877", "0.0.0.0:9877", "[::]:9877") becomes loopback.
+func dialable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		if ip != nil && ip.To4() == nil {
+			return net.JoinHostPort("::1", port)
+		}
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
+}
+
+// probeControl asks GET /v1/health for {"status":"ok"}.
+func probeControl(ctx context.Context, addr, token string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/v1/health", nil)
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string `json:"status"`
+		Error  string `json:"error"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&body); err != nil {
+		return fmt.Errorf("control API at %s: status %d, body not JSON: %w", addr, resp.StatusCode, err)
+	}
+	if resp.StatusCode != http.StatusOK || body.Status != "ok" {
+		return fmt.Errorf("control API at %s: status %d: %s", addr, resp.StatusCode, body.Error)
+	}
+	return nil
+}
+
+// probeBroker sends GET_BROKER_CLUSTER_INFO (106) and wants a success reply.
+func probeBroker(ctx context.Context, addr string) error {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.SetDeadline(dl)
+	}
+	frame, err := protocol.NewRequest(protocol.GetBrokerClusterInfo, nil, nil).Encode()
+	if err != nil {
+		return err
+	}
+	if _, err := c.Write(frame); err != nil {
+		return err
+	}
+	r := bufio.NewReader(c)
+	head, err := r.Peek(4)
+	if err != nil {
+		return fmt.Errorf("broker at %s: reading the reply: %w", addr, err)
+	}
+	n, err := protocol.FrameSize(head, 1<<20)
+	if err != nil {
+		return fmt.Errorf("broker at %s: %w", addr, err)
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return fmt.Errorf("broker at %s: reading the reply: %w", addr, err)
+	}
+	resp, err := protocol.DecodeFrame(buf)
+	if err != nil {
+		return fmt.Errorf("broker at %s: %w", addr, err)
+	}
+	if resp.ResponseCode() != protocol.Success {
+		return fmt.Errorf("broker at %s: GET_BROKER_CLUSTER_INFO answered %s %q", addr, resp.ResponseCode(), resp.Remark)
+	}
+	return nil
+}
