@@ -1,0 +1,29 @@
+package testsuite
+
+// Scenarios returns the suite's scenarios in the order they run. Names are
+// stable: reports and subtests use them.
+func Scenarios() []Scenario {
+	return []Scenario{
+		// Producer registration (scenarios_producers.go).
+		{"heartbeat-registers", "a heartbeat registers a producer that 204 lists with the connection's language, version and address", heartbeatRegisters},
+		{"producers-and-groups", "several producers in several groups, one heartbeat naming two groups", producersAndGroups},
+		{"heartbeat-repeated", "repeated heartbeats on a connection do not duplicate it, and the first fixes client id, language and version", heartbeatRepeated},
+		{"unregister-removes", "UNREGISTER_CLIENT removes the connection; the emptied group is gone (code 1)", unregisterRemoves},
+		{"unregister-other-connection", "UNREGISTER_CLIENT removes the connection it arrives on, not the client id's", unregisterOtherConnection},
+		{"close-removes", "closing the connection removes it; the emptied group is gone (5.x) or stays empty (4.9)", closeRemoves},
+		{"unknown-group", "204 for a group never seen: code 1, remark \"the producer group[G] not exist\"", unknownGroup},
+		// Remoting layer (scenarios_wire.go).
+		{"unknown-request-code", "an unknown request code: code 3, remark \" request type N not supported\"", unknownRequestCode},
+		{"json-and-rocketmq-headers", "requests with JSON and ROCKETMQ (binary) headers are both answered", jsonAndRocketMQHeaders},
+		{"pipelined-opaques", "pipelined requests are each answered once, with their own opaque", pipelinedOpaques},
+		{"oversized-frame-closes", "a length field beyond 16 MiB closes the connection without a reply; others carry on", oversizedFrameCloses},
+		{"negative-length-closes", "a negative length field closes the connection without a reply", negativeLengthCloses},
+		// Name server (scenarios_namesrv.go).
+		{"route-keys-quoted", "route brokerAddrs keys are quoted for version >= 401 (or acceptStandardJsonOnly) and bare below", routeKeysQuoted},
+		{"cluster-info", "106 lists the broker under its cluster, with bare numeric keys", clusterInfo},
+		// Time and hooks (scenarios_expiry.go).
+		{"expiry-after-timeout", "a producer silent for more than 120 s is dropped and its connection closed", expiryAfterTimeout},
+		{"hooks-close-client", "Control.CloseClient closes the client's connection and the broker drops it", hooksCloseClient},
+		{"hooks-expire-producer", "Control.ExpireProducer drops the registration and closes the connection", hooksExpireProducer},
+	}
+}
