@@ -1,11 +1,14 @@
 package testsuite_test
 
 import (
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/testsuite"
+	"gotest.tools/v3/assert"
 )
 
 // The mock must pass the suite in both compatibility modes, with Go hooks
@@ -30,4 +33,25 @@ func TestSuiteAgainstMock(t *testing.T) {
 func TestSuiteWireOnly(t *testing.T) {
 	b := mockbroker.Start(t)
 	testsuite.Run(t, testsuite.Target{NameServer: b.Addr(), Broker: b.AdvertisedAddr()})
+}
+
+// Through the HTTP control API the hooks behave as the Go ones.
+func TestSuiteThroughControlAPI(t *testing.T) {
+	b := mockbroker.Start(t, mockbroker.WithCompat(mockbroker.Compat49), mockbroker.WithVirtualClock(time.Now()))
+	srv := httptest.NewServer(b.ControlHandler(mockbroker.ControlToken("s3cret")))
+	t.Cleanup(srv.Close)
+	hooks := testsuite.NewHTTPHooks(srv.URL, "s3cret")
+	health, err := hooks.Health(t.Context())
+	assert.NilError(t, err)
+	assert.Equal(t, health.Compat, "4.9")
+	assert.Assert(t, health.VirtualClock)
+	testsuite.Run(t, testsuite.Target{NameServer: health.Addr, Control: hooks, Clock: hooks, Compat: testsuite.Compat49})
+
+	_, err = testsuite.NewHTTPHooks(srv.URL, "wrong").Health(t.Context())
+	assert.ErrorContains(t, err, "401 Unauthorized: wrong bearer token")
+	real := mockbroker.Start(t)
+	srv2 := httptest.NewServer(real.ControlHandler())
+	t.Cleanup(srv2.Close)
+	err = testsuite.NewHTTPHooks(strings.TrimPrefix(srv2.URL, "http://"), "").TryAdvance(time.Second)
+	assert.ErrorContains(t, err, "the broker runs on real time")
 }
