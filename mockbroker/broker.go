@@ -40,6 +40,17 @@ type Broker struct {
 	events    eventHub
 	closeOnce sync.Once
 	closed    atomic.Bool
+
+	// Interception, delayed replies and records (intercept.go, replies.go,
+	// journal.go, strict.go).
+	connSeq     atomic.Uint64
+	interceptMu sync.Mutex                      // serializes changes to intercepts
+	intercepts  atomic.Pointer[[]*Interception] // read per request without locking
+	delays      delays
+	asyncMu     sync.RWMutex // async calls vs. Close
+	asyncClosed bool
+	journal     journal
+	unhandled   unhandledLog
 }
 
 // brokerRoute is one broker as the name server describes it.
@@ -75,6 +86,7 @@ func New(opts ...Option) (*Broker, error) {
 		Logger:   b.log,
 	})
 	b.handlers = b.handlerTable()
+	b.journal.ring.limit = cfg.journalLimit
 	if err := b.listen(); err != nil {
 		return nil, err
 	}
@@ -92,6 +104,7 @@ func Start(t testing.TB, opts ...Option) *Broker {
 	if err != nil {
 		t.Fatalf("mockbroker: %v", err)
 	}
+	b.failIfStrict(t)
 	t.Cleanup(b.Close)
 	return b
 }
@@ -175,6 +188,7 @@ func (b *Broker) AdvertisedAddr() string { return b.advertise }
 func (b *Broker) Close() {
 	b.closeOnce.Do(func() {
 		b.closed.Store(true)
+		b.stopAsync() // no AsyncWrite or Close into a stopping engine
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel() // Stop only signals; waiting for Run is faster than its 500 ms poll
 		if err := b.engine.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {

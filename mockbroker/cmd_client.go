@@ -18,6 +18,7 @@ func (b *Broker) heartbeat(c *conn, req *protocol.Command) *protocol.Command {
 	if hb.ClientID == "" {
 		return errorReply(req, &protocol.MissingFieldError{Header: "HeartbeatData", Field: "clientID"})
 	}
+	c.setClientID(hb.ClientID) // for interceptors and records (ConnInfo.ClientID)
 	groups := make([]string, 0, len(hb.ProducerDataSet))
 	for _, p := range hb.ProducerDataSet {
 		groups = append(groups, p.GroupName)

@@ -54,6 +54,8 @@ type config struct {
 	loops        int
 	missing      map[string]bool
 	observer     func(Received)
+	strict       bool
+	journalLimit int
 }
 
 func defaultConfig() config {
@@ -66,6 +68,7 @@ func defaultConfig() config {
 		scanDelay:    10 * time.Second,
 		scanInterval: 10 * time.Second,
 		loops:        1,
+		journalLimit: DefaultJournalLimit,
 	}
 }
 
@@ -137,3 +140,13 @@ type Received struct {
 // receives, before it is handled, on the connection's event loop: fn must
 // be quick and safe for concurrent use.
 func WithRequestObserver(fn func(Received)) Option { return func(c *config) { c.observer = fn } }
+
+// WithStrict makes requests that nothing handled (unknown codes, codes the
+// mock does not serve, with no interception deciding them) fail the test:
+// Start reports them with t.Error when the test ends (see StrictReport).
+// They are still answered with code 3, as a real broker does.
+func WithStrict() Option { return func(c *config) { c.strict = true } }
+
+// WithJournalLimit sets how many journal entries the broker keeps (default
+// DefaultJournalLimit); older ones are dropped and counted. 0 keeps none.
+func WithJournalLimit(n int) Option { return func(c *config) { c.journalLimit = max(n, 0) } }

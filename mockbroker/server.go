@@ -1,9 +1,11 @@
 package mockbroker
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
+	"time"
 
 	"github.com/panjf2000/gnet/v2"
 	"github.com/rocketmock/rocketmock/protocol"
@@ -18,10 +20,14 @@ type server struct {
 
 // conn is one client connection; it is the Channel ProducerManager keys by.
 type conn struct {
-	gc     gnet.Conn
-	addr   string // peer "ip:port"
-	active atomic.Bool
-	out    []byte // replies of the OnTraffic call in progress (event loop only)
+	b        *Broker
+	gc       gnet.Conn
+	id       uint64 // ConnInfo.ID
+	addr     string // peer "ip:port"
+	active   atomic.Bool
+	clientID atomic.Pointer[string] // from the first heartbeat
+	out      []byte                 // replies of the OnTraffic call in progress (event loop only)
+	q        replyQueue             // replies waiting behind a delayed one
 }
 
 func (c *conn) RemoteAddr() string { return c.addr }
@@ -29,11 +35,33 @@ func (c *conn) IsActive() bool     { return c.active.Load() }
 func (c *conn) IsWritable() bool   { return c.active.Load() }
 
 // Close asks the event loop to close the connection; OnClose follows.
+// After Broker.Close it does nothing.
 func (c *conn) Close() error {
 	if !c.active.Load() {
 		return nil
 	}
-	return c.gc.Close()
+	err := c.b.async(c.gc.Close)
+	if errors.Is(err, ErrClosed) {
+		return nil // the engine closed every connection
+	}
+	return err
+}
+
+// setClientID records the client id a heartbeat (or an unregister)
+// names; the first one stays.
+func (c *conn) setClientID(id string) {
+	if id != "" && c.clientID.Load() == nil {
+		c.clientID.CompareAndSwap(nil, &id)
+	}
+}
+
+// info describes the connection for interceptors and records.
+func (c *conn) info() ConnInfo {
+	ci := ConnInfo{ID: c.id, Addr: c.addr}
+	if p := c.clientID.Load(); p != nil {
+		ci.ClientID = *p
+	}
+	return ci
 }
 
 func (s *server) OnBoot(eng gnet.Engine) gnet.Action {
@@ -46,7 +74,7 @@ func (s *server) OnBoot(eng gnet.Engine) gnet.Action {
 }
 
 func (s *server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
-	c := &conn{gc: gc, addr: gc.RemoteAddr().String()}
+	c := &conn{b: s.b, gc: gc, id: s.b.connSeq.Add(1), addr: gc.RemoteAddr().String()}
 	c.active.Store(true)
 	gc.SetContext(c)
 	s.b.connsMu.Lock()
@@ -62,6 +90,7 @@ func (s *server) OnClose(gc gnet.Conn, err error) gnet.Action {
 		return gnet.None
 	}
 	c.active.Store(false)
+	c.q.connClosed(&s.b.delays)
 	s.b.connsMu.Lock()
 	delete(s.b.conns, c)
 	s.b.connsMu.Unlock()
@@ -77,6 +106,11 @@ func (s *server) OnTraffic(gc gnet.Conn) gnet.Action {
 	c := gc.Context().(*conn)
 	c.out = c.out[:0]
 	action := gnet.None
+	if c.q.isClosing() {
+		// A queued close ends the connection: read no further request.
+		_, _ = gc.Discard(gc.InboundBuffered())
+		return gnet.None
+	}
 	for gc.InboundBuffered() >= 4 {
 		head, _ := gc.Peek(4)
 		n, err := protocol.FrameSize(head, s.b.cfg.maxFrame)
@@ -99,8 +133,11 @@ func (s *server) OnTraffic(gc gnet.Conn) gnet.Action {
 			action = gnet.Close
 			break
 		}
-		if !s.b.serve(c, cmd) {
+		if res := s.b.serve(c, cmd); res == serveClose {
 			action = gnet.Close
+			break
+		} else if res == serveStop {
+			_, _ = gc.Discard(gc.InboundBuffered())
 			break
 		}
 	}
@@ -119,52 +156,140 @@ func (s *server) OnTraffic(gc gnet.Conn) gnet.Action {
 // handlerFunc answers one request; a nil reply sends nothing.
 type handlerFunc func(c *conn, req *protocol.Command) *protocol.Command
 
-// serve dispatches one command and appends its reply to c.out. It reports
-// false when the connection must close (a handler panicked).
-func (b *Broker) serve(c *conn, req *protocol.Command) (ok bool) {
+// serveResult tells OnTraffic how to go on after one request.
+type serveResult uint8
+
+const (
+	serveNext  serveResult = iota // read the next request
+	serveClose                    // write what is in c.out, then close
+	serveStop                     // a close is queued: read no further request
+)
+
+// serve decides one request: the interceptions first (intercept.go), else
+// its handler; it journals the outcome and writes the reply to c.out, or
+// to the connection's reply queue when the reply is delayed or waits
+// behind a delayed one (replies.go). A handler or interceptor that panics
+// closes the connection.
+func (b *Broker) serve(c *conn, req *protocol.Command) (res serveResult) {
+	start := time.Now()
+	info := c.info()
+	entry := JournalEntry{Time: b.Now(), Conn: info, Opaque: req.Opaque}
 	if req.IsResponse() {
-		// Nothing the broker sends expects a reply yet; drop it as Java
-		// drops responses it has no pending request for.
+		// Nothing the broker sends expects a reply (CHECK_TRANSACTION_STATE
+		// is oneway); drop it as Java drops responses it has no pending
+		// request for.
 		b.log.Debug("dropping unmatched response", "remote", c.addr, "opaque", req.Opaque, "code", req.Code)
-		return true
+		entry.Outcome, entry.Result, entry.Remark = OutcomeIgnored, req.ResponseCode(), req.Remark
+		b.record(entry, start)
+		return serveNext
 	}
+	entry.Code, entry.Oneway = req.RequestCode(), req.IsOneway()
 	defer func() {
 		if p := recover(); p != nil {
-			b.log.Error("handler panicked; closing the connection", "remote", c.addr,
+			b.log.Error("handler or interceptor panicked; closing the connection", "remote", c.addr,
 				"code", req.RequestCode().String(), "panic", p, "stack", string(debug.Stack()))
-			ok = false
+			entry.Outcome = OutcomeFailed
+			b.record(entry, start)
+			res = serveClose
 		}
 	}()
-	h := b.handlers[req.RequestCode()]
-	if h == nil {
-		h = b.notSupported
+	act, by := b.intercept(&Request{Command: req, Conn: info, Group: requestGroup(req)})
+	entry.Intercepted, entry.Delay = by != nil, act.delay
+
+	var resp *protocol.Command
+	switch act.kind {
+	case actPass, actTruncate:
+		h := b.handlers[req.RequestCode()]
+		if h == nil {
+			if by == nil {
+				b.unhandled.add(req.RequestCode(), info, entry.Time)
+			}
+			h = b.notSupported
+		}
+		resp = h(c, req)
+	case actRespond:
+		resp = act.reply
+	case actRespondErr:
+		resp = protocol.NewResponse(req, act.code, act.remark)
 	}
-	resp := h(c, req)
-	if resp == nil || req.IsOneway() {
-		return true
+
+	// Fast path: nothing delayed on this connection, so the reply goes
+	// straight into c.out.
+	fast := act.delay <= 0 && act.kind != actTruncate && c.q.isEmpty()
+	var data []byte
+	switch {
+	case act.kind == actRaw:
+		entry.Outcome, data = OutcomeRaw, act.raw
+		if fast {
+			c.out, data = append(c.out, data...), nil
+		}
+	case act.kind == actDrop:
+		entry.Outcome = OutcomeDropped
+	case act.kind == actDisconnect:
+		entry.Outcome = OutcomeDisconnected
+	case resp == nil || req.IsOneway():
+		entry.Outcome = OutcomeNoReply
+		if act.kind == actTruncate {
+			entry.Outcome = OutcomeDisconnected
+		}
+	default:
+		entry.Outcome, entry.Result, entry.Remark = OutcomeReplied, resp.ResponseCode(), resp.Remark
+		if fast {
+			c.out = b.appendReply(c.out, c, resp)
+			break
+		}
+		data = b.appendReply(nil, c, resp)
+		if act.kind == actTruncate {
+			entry.Outcome = OutcomeTruncated
+			n := act.cut
+			if n <= 0 || n >= len(data) {
+				n = len(data) / 2
+			}
+			data = data[:n]
+		}
 	}
-	b.appendReply(c, resp)
-	return true
+	b.record(entry, start)
+	if fast {
+		if act.disconnect {
+			return serveClose
+		}
+		return serveNext
+	}
+	closeNow, stop := b.emit(c, data, act.delay, act.disconnect)
+	switch {
+	case closeNow:
+		return serveClose
+	case stop:
+		return serveStop
+	}
+	return serveNext
 }
 
-// appendReply stamps the broker's version and writes the reply to c.out.
-func (b *Broker) appendReply(c *conn, resp *protocol.Command) {
+// record journals a request's outcome.
+func (b *Broker) record(e JournalEntry, start time.Time) {
+	e.Duration = time.Since(start)
+	b.journal.add(e)
+}
+
+// appendReply stamps the broker's version and appends the reply frame to
+// dst; it returns dst unchanged if the reply cannot be encoded.
+func (b *Broker) appendReply(dst []byte, c *conn, resp *protocol.Command) []byte {
 	resp.Version = b.version
 	resp.Language = protocol.Java
 	if resp.ExtFieldsTable == 0 {
 		resp.ExtFieldsTable = b.extTable
 	}
-	out, err := resp.AppendFrame(c.out)
+	out, err := resp.AppendFrame(dst)
 	if err != nil && resp.Serialize != protocol.JSON {
 		b.log.Warn("reply does not fit the request's header type; answering in JSON", "remote", c.addr, "err", err)
 		resp.Serialize = protocol.JSON
-		out, err = resp.AppendFrame(c.out)
+		out, err = resp.AppendFrame(dst)
 	}
 	if err != nil {
 		b.log.Error("encoding reply", "remote", c.addr, "err", err)
-		return
+		return dst
 	}
-	c.out = out
+	return out
 }
 
 // notSupported answers codes without a handler as the real broker's

@@ -1,0 +1,143 @@
+package mockbroker
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rocketmock/rocketmock/protocol"
+)
+
+// DefaultJournalLimit is how many journal entries a broker keeps unless
+// WithJournalLimit says otherwise.
+const DefaultJournalLimit = 10_000
+
+// Outcome says what became of a request.
+type Outcome uint8
+
+// Outcomes of the journal.
+const (
+	OutcomeReplied      Outcome = iota + 1 // a reply was written (Result, Remark)
+	OutcomeNoReply                         // a oneway request, or one the handler does not answer
+	OutcomeDropped                         // an interceptor dropped it
+	OutcomeDisconnected                    // the connection was closed instead of replying
+	OutcomeTruncated                       // part of the reply frame was written, then the connection closed
+	OutcomeRaw                             // an interceptor wrote bytes of its own
+	OutcomeFailed                          // the handler or interceptor panicked; the connection closed
+	OutcomeSent                            // a request the broker sent to the client (CHECK_TRANSACTION_STATE)
+	OutcomeIgnored                         // a response from the client that no request awaited; dropped
+)
+
+var outcomeNames = [...]string{
+	OutcomeReplied: "replied", OutcomeNoReply: "no-reply", OutcomeDropped: "dropped",
+	OutcomeDisconnected: "disconnected", OutcomeTruncated: "truncated", OutcomeRaw: "raw",
+	OutcomeFailed: "failed", OutcomeSent: "sent", OutcomeIgnored: "ignored",
+}
+
+// String returns the outcome's lower-case name.
+func (o Outcome) String() string {
+	if o > 0 && int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return fmt.Sprintf("Outcome(%d)", int(o))
+}
+
+// JournalEntry is one request the broker received or sent, and what became
+// of it.
+type JournalEntry struct {
+	Seq  uint64    // numbers entries from 1 in the order they were recorded
+	Time time.Time // the broker's clock (virtual under WithVirtualClock) when it arrived
+	Conn ConnInfo
+	// Code is the request code; 0 for OutcomeIgnored, whose response code
+	// is in Result.
+	Code   protocol.RequestCode
+	Opaque int32
+	Oneway bool
+	// Outcome says what the broker did. Result and Remark are the reply's
+	// for OutcomeReplied and OutcomeTruncated.
+	Outcome     Outcome
+	Result      protocol.ResponseCode
+	Remark      string
+	Intercepted bool          // an interception decided it (see Broker.Intercept)
+	Delay       time.Duration // how long the interception held the reply back
+	// Duration is the real time the broker took to decide, handler
+	// included, delay excluded.
+	Duration time.Duration
+}
+
+// String formats the entry on one line.
+func (e JournalEntry) String() string {
+	s := fmt.Sprintf("#%d conn %d %s", e.Seq, e.Conn.ID, e.Conn.Addr)
+	if e.Conn.ClientID != "" {
+		s += " (" + e.Conn.ClientID + ")"
+	}
+	switch e.Outcome {
+	case OutcomeIgnored:
+		return s + fmt.Sprintf(" response %s opaque %d: ignored", e.Result, e.Opaque)
+	case OutcomeSent:
+		return s + fmt.Sprintf(" sent %s opaque %d", e.Code, e.Opaque)
+	}
+	s += fmt.Sprintf(" %s opaque %d", e.Code, e.Opaque)
+	if e.Oneway {
+		s += " oneway"
+	}
+	s += ": " + e.Outcome.String()
+	if e.Outcome == OutcomeReplied || e.Outcome == OutcomeTruncated {
+		s += " " + e.Result.String()
+		if e.Remark != "" {
+			s += fmt.Sprintf(" %q", e.Remark)
+		}
+	}
+	if e.Intercepted {
+		s += " (intercepted)"
+	}
+	if e.Delay > 0 {
+		s += " after " + e.Delay.String()
+	}
+	return s
+}
+
+// journal is the bounded record of requests.
+type journal struct {
+	mu   sync.Mutex
+	seq  uint64
+	ring ring[JournalEntry]
+}
+
+func (j *journal) add(e JournalEntry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	e.Seq = j.seq
+	j.ring.add(e)
+}
+
+// Journal returns the kept journal entries, oldest first: every request
+// the broker received, with what became of it, the requests it sent, and
+// the responses it ignored. WithJournalLimit bounds it (default
+// DefaultJournalLimit); JournalDropped says how many older entries went.
+func (b *Broker) Journal() []JournalEntry {
+	b.journal.mu.Lock()
+	defer b.journal.mu.Unlock()
+	out := make([]JournalEntry, 0, b.journal.ring.len())
+	b.journal.ring.each(func(e *JournalEntry) bool {
+		out = append(out, *e)
+		return true
+	})
+	return out
+}
+
+// JournalDropped returns how many entries the journal let go to stay
+// within its limit.
+func (b *Broker) JournalDropped() int64 {
+	b.journal.mu.Lock()
+	defer b.journal.mu.Unlock()
+	return b.journal.ring.dropped
+}
+
+// ClearJournal empties the journal; numbering goes on.
+func (b *Broker) ClearJournal() {
+	b.journal.mu.Lock()
+	defer b.journal.mu.Unlock()
+	b.journal.ring.clear()
+}
