@@ -69,16 +69,20 @@ type Result struct {
 	Elapsed time.Duration
 }
 
-// Check runs every scenario against target outside `go test` (for
-// `rocketmock check`) and returns one result per scenario, in order. The
-// error is for a target the suite cannot even start on (no broker found).
-func Check(ctx context.Context, target Target) ([]Result, error) {
+// Check runs the scenarios against target outside `go test` (for
+// `rocketmock check`) and returns one result per scenario, in order: the
+// given ones, or all of Scenarios. The error is for a target the suite
+// cannot even start on (no broker found).
+func Check(ctx context.Context, target Target, only ...Scenario) ([]Result, error) {
 	s, err := newSession(ctx, target)
 	if err != nil {
 		return nil, err
 	}
+	if len(only) == 0 {
+		only = Scenarios()
+	}
 	var out []Result
-	for _, sc := range Scenarios() {
+	for _, sc := range only {
 		if ctx.Err() != nil {
 			out = append(out, Result{Name: sc.Name, Status: Skip, Reason: "interrupted"})
 			continue

@@ -1,5 +1,10 @@
 package testsuite
 
+import (
+	"fmt"
+	"regexp"
+)
+
 // Scenarios returns the suite's scenarios in the order they run. Names are
 // stable: reports and subtests use them.
 func Scenarios() []Scenario {
@@ -26,4 +31,23 @@ func Scenarios() []Scenario {
 		{"hooks-close-client", "Control.CloseClient closes the client's connection and the broker drops it", hooksCloseClient},
 		{"hooks-expire-producer", "Control.ExpireProducer drops the registration and closes the connection", hooksExpireProducer},
 	}
+}
+
+// Select returns the scenarios whose names match the regular expression,
+// in order; no match is an error.
+func Select(pattern string) ([]Scenario, error) {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("scenario pattern %q: %w", pattern, err)
+	}
+	var out []Scenario
+	for _, sc := range Scenarios() {
+		if re.MatchString(sc.Name) {
+			out = append(out, sc)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no scenario matches %q", pattern)
+	}
+	return out, nil
 }

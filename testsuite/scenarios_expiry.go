@@ -21,7 +21,7 @@ func expiryAfterTimeout(t T, s *session) {
 	case s.target.LongRunning:
 		expiryRealTime(t, s)
 	default:
-		t.Skipf("needs a virtual clock (Target.Clock) or the long-running option: on a real clock expiry takes 120-130 s")
+		t.Skipf("needs a virtual clock (Target.Clock; a mock's control API with a virtual clock) or the long-running option (Target.LongRunning, check --long): on a real clock expiry takes 120-130 s")
 	}
 }
 
@@ -74,7 +74,7 @@ func expiryRealTime(t T, s *session) {
 func (s *session) needHooks(t T) Hooks {
 	t.Helper()
 	if s.target.Control == nil {
-		t.Skipf("needs the target's hooks (Target.Control, or a control URL); a real broker has none")
+		t.Skipf("needs the target's hooks (Target.Control, check --control); a real broker has none")
 	}
 	return s.target.Control
 }
