@@ -51,6 +51,8 @@ type Broker struct {
 	asyncClosed bool
 	journal     journal
 	unhandled   unhandledLog
+	msgs        messageLog   // messages.go, cmd_transaction.go
+	opaque      atomic.Int32 // of requests the broker sends
 }
 
 // brokerRoute is one broker as the name server describes it.
@@ -87,6 +89,7 @@ func New(opts ...Option) (*Broker, error) {
 	})
 	b.handlers = b.handlerTable()
 	b.journal.ring.limit = cfg.journalLimit
+	b.msgs.init(cfg.messageLimit)
 	if err := b.listen(); err != nil {
 		return nil, err
 	}
@@ -197,6 +200,7 @@ func (b *Broker) Close() {
 		<-b.runDone
 		b.sched.close()
 		b.events.close()
+		b.msgs.close()
 	})
 }
 

@@ -45,8 +45,10 @@ func (s *sendState) init(advertise string) error {
 }
 
 // store assigns offsets to n messages of the given sizes and returns the
-// queue offset of the first and the offset message id of each.
-func (s *sendState) store(topic string, queue int32, sizes []int) (int64, []string) {
+// queue offset of the first and the offset message id of each. If log is
+// set, it records msgs (one per size), offsets filled in, under the same
+// lock, so the record keeps offset order.
+func (s *sendState) store(topic string, queue int32, sizes []int, log *messageLog, msgs []Message) (int64, []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := queueKey{topic, queue}
@@ -55,7 +57,15 @@ func (s *sendState) store(topic string, queue int32, sizes []int) (int64, []stri
 	ids := make([]string, len(sizes))
 	for i, size := range sizes {
 		ids[i] = protocol.FormatOffsetMsgID(s.storeIP, s.storePort, s.commitLog)
+		if i < len(msgs) {
+			msgs[i].QueueOffset, msgs[i].CommitLogOffset, msgs[i].OffsetMsgID = first+int64(i), s.commitLog, ids[i]
+		}
 		s.commitLog += int64(size)
+	}
+	if log != nil {
+		log.mu.Lock()
+		log.addLocked(msgs)
+		log.mu.Unlock()
 	}
 	return first, ids
 }
@@ -89,10 +99,13 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 			queue, h.Topic, queues, clientAddr(c.addr)))
 	}
 	sizes := []int{len(req.Body)}
+	var batch []protocol.BatchMessage
 	if h.IsBatch() {
 		sizes = sizes[:0]
+		batch = []protocol.BatchMessage{}
 		if _, err := protocol.WalkBatch(req.Body, func(_ int, m protocol.BatchMessage) error {
 			sizes = append(sizes, len(m.Body))
+			batch = append(batch, m)
 			return nil
 		}); err != nil {
 			return fail(protocol.MessageIllegal, "the batch message body does not decode: "+err.Error())
@@ -101,7 +114,7 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 			return fail(protocol.MessageIllegal, "the batch message body holds no message")
 		}
 	}
-	first, ids := b.sends.store(h.Topic, queue, sizes)
+	first, ids := b.sends.store(h.Topic, queue, sizes, &b.msgs, b.newMessages(c, h, queue, req.Body, batch))
 	resp.ExtFields["msgId"] = strings.Join(ids, ",")
 	resp.ExtFields["queueId"] = strconv.Itoa(int(queue))
 	resp.ExtFields["queueOffset"] = strconv.FormatInt(first, 10)

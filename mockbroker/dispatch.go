@@ -19,5 +19,7 @@ func (b *Broker) handlerTable() map[protocol.RequestCode]handlerFunc {
 		protocol.SendMessage:      b.sendMessage,
 		protocol.SendMessageV2:    b.sendMessage,
 		protocol.SendBatchMessage: b.sendMessage,
+		// cmd_transaction.go
+		protocol.EndTransaction: b.endTransaction,
 	}
 }

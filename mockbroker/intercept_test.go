@@ -2,6 +2,7 @@ package mockbroker
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -59,6 +60,7 @@ func TestFaultCodeOnceThenNormal(t *testing.T) {
 	resp = c.call(sendCmd("PG", "T", 0, "UNIQ_KEY\x01B\x02", []byte("y")))
 	assert.Equal(t, resp.Code, int32(0), "the second send is handled normally")
 	assert.Equal(t, resp.ExtFields["queueOffset"], "0", "the intercepted send stored nothing")
+	assert.Equal(t, len(b.Messages("T")), 1)
 }
 
 func TestInterceptTimesUntilRemovedAndOrder(t *testing.T) {
@@ -128,6 +130,8 @@ func TestInterceptPassDoesNotCountAndMayRewrite(t *testing.T) {
 	c.call(sendCmd("PG", "Rewrite", 0, "", []byte("x")))
 	assert.Equal(t, ic.Hits(), 1)
 	assert.DeepEqual(t, seen, []string{"Other", "Rewrite"})
+	assert.Equal(t, len(b.Messages("Rewritten")), 1, "the handler saw the rewritten topic")
+	assert.Equal(t, len(b.Messages("Rewrite")), 1, "the interception was used up")
 }
 
 func TestFaultNoReplyLeavesConnectionUsable(t *testing.T) {
@@ -138,6 +142,7 @@ func TestFaultNoReplyLeavesConnectionUsable(t *testing.T) {
 	op := c.send(clusterInfoCmd())
 	resp := c.read()
 	assert.Equal(t, resp.Opaque, op, "the dropped request got nothing; the next one its reply")
+	assert.Equal(t, len(b.Messages("T")), 0, "a dropped request is not handled")
 }
 
 func TestFaultDisconnectAfterEarlierReplies(t *testing.T) {
@@ -367,6 +372,8 @@ func TestCloseWithPendingDelaysLeavesNothingRunning(t *testing.T) {
 	assert.Assert(t, runtime.NumGoroutine() <= before, "goroutines: %d before, %d after\n%s", before, runtime.NumGoroutine(), stacks())
 	// Hooks after Close do nothing harmful.
 	assert.Assert(t, is.ErrorContains(b.CloseClient("nobody"), "no producer"))
+	_, err = b.CheckTransaction("PG", Message{})
+	assert.Assert(t, errors.Is(err, ErrClosed))
 }
 
 func TestActionString(t *testing.T) {

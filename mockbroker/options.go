@@ -56,6 +56,7 @@ type config struct {
 	observer     func(Received)
 	strict       bool
 	journalLimit int
+	messageLimit int
 }
 
 func defaultConfig() config {
@@ -69,6 +70,7 @@ func defaultConfig() config {
 		scanInterval: 10 * time.Second,
 		loops:        1,
 		journalLimit: DefaultJournalLimit,
+		messageLimit: DefaultMessageLimit,
 	}
 }
 
@@ -150,3 +152,9 @@ func WithStrict() Option { return func(c *config) { c.strict = true } }
 // WithJournalLimit sets how many journal entries the broker keeps (default
 // DefaultJournalLimit); older ones are dropped and counted. 0 keeps none.
 func WithJournalLimit(n int) Option { return func(c *config) { c.journalLimit = max(n, 0) } }
+
+// WithMessageLimit sets how many sent messages, and how many
+// END_TRANSACTION requests, the broker keeps (default
+// DefaultMessageLimit); older ones are dropped and counted. Send counts
+// are kept in full regardless. 0 keeps none.
+func WithMessageLimit(n int) Option { return func(c *config) { c.messageLimit = max(n, 0) } }
