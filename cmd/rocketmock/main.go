@@ -38,6 +38,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		return healthcheck(args[1:], stdout, stderr)
 	case "check":
 		return check(args[1:], stdout, stderr, stop)
+	case "admin":
+		return admin(args[1:], stdout, stderr, stop)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "rocketmock", version)
 		return 0
@@ -55,6 +57,7 @@ commands:
   serve        run the mock broker and name server (see rocketmock serve -h)
   healthcheck  exit 0 if the running mock answers healthy, 1 if not (for container HEALTHCHECK)
   check        run the conformance suite against a broker and name server (see rocketmock check -h)
+  admin        mqadmin's producerConnection, clusterList and topicRoute (see rocketmock admin -h)
   version      print the version`
 
 // applyEnv sets each flag from ROCKETMOCK_<FLAG> when that variable exists;
