@@ -76,19 +76,19 @@ func (c *Config) defaults() {
 // Result is what one run measured. Counts and latencies cover replies
 // received in the measured time; Errors covers the whole run.
 type Result struct {
-	Requests             int64         // replies received in the measured time
-	Elapsed              time.Duration // length of the measured time
-	Rate                 float64       // Requests per second
-	P50, P90, P99, P999  time.Duration // latency quantiles (write to reply read)
-	Max                  time.Duration
-	Errors               int64           // error replies, unmatched or missing replies, connection failures
-	ErrorCodes           map[int32]int64 // error replies by response code
-	FirstError           string          // the first error seen, if any
-	RequestBytes         int             // size of a request frame (the first of the cycle)
-	ReplyBytes           float64         // average reply frame size
-	ClientCPU            float64         // CPU of this process in the measured time, in cores
-	ServerCPU            float64         // CPU of Config.PID in the measured time, in cores; -1 unknown
-	ServerRSS            int64           // RSS of Config.PID at the end of the measured time (idle connections still open), in bytes; 0 unknown
+	Requests            int64         // replies received in the measured time
+	Elapsed             time.Duration // length of the measured time
+	Rate                float64       // Requests per second
+	P50, P90, P99, P999 time.Duration // latency quantiles (write to reply read)
+	Max                 time.Duration
+	Errors              int64           // error replies, unmatched or missing replies, connection failures
+	ErrorCodes          map[int32]int64 // error replies by response code
+	FirstError          string          // the first error seen, if any
+	RequestBytes        int             // size of a request frame (the first of the cycle)
+	ReplyBytes          float64         // average reply frame size
+	ClientCPU           float64         // CPU of this process in the measured time, in cores
+	ServerCPU           float64         // CPU of Config.PID in the measured time, in cores; -1 unknown
+	ServerRSS           int64           // RSS of Config.PID at the end of the measured time (idle connections still open), in bytes; 0 unknown
 }
 
 const (
