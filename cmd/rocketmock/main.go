@@ -36,6 +36,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		return serve(args[1:], stdout, stderr, stop)
 	case "healthcheck":
 		return healthcheck(args[1:], stdout, stderr)
+	case "bench":
+		return runBench(args[1:], stdout, stderr)
 	case "check":
 		return check(args[1:], stdout, stderr, stop)
 	case "admin":
@@ -56,6 +58,7 @@ const usage = `usage: rocketmock <command> [flags]
 commands:
   serve        run the mock broker and name server (see rocketmock serve -h)
   healthcheck  exit 0 if the running mock answers healthy, 1 if not (for container HEALTHCHECK)
+  bench        measure a broker (the mock or a real one) under load, optionally against an echo baseline (see rocketmock bench -h)
   check        run the conformance suite against a broker and name server (see rocketmock check -h)
   admin        mqadmin's producerConnection, clusterList and topicRoute (see rocketmock admin -h)
   version      print the version`

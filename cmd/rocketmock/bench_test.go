@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rocketmock/rocketmock/mockbroker"
+	"gotest.tools/v3/assert"
+)
+
+// quietBroker starts an in-process mock that logs nothing.
+func quietBroker(t *testing.T) *mockbroker.Broker {
+	t.Helper()
+	b, err := mockbroker.New(mockbroker.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	assert.NilError(t, err)
+	t.Cleanup(b.Close)
+	return b
+}
+
+// Two short runs of every request kind in turn against an in-process mock,
+// each followed by the echo baseline (a second in all): the report has its
+// lines, and nothing failed.
+func TestBenchReportsRatesLatenciesAndNoErrors(t *testing.T) {
+	b := quietBroker(t)
+	sub := b.Subscribe()
+	defer sub.Close()
+	var out, errb bytes.Buffer
+	code := run([]string{"bench", "--addr", b.Addr(), "--kind", "mixed", "--conns", "4", "--depth", "4",
+		"--idle", "3", "--warmup", "50ms", "--duration", "200ms", "--runs", "2",
+		"--baseline", "--baseline-in-process"}, &out, &errb, nil)
+	assert.Equal(t, code, 0, "stdout %s\nstderr %s", out.String(), errb.String())
+	assert.Equal(t, errb.String(), "")
+
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	result := `rate=\d+/s p50=[\d.]+(us|ms) p90=[\d.]+(us|ms) p99=[\d.]+(us|ms) p999=[\d.]+(us|ms) max=[\d.]+(us|ms) errors=0 requests=[1-9]\d* reply=\d+B bench-cpu=[\d.]+`
+	want := []string{
+		`^bench kind=mixed addr=` + regexp.QuoteMeta(b.Addr()) + ` conns=4 depth=4 idle=3 warmup=50ms duration=200ms runs=2 serialize=json request=\d+B$`,
+		`^run=1 target   ` + result + `$`,
+		`^run=1 baseline ` + result + `$`,
+		`^run=2 target   ` + result + `$`,
+		`^run=2 baseline ` + result + `$`,
+		`^median target   ` + result + `$`,
+		`^median baseline ` + result + `$`,
+		`^ratio rate=[\d.]+x p50=[\d.]+x p99=[\d.]+x p999=[\d.]+x \(target/baseline\)$`,
+	}
+	assert.Equal(t, len(lines), len(want), out.String())
+	for i, re := range want {
+		assert.Assert(t, regexp.MustCompile(re).MatchString(lines[i]), "line %d: %q\ndoes not match %s", i+1, lines[i], re)
+	}
+	// The idle producers and the load connections (the mixed kind asks
+	// for 204 of the group) joined the group once per run, and left it.
+	counts := map[mockbroker.ProducerEventKind]int{}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for counts[mockbroker.EventClosed] < 2*(3+4) {
+		ev, err := sub.Next(ctx)
+		assert.NilError(t, err, "events so far: %v", counts)
+		if ev.Group == "bench_pg" {
+			counts[ev.Kind]++
+		}
+	}
+	assert.Equal(t, counts[mockbroker.EventRegistered], 2*(3+4))
+	assert.Equal(t, counts[mockbroker.EventClosed], 2*(3+4))
+}
+
+func TestBenchJSON(t *testing.T) {
+	b := quietBroker(t)
+	var out, errb bytes.Buffer
+	code := run([]string{"bench", "--addr", b.Addr(), "--kind", "send", "--serialize", "rocketmq", "--conns", "2",
+		"--warmup", "0s", "--duration", "100ms", "--format", "json"}, &out, &errb, nil)
+	assert.Equal(t, code, 0, "stdout %s\nstderr %s", out.String(), errb.String())
+	var got struct {
+		Kind, Serialize string
+		Runs            []struct{ Target map[string]any }
+		Median          struct{ Target map[string]any }
+	}
+	assert.NilError(t, json.Unmarshal(out.Bytes(), &got), out.String())
+	assert.Equal(t, got.Kind, "send")
+	assert.Equal(t, got.Serialize, "rocketmq")
+	assert.Equal(t, len(got.Runs), 1)
+	assert.Equal(t, got.Median.Target["errors"], 0.0)
+	assert.Assert(t, got.Median.Target["requests"].(float64) > 0)
+}
+
+// A target that answers with errors makes the run fail (exit 1) and says
+// which codes came back.
+func TestBenchFailsOnErrorReplies(t *testing.T) {
+	b, err := mockbroker.New(mockbroker.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		mockbroker.WithMissingTopics("gone"))
+	assert.NilError(t, err)
+	defer b.Close()
+	var out, errb bytes.Buffer
+	code := run([]string{"bench", "--addr", b.Addr(), "--kind", "route", "--topic", "gone", "--conns", "1",
+		"--warmup", "0s", "--duration", "50ms"}, &out, &errb, nil)
+	assert.Equal(t, code, 1, "stdout %s\nstderr %s", out.String(), errb.String())
+	assert.Assert(t, regexp.MustCompile(`errors=([1-9]\d*) .* error-codes=17:([1-9]\d*)\n`).MatchString(out.String()), out.String())
+	assert.Assert(t, strings.HasSuffix(out.String(), "first error: reply code 17 (TOPIC_NOT_EXIST)\n"), out.String())
+}
+
+func TestBenchRejectsBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--kind", "ping"}, `--kind: kind "ping": want one of heartbeat, producers, route, send, mixed`},
+		{[]string{"--conns", "0"}, "--conns 0: want at least 1"},
+		{[]string{"--depth", "0"}, "--depth 0: want at least 1"},
+		{[]string{"--duration", "0s"}, "--duration 0s: want more than 0"},
+		{[]string{"--serialize", "xml"}, `--serialize "xml": want json or rocketmq`},
+		{[]string{"--format", "csv"}, `--format "csv": want text or json`},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+	} {
+		var out, errb bytes.Buffer
+		code := run(append([]string{"bench"}, tc.args...), &out, &errb, nil)
+		assert.Equal(t, code, 2, tc.args)
+		assert.Equal(t, errb.String(), "rocketmock bench: "+tc.want+"\n")
+	}
+}
+
+func TestBenchFailsWithoutTarget(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run([]string{"bench", "--addr", "127.0.0.1:1", "--duration", "10ms", "--timeout", "200ms"}, &out, &errb, nil)
+	assert.Equal(t, code, 2)
+	assert.Assert(t, strings.HasPrefix(errb.String(), "rocketmock bench: target 127.0.0.1:1: connecting to 127.0.0.1:1:"), errb.String())
+}
