@@ -118,7 +118,10 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	defer cancel()
 	served := make(chan struct{})
 	if ln != nil {
-		control = ln.Addr().String()
+		// The host as given (Go shows 0.0.0.0 as [::]) with the bound port.
+		host, _, _ := net.SplitHostPort(f.control)
+		_, port, _ := net.SplitHostPort(ln.Addr().String())
+		control = net.JoinHostPort(host, port)
 		srv = &http.Server{
 			Handler:           b.ControlHandler(mockbroker.ControlToken(f.controlToken)),
 			ReadHeaderTimeout: 5 * time.Second,

@@ -173,3 +173,10 @@ func httpGet(t *testing.T, url, token string) string {
 	assert.Equal(t, status, 200, body)
 	return body
 }
+
+func TestServeBeyondLoopbackWithToken(t *testing.T) {
+	r := startServe(t, "--addr", "127.0.0.1:0", "--control", "0.0.0.0:0", "--control-token", "tok")
+	assert.Assert(t, strings.HasPrefix(r.control, "0.0.0.0:"), "the ready line shows the host as given: %s", r.control)
+	status, _ := httpDo(t, "GET", "http://"+dialable(r.control)+"/v1/health", "", "")
+	assert.Equal(t, status, 401)
+}
