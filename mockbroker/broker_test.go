@@ -2,7 +2,6 @@ package mockbroker
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"net"
 	"runtime"
@@ -201,37 +200,7 @@ func TestPipelinedAndSplitFrames(t *testing.T) {
 	assert.DeepEqual(t, b.Groups(), []string{"G0", "G1", "G2", "G3", "G4"})
 }
 
-func TestMalformedFramesCloseOnlyThatConnection(t *testing.T) {
-	be := func(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
-	tests := []struct {
-		name  string
-		bytes []byte
-	}{
-		{"oversized length", be(16777213)},
-		{"negative length", be(0xFFFFFFF0)},
-		{"header beyond frame", append(be(8), 0, 0, 0, 50, 1, 2, 3, 4)},
-		{"unknown serialize type", append(be(6), 5, 0, 0, 2, '{', '}')},
-		{"malformed json", append(be(7), 0, 0, 0, 3, '{', '"', 'x')},
-	}
-	b := Start(t, WithMaxFrame(1<<20))
-	good := dial(t, b.Addr())
-	good.call(heartbeatCmd("good@1", protocol.Go, 317, "PG"))
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			bad := dial(t, b.Addr())
-			bad.call(heartbeatCmd("bad@1", protocol.Go, 317, "BAD"))
-			_, err := bad.conn.Write(tt.bytes)
-			assert.NilError(t, err)
-			_, err = bad.tryRead(2 * time.Second)
-			assert.Assert(t, err != nil, "the broker must close the connection, not answer")
-			assert.Assert(t, !isTimeout(err), "want the connection closed, got %v", err)
-			assert.NilError(t, b.WaitProducers(ctxT(t), "BAD", 0))
-			// The other connection carries on, its registration intact.
-			_, pc := connections(t, good, "PG", protocol.JSON)
-			assert.Equal(t, len(pc.ConnectionSet), 1)
-		})
-	}
-}
+// Malformed frames and other hostile input: hostile_test.go.
 
 func isTimeout(err error) bool {
 	ne, ok := err.(net.Error)

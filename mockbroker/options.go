@@ -57,6 +57,7 @@ type config struct {
 	strict       bool
 	journalLimit int
 	messageLimit int
+	maxPending   int
 }
 
 func defaultConfig() config {
@@ -71,6 +72,7 @@ func defaultConfig() config {
 		loops:        1,
 		journalLimit: DefaultJournalLimit,
 		messageLimit: DefaultMessageLimit,
+		maxPending:   DefaultMaxPendingOutput,
 	}
 }
 
@@ -158,3 +160,14 @@ func WithJournalLimit(n int) Option { return func(c *config) { c.journalLimit = 
 // DefaultMessageLimit); older ones are dropped and counted. Send counts
 // are kept in full regardless. 0 keeps none.
 func WithMessageLimit(n int) Option { return func(c *config) { c.messageLimit = max(n, 0) } }
+
+// DefaultMaxPendingOutput is how many bytes of replies a client may leave
+// unread before the broker closes its connection, unless
+// WithMaxPendingOutput says otherwise.
+const DefaultMaxPendingOutput = 4 << 20
+
+// WithMaxPendingOutput sets how many bytes of replies may wait for a client
+// that does not read them (beyond what the kernel buffers) before the
+// broker logs it and closes the connection (default
+// DefaultMaxPendingOutput). n <= 0 removes the limit.
+func WithMaxPendingOutput(n int) Option { return func(c *config) { c.maxPending = n } }

@@ -112,6 +112,10 @@ func (s *server) OnTraffic(gc gnet.Conn) gnet.Action {
 		return gnet.None
 	}
 	for gc.InboundBuffered() >= 4 {
+		if s.b.pendingOverLimit(c, gc) {
+			action = gnet.Close
+			break
+		}
 		head, _ := gc.Peek(4)
 		n, err := protocol.FrameSize(head, s.b.cfg.maxFrame)
 		if err != nil {
@@ -147,10 +151,32 @@ func (s *server) OnTraffic(gc gnet.Conn) gnet.Action {
 			return gnet.Close
 		}
 	}
+	if action == gnet.None && s.b.pendingOverLimit(c, gc) {
+		action = gnet.Close
+	}
 	if cap(c.out) > 64<<10 {
 		c.out = nil // do not pin a large buffer on an idle connection
 	}
 	return action
+}
+
+// pendingOverLimit reports, and logs, that the replies the client has not
+// read (gnet's outbound buffer, beyond the kernel's) and those of the
+// OnTraffic call in progress exceed WithMaxPendingOutput: a client that
+// sends requests and never reads its replies must not grow the broker's
+// memory without bound. Event loop only.
+func (b *Broker) pendingOverLimit(c *conn, gc gnet.Conn) bool {
+	limit := b.cfg.maxPending
+	if limit <= 0 {
+		return false
+	}
+	pending := gc.OutboundBuffered() + len(c.out)
+	if pending <= limit {
+		return false
+	}
+	b.log.Warn("closing connection: pending output", "remote", c.addr,
+		"err", fmt.Sprintf("%d bytes of replies the client has not read exceed the limit of %d bytes (WithMaxPendingOutput)", pending, limit))
+	return true
 }
 
 // handlerFunc answers one request; a nil reply sends nothing.
@@ -207,6 +233,9 @@ func (b *Broker) serve(c *conn, req *protocol.Command) (res serveResult) {
 			h = b.notSupported
 		}
 		resp = h(c, req)
+		if resp != nil && resp.ResponseCode() == protocol.SystemError {
+			b.log.Info("request answered with an error", "remote", c.addr, "code", req.RequestCode().String(), "err", resp.Remark)
+		}
 	case actRespond:
 		resp = act.reply
 	case actRespondErr:
