@@ -431,16 +431,19 @@ func IsVirtual(ch Channel) bool {
 }
 
 // Reset brings the broker back to the state of a fresh start, as a broker
-// restart would: it closes every client connection (real clients see the
-// close, reconnect and register again with their next heartbeat, as after
-// a restart), drops every virtual producer, removes the groups left empty,
-// and returns once the close path has run for every connection it closed.
-// The clock and the broker's options are kept: time never goes backwards.
-// Connections opened while Reset runs are left alone.
+// restart would: it removes every interception, closes every client
+// connection (real clients see the close, reconnect and register again with
+// their next heartbeat, as after a restart), drops every virtual producer,
+// removes the groups left empty, and once the close path has run for every
+// connection it closed, forgets the recorded messages, send counts,
+// END_TRANSACTIONs and the journal. The clock and the broker's options are
+// kept: time never goes backwards. Connections opened while Reset runs are
+// left alone.
 func (b *Broker) Reset(ctx context.Context) error {
 	if b.closed.Load() {
 		return fmt.Errorf("resetting: %w", ErrClosed)
 	}
+	b.ClearInterceptions()
 	b.connsMu.Lock()
 	old := make([]*conn, 0, len(b.conns))
 	for c := range b.conns {
@@ -481,5 +484,7 @@ func (b *Broker) Reset(ctx context.Context) error {
 		}
 	}
 	b.producers.RemoveEmptyGroups()
+	b.ClearMessages()
+	b.ClearJournal()
 	return nil
 }

@@ -262,12 +262,22 @@ func TestResetIsARestart(t *testing.T) {
 			real.call(heartbeatCmd("r@1", protocol.Go, 317, "PG_real"))
 			idle := dial(t, b.Addr()) // a connection with no producer
 			idle.call(protocol.NewRequest(protocol.GetBrokerClusterInfo, nil, nil))
+			assert.Equal(t, real.call(sendCmd("PG_real", "T", 0, "UNIQ_KEY\x01A\x02", []byte("x"))).Code, int32(0))
+			ic := b.Intercept(protocol.SendMessage, FaultNoReply())
 			loadJSON(t, b, `{"groups":[{"name":"PG_v","producers":[{"clientId":"v@1","addr":"10.0.0.1:1","language":"JAVA","version":409}]},{"name":"PG_empty"}]}`)
 			b.Advance(time.Minute)
 			before := b.Now()
 
 			assert.NilError(t, b.Reset(ctxT(t)))
 			assert.Equal(t, len(b.Groups()), 0, "groups left: %v", b.Groups())
+			assert.Equal(t, len(b.Messages("")), 0)
+			assert.Equal(t, len(b.SendCounts()), 0)
+			assert.Equal(t, len(b.Journal()), 0)
+			select {
+			case <-ic.Done():
+			default:
+				t.Error("reset removes interceptions")
+			}
 			for _, c := range []*rawClient{real, idle} {
 				_, err := c.tryRead(2 * time.Second)
 				assert.Assert(t, err != nil && !isTimeout(err), "reset closes every connection: %v", err)
@@ -277,6 +287,7 @@ func TestResetIsARestart(t *testing.T) {
 			// The broker serves new connections as before.
 			again := dial(t, b.Addr())
 			assert.Equal(t, again.call(heartbeatCmd("r@1", protocol.Go, 317, "PG_real")).Code, int32(0))
+			assert.Equal(t, again.call(sendCmd("PG_real", "T", 0, "UNIQ_KEY\x01B\x02", []byte("x"))).Code, int32(0))
 			assert.DeepEqual(t, b.Groups(), []string{"PG_real"})
 		})
 	}
