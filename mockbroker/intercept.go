@@ -113,10 +113,10 @@ type Action struct {
 // not counted as used and the next matching interception is asked.
 func Pass() Action { return Action{kind: actPass} }
 
-// Respond answers with resp instead of the handler's reply. Build it with
-// protocol.NewResponse(req.Command, ...) so that it carries the request's
-// opaque; it is written as given, except that the broker stamps its version
-// and the JAVA language.
+// Respond answers with resp instead of the handler's reply. Build a new
+// one per request with protocol.NewResponse(req.Command, ...) so that it
+// carries the request's opaque; it is written as given, except that the
+// broker stamps its version and the JAVA language into it.
 func Respond(resp *protocol.Command) Action { return Action{kind: actRespond, reply: resp} }
 
 // RespondCode answers with a reply of the given code and remark, and no
