@@ -46,18 +46,14 @@ func (c *Connection) write(w *fjWriter) {
 }
 
 type connectionWire struct {
-	ClientAddr string      `json:"clientAddr"`
-	ClientID   string      `json:"clientId"`
-	Language   *fjLanguage `json:"language"`
-	Version    int32       `json:"version"`
+	ClientAddr string     `json:"clientAddr"`
+	ClientID   string     `json:"clientId"`
+	Language   fjLanguage `json:"language"`
+	Version    int32      `json:"version"`
 }
 
 func (c *connectionWire) conn() Connection {
-	lang := LanguageUnknown
-	if c.Language != nil {
-		lang = c.Language.code
-	}
-	return Connection{ClientAddr: c.ClientAddr, ClientID: c.ClientID, Language: lang, Version: c.Version}
+	return Connection{ClientAddr: c.ClientAddr, ClientID: c.ClientID, Language: c.Language.code(), Version: c.Version}
 }
 
 // DecodeProducerConnection decodes a GET_PRODUCER_CONNECTION_LIST reply
@@ -123,11 +119,11 @@ func (t *ProducerTableInfo) Marshal() []byte {
 // DecodeProducerTableInfo decodes a GET_ALL_PRODUCER_INFO reply body.
 func DecodeProducerTableInfo(body []byte) (*ProducerTableInfo, error) {
 	type infoWire struct {
-		ClientID            string      `json:"clientId"`
-		RemoteIP            string      `json:"remoteIP"`
-		Language            *fjLanguage `json:"language"`
-		Version             int32       `json:"version"`
-		LastUpdateTimestamp int64       `json:"lastUpdateTimestamp"`
+		ClientID            string     `json:"clientId"`
+		RemoteIP            string     `json:"remoteIP"`
+		Language            fjLanguage `json:"language"`
+		Version             int32      `json:"version"`
+		LastUpdateTimestamp int64      `json:"lastUpdateTimestamp"`
 	}
 	var w struct {
 		Data map[string][]infoWire `json:"data"`
@@ -139,11 +135,7 @@ func DecodeProducerTableInfo(body []byte) (*ProducerTableInfo, error) {
 	for g, list := range w.Data {
 		out := make([]ProducerInfo, len(list))
 		for i, p := range list {
-			lang := LanguageUnknown
-			if p.Language != nil {
-				lang = p.Language.code
-			}
-			out[i] = ProducerInfo{ClientID: p.ClientID, RemoteIP: p.RemoteIP, Language: lang,
+			out[i] = ProducerInfo{ClientID: p.ClientID, RemoteIP: p.RemoteIP, Language: p.Language.code(),
 				Version: p.Version, LastUpdateTimestamp: p.LastUpdateTimestamp}
 		}
 		t.Data[g] = out

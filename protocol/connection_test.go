@@ -75,6 +75,8 @@ func TestDecodeProducerConnectionLenient(t *testing.T) {
 			&ProducerConnection{ConnectionSet: []Connection{{ClientID: "a", Language: LanguageUnknown}}}},
 		{"language ordinal", `{"connectionSet":[{"clientId":"a","language":9,"extra":true}]}`,
 			&ProducerConnection{ConnectionSet: []Connection{{ClientID: "a", Language: Go}}}},
+		{"absent, escaped and spaced languages", `{"connectionSet":[{"clientId":"a"},{"language":"G\u004F"},{"language" : "NODE_JS" },{"language":"GO "}]}`,
+			&ProducerConnection{ConnectionSet: []Connection{{ClientID: "a", Language: LanguageUnknown}, {Language: Go}, {Language: NodeJS}, {Language: LanguageUnknown}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -413,22 +414,39 @@ func fjTrimSpace(b []byte) []byte {
 }
 
 // fjLanguage decodes a language written as its Java name (or, leniently,
-// its ordinal). Absent, null and unknown names give LanguageUnknown.
-type fjLanguage struct{ code LanguageCode }
+// its ordinal). Absent (the zero value), null and unknown names give
+// LanguageUnknown. It is a value, not a pointer, and a plain name is matched
+// without allocating: a 204 reply has one per connection.
+type fjLanguage struct {
+	lang LanguageCode
+	set  bool // the property was there
+}
+
+// code returns the decoded language.
+func (l fjLanguage) code() LanguageCode {
+	if !l.set {
+		return LanguageUnknown
+	}
+	return l.lang
+}
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (l *fjLanguage) UnmarshalJSON(b []byte) error {
 	b = fjTrimSpace(b)
-	l.code = LanguageUnknown
+	l.lang, l.set = LanguageUnknown, true
 	if len(b) == 0 || b[0] == 'n' {
 		return nil
 	}
 	if b[0] == '"' {
+		if len(b) >= 2 && bytes.IndexByte(b, '\\') < 0 {
+			l.lang = languageFromName(b[1 : len(b)-1])
+			return nil
+		}
 		var name string
 		if err := json.Unmarshal(b, &name); err != nil {
 			return err
 		}
-		l.code, _ = ParseLanguage(name)
+		l.lang, _ = ParseLanguage(name)
 		return nil
 	}
 	n, err := strconv.ParseInt(string(b), 10, 16)
@@ -436,9 +454,19 @@ func (l *fjLanguage) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("language: want a name such as \"JAVA\" or an ordinal, got %s", b)
 	}
 	if c := LanguageCode(n); c.Known() {
-		l.code = c
+		l.lang = c
 	}
 	return nil
+}
+
+// languageFromName is ParseLanguage for bytes, without allocating.
+func languageFromName(name []byte) LanguageCode {
+	for i, n := range languageNames {
+		if string(name) == n {
+			return LanguageCode(i)
+		}
+	}
+	return LanguageUnknown
 }
 
 // fjSortedKeys returns the keys of m in sorted order: the deterministic
