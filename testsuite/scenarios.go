@@ -25,7 +25,7 @@ func Scenarios() []Scenario {
 		{"negative-length-closes", "a negative length field closes the connection without a reply", negativeLengthCloses},
 		// Name server (scenarios_namesrv.go).
 		{"route-keys-quoted", "route brokerAddrs keys are quoted for version >= 401 (or acceptStandardJsonOnly) and bare below", routeKeysQuoted},
-		{"cluster-info", "106 lists the broker under its cluster, with bare numeric keys", clusterInfo},
+		{"cluster-info", "106 lists the route's brokers under their clusters, with bare numeric keys", clusterInfo},
 		// Time and hooks (scenarios_expiry.go).
 		{"expiry-after-timeout", "a producer silent for more than 120 s is dropped and its connection closed", expiryAfterTimeout},
 		{"hooks-close-client", "Control.CloseClient closes the client's connection and the broker drops it", hooksCloseClient},

@@ -150,21 +150,28 @@ func clusterInfo(t T, s *session) {
 	if err != nil {
 		t.Fatalf("cluster info: %v", err)
 	}
-	var found *protocol.BrokerData
 	for name, bd := range info.BrokerAddrTable {
 		if bd.BrokerName != name {
 			t.Errorf("cluster info: brokerAddrTable key %q holds broker %q", name, bd.BrokerName)
 		}
-		for _, addr := range bd.BrokerAddrs {
-			if addr == s.broker {
-				found = &bd
-			}
+	}
+	// Every broker the topic's route names is in the cluster info, with
+	// the same addresses, under its cluster.
+	route, err := RouteInfo(ns, s.target.Topic)
+	if err != nil {
+		t.Fatalf("route of %s: %v", s.target.Topic, err)
+	}
+	for _, rb := range route.BrokerDatas {
+		bd, ok := info.BrokerAddrTable[rb.BrokerName]
+		if !ok {
+			t.Errorf("cluster info: broker %q of the route of %s is missing: %s", rb.BrokerName, s.target.Topic, body)
+			continue
 		}
-	}
-	if found == nil {
-		t.Fatalf("cluster info: no broker has the address %s: %s", s.broker, body)
-	}
-	if !slices.Contains(info.ClusterAddrTable[found.Cluster], found.BrokerName) {
-		t.Errorf("cluster info: clusterAddrTable[%q] = %v, want it to list %q", found.Cluster, info.ClusterAddrTable[found.Cluster], found.BrokerName)
+		if d := cmp.Diff(rb.BrokerAddrs, bd.BrokerAddrs); d != "" {
+			t.Errorf("cluster info: broker %q addresses differ from the route's (-route +cluster info):\n%s", rb.BrokerName, d)
+		}
+		if !slices.Contains(info.ClusterAddrTable[bd.Cluster], bd.BrokerName) {
+			t.Errorf("cluster info: clusterAddrTable[%q] = %v, want it to list %q", bd.Cluster, info.ClusterAddrTable[bd.Cluster], bd.BrokerName)
+		}
 	}
 }
