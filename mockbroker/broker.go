@@ -53,6 +53,7 @@ type Broker struct {
 	unhandled   unhandledLog
 	msgs        messageLog   // messages.go, cmd_transaction.go
 	opaque      atomic.Int32 // of requests the broker sends
+	panics      panicLog     // panics.go
 }
 
 // brokerRoute is one broker as the name server describes it.
@@ -99,7 +100,9 @@ func New(opts ...Option) (*Broker, error) {
 }
 
 // Start starts a broker on 127.0.0.1 (a free port) that logs to t and is
-// closed by t.Cleanup. It fails the test if the broker cannot start.
+// closed by t.Cleanup. It fails the test if the broker cannot start, and
+// when the test ends if the broker recovered from a panic in a handler,
+// an interceptor or a request observer (see TakePanics).
 func Start(t testing.TB, opts ...Option) *Broker {
 	t.Helper()
 	opts = append([]Option{WithLogger(slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug})))}, opts...)
@@ -108,6 +111,7 @@ func Start(t testing.TB, opts ...Option) *Broker {
 		t.Fatalf("mockbroker: %v", err)
 	}
 	b.failIfStrict(t)
+	b.failOnPanics(t)
 	t.Cleanup(b.Close)
 	return b
 }

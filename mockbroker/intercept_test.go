@@ -285,6 +285,7 @@ func TestInterceptorPanicClosesOnlyThatConnection(t *testing.T) {
 	assert.Equal(t, other.call(clusterInfoCmd()).Code, int32(0))
 	j := b.Journal()
 	assert.Equal(t, j[0].Outcome, OutcomeFailed)
+	assert.Equal(t, len(b.TakePanics()), 1, "the panic is kept (else the test would fail)")
 }
 
 // Many connections on two loops, random delays: every connection gets its

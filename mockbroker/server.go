@@ -3,7 +3,6 @@ package mockbroker
 import (
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -128,8 +127,11 @@ func (s *server) OnTraffic(gc gnet.Conn) gnet.Action {
 		}
 		raw, _ := gc.Peek(n)
 		cmd, err := protocol.DecodeFrame(raw)
-		if err == nil && s.b.cfg.observer != nil {
-			s.b.cfg.observer(Received{Remote: c.addr, Frame: append([]byte(nil), raw...), Command: cmd})
+		if err == nil && s.b.cfg.observer != nil &&
+			!s.b.observe(c, Received{Remote: c.addr, Frame: append([]byte(nil), raw...), Command: cmd}) {
+			_, _ = gc.Discard(n)
+			action = gnet.Close
+			break
 		}
 		_, _ = gc.Discard(n)
 		if err != nil {
@@ -212,8 +214,7 @@ func (b *Broker) serve(c *conn, req *protocol.Command) (res serveResult) {
 	entry.Code, entry.Oneway = req.RequestCode(), req.IsOneway()
 	defer func() {
 		if p := recover(); p != nil {
-			b.log.Error("handler or interceptor panicked; closing the connection", "remote", c.addr,
-				"code", req.RequestCode().String(), "panic", p, "stack", string(debug.Stack()))
+			b.recovered(c, req.RequestCode(), "handler or interceptor", p)
 			entry.Outcome = OutcomeFailed
 			b.record(entry, start)
 			res = serveClose
