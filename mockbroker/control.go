@@ -49,9 +49,16 @@ func ControlMaxBody(n int64) ControlOption {
 
 // control is the HTTP control API of one broker.
 type control struct {
-	b   *Broker
-	cfg controlConfig
-	mux *http.ServeMux
+	b      *Broker
+	cfg    controlConfig
+	mux    *http.ServeMux
+	faults faultRegistry
+}
+
+// route is one endpoint: a ServeMux pattern and its handler.
+type route struct {
+	pattern string
+	h       func(*http.Request) (int, any, error)
 }
 
 // ControlHandler returns the HTTP control API of b, for tests in other
@@ -65,10 +72,7 @@ func (b *Broker) ControlHandler(opts ...ControlOption) http.Handler {
 	for _, o := range opts {
 		o(&c.cfg)
 	}
-	routes := []struct {
-		pattern string
-		h       func(*http.Request) (int, any, error)
-	}{
+	routes := []route{
 		{"GET /v1/health", c.health},
 		{"GET /v1/clock", c.clock},
 		{"POST /v1/clock/advance", c.advance},
@@ -81,6 +85,7 @@ func (b *Broker) ControlHandler(opts ...ControlOption) http.Handler {
 		{"POST /v1/fixtures", c.loadFixture},
 		{"POST /v1/reset", c.reset},
 	}
+	routes = append(routes, c.trafficRoutes()...)
 	for _, r := range routes {
 		c.mux.Handle(r.pattern, c.endpoint(r.h))
 	}
@@ -347,24 +352,14 @@ func (c *control) wait(r *http.Request) (int, any, error) {
 	if req.Count == nil || *req.Count < 0 {
 		return 0, nil, httpErr(http.StatusBadRequest, "\"count\": want the number of producers to wait for (0 or more), such as %s", example)
 	}
-	timeout := defaultWaitTimeout
-	if req.TimeoutMs != nil {
-		timeout = time.Duration(*req.TimeoutMs) * time.Millisecond
-		if *req.TimeoutMs <= 0 || timeout > maxWaitTimeout {
-			return 0, nil, httpErr(http.StatusBadRequest, "\"timeoutMs\" %d: want 1 to %d", *req.TimeoutMs, maxWaitTimeout.Milliseconds())
-		}
+	ctx, cancel, err := waitContext(r, req.TimeoutMs)
+	if err != nil {
+		return 0, nil, err
 	}
-	group := r.PathValue("group")
-	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
+	group := r.PathValue("group")
 	if err := c.b.WaitProducers(ctx, group, *req.Count); err != nil {
-		switch {
-		case errors.Is(err, ErrClosed):
-			return 0, nil, &apiError{http.StatusServiceUnavailable, err.Error()}
-		case errors.Is(err, context.DeadlineExceeded):
-			return 0, nil, &apiError{http.StatusRequestTimeout, err.Error()}
-		}
-		return 0, nil, &apiError{http.StatusServiceUnavailable, err.Error()} // the request went away
+		return 0, nil, waitError(err)
 	}
 	return http.StatusOK, struct {
 		Group string `json:"group"`
@@ -449,6 +444,7 @@ func (c *control) reset(r *http.Request) (int, any, error) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), resetTimeout)
 	defer cancel()
+	c.faults.clear()
 	if err := c.b.Reset(ctx); err != nil {
 		status := http.StatusInternalServerError
 		if errors.Is(err, ErrClosed) {
