@@ -72,6 +72,14 @@ func (b *Broker) ControlHandler(opts ...ControlOption) http.Handler {
 	for _, o := range opts {
 		o(&c.cfg)
 	}
+	for _, r := range c.routes() {
+		c.mux.Handle(r.pattern, c.endpoint(r.h))
+	}
+	return c
+}
+
+// routes lists every endpoint.
+func (c *control) routes() []route {
 	routes := []route{
 		{"GET /v1/health", c.health},
 		{"GET /v1/clock", c.clock},
@@ -85,11 +93,7 @@ func (b *Broker) ControlHandler(opts ...ControlOption) http.Handler {
 		{"POST /v1/fixtures", c.loadFixture},
 		{"POST /v1/reset", c.reset},
 	}
-	routes = append(routes, c.trafficRoutes()...)
-	for _, r := range routes {
-		c.mux.Handle(r.pattern, c.endpoint(r.h))
-	}
-	return c
+	return append(routes, c.trafficRoutes()...)
 }
 
 // ServeHTTP checks the token, limits the body and routes the request;
@@ -370,6 +374,11 @@ func (c *control) wait(r *http.Request) (int, any, error) {
 // expire drops one producer registration now, as the scan would.
 func (c *control) expire(r *http.Request) (int, any, error) {
 	group, id := r.PathValue("group"), r.PathValue("clientId")
+	// No body is needed, but one that is there must be JSON ({}): an
+	// action on a garbled request would be worse than none.
+	if err := decodeBody(r, &struct{}{}, false, "{}"); err != nil {
+		return 0, nil, err
+	}
 	if err := c.b.ExpireProducer(group, id); err != nil {
 		return 0, nil, &apiError{http.StatusNotFound, err.Error()}
 	}
@@ -384,6 +393,11 @@ func (c *control) expire(r *http.Request) (int, any, error) {
 // close is processed asynchronously: 202, then wait for the group to shrink.
 func (c *control) closeClient(r *http.Request) (int, any, error) {
 	id := r.PathValue("clientId")
+	// No body is needed, but one that is there must be JSON ({}): an
+	// action on a garbled request would be worse than none.
+	if err := decodeBody(r, &struct{}{}, false, "{}"); err != nil {
+		return 0, nil, err
+	}
 	if err := c.b.CloseClient(id); err != nil {
 		status := http.StatusInternalServerError
 		if len(c.b.channelsOf(id)) == 0 {
