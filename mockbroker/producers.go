@@ -166,11 +166,12 @@ type producerEntry struct {
 	addr string // info.Channel.RemoteAddr(), read once outside the lock
 }
 
-// producerGroup is one group's channel map. order keeps registration order,
-// which stands in for Java's map key order.
+// producerGroup is one group's channel map. order keeps the entries in
+// registration order, which stands in for Java's map key order; walks go
+// through it rather than the map.
 type producerGroup struct {
 	entries map[Channel]*producerEntry
-	order   []Channel
+	order   []*producerEntry
 }
 
 func newProducerGroup() *producerGroup {
@@ -179,7 +180,7 @@ func newProducerGroup() *producerGroup {
 
 func (g *producerGroup) add(ch Channel, e *producerEntry) {
 	g.entries[ch] = e
-	g.order = append(g.order, ch)
+	g.order = append(g.order, e)
 }
 
 func (g *producerGroup) remove(ch Channel) *producerEntry {
@@ -188,7 +189,7 @@ func (g *producerGroup) remove(ch Channel) *producerEntry {
 		return nil
 	}
 	delete(g.entries, ch)
-	if i := slices.Index(g.order, ch); i >= 0 {
+	if i := slices.Index(g.order, e); i >= 0 {
 		g.order = slices.Delete(g.order, i, i+1)
 	}
 	return e
@@ -196,8 +197,8 @@ func (g *producerGroup) remove(ch Channel) *producerEntry {
 
 func (g *producerGroup) snapshot() []ClientChannelInfo {
 	out := make([]ClientChannelInfo, 0, len(g.order))
-	for _, ch := range g.order {
-		out = append(out, g.entries[ch].info)
+	for _, e := range g.order {
+		out = append(out, e.info)
 	}
 	return out
 }
@@ -356,12 +357,17 @@ func (pm *ProducerManager) DoChannelCloseEvent(remoteAddr string, ch Channel) bo
 	now := pm.now()
 	removed := false
 	pm.mu.Lock()
-	for _, name := range pm.groupNamesLocked() {
+	// Only the groups holding ch change; they are visited in name order.
+	var names []string
+	for name, g := range pm.groups {
+		if g.entries[ch] != nil {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
 		g := pm.groups[name]
 		e := g.remove(ch)
-		if e == nil {
-			continue
-		}
 		delete(pm.clients, e.info.ClientID)
 		removed = true
 		pm.logLocked(slog.LevelInfo, "NETTY EVENT: remove channel[%s][%s] from ProducerManager groupChannelTable, producer group: %s",
@@ -431,15 +437,37 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 	var closing map[Channel]bool
 	n := 0
 	pm.mu.Lock()
-	for _, name := range pm.groupNamesLocked() {
+	// First find the groups that change (one with an expired entry, or an
+	// empty one the scan removes), without sorting or copying anything:
+	// a scan that finds nothing holds the lock for one pass over the
+	// entries. The changes are then made group by group in name order.
+	var names []string
+	for name, g := range pm.groups {
+		if fullScan && !pm.compat49 && len(g.order) == 0 {
+			names = append(names, name)
+			continue
+		}
+		for _, e := range g.order {
+			if dead(name, e) {
+				names = append(names, name)
+				break
+			}
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
 		g := pm.groups[name]
 		hit := false
-		for _, ch := range slices.Clone(g.order) {
-			e := g.entries[ch]
+		// Filter the group's order in place: one pass, not one search and
+		// shift per dropped entry.
+		kept := g.order[:0]
+		for _, e := range g.order {
 			if !dead(name, e) {
+				kept = append(kept, e)
 				continue
 			}
-			g.remove(ch)
+			ch := e.info.Channel
+			delete(g.entries, ch)
 			n++
 			hit = true
 			if pm.compat49 || pm.clients[e.info.ClientID] == ch {
@@ -459,6 +487,8 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 				toClose = append(toClose, ch)
 			}
 		}
+		clear(g.order[len(kept):]) // no stale entry kept reachable
+		g.order = kept
 		if !pm.compat49 && len(g.order) == 0 && (fullScan || hit) {
 			delete(pm.groups, name)
 			pm.logLocked(slog.LevelWarn, "SCAN: remove expired channel from ProducerManager groupChannelTable, all clear, group=%s", name)
@@ -467,9 +497,12 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 	}
 	pm.mu.Unlock()
 	pm.drain()
+	logClose := pm.log.Enabled(context.Background(), slog.LevelInfo)
 	for _, ch := range toClose {
 		err := ch.Close()
-		pm.log.Info(fmt.Sprintf("closeChannel: close the connection to remote address[%s] result: %t", ch.RemoteAddr(), err == nil))
+		if logClose {
+			pm.log.Info(fmt.Sprintf("closeChannel: close the connection to remote address[%s] result: %t", ch.RemoteAddr(), err == nil))
+		}
 	}
 	return n
 }
@@ -486,7 +519,10 @@ func (pm *ProducerManager) GetAvailableChannel(group string) Channel {
 	g := pm.groups[group]
 	var list []Channel
 	if g != nil {
-		list = slices.Clone(g.order)
+		list = make([]Channel, len(g.order))
+		for i, e := range g.order {
+			list[i] = e.info.Channel
+		}
 	}
 	pm.mu.Unlock()
 	if g == nil {
