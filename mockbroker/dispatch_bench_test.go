@@ -1,0 +1,204 @@
+package mockbroker
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rocketmock/rocketmock/protocol"
+)
+
+// Benchmarks of request handling without sockets: a frame in, decoded,
+// dispatched to its handler and the reply encoded, as OnTraffic does per
+// request; then the start and stop of a broker, and heartbeats on a real
+// connection while the scan runs over 100,000 producers.
+
+// benchBroker starts a broker that logs warnings to nowhere, as a broker
+// with the default logger would to stderr.
+func benchBroker(b *testing.B, opts ...Option) *Broker {
+	b.Helper()
+	logger := slog.New(slog.NewTextHandler(discard{}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	br, err := New(append([]Option{WithLogger(logger)}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(br.Close)
+	return br
+}
+
+// benchConn is a connection as OnOpen makes it, without a socket.
+func benchConn(br *Broker, i int) *conn {
+	c := &conn{b: br, id: uint64(i), addr: fmt.Sprintf("127.0.0.1:%d", 30000+i)}
+	c.active.Store(true)
+	return c
+}
+
+// dispatch decodes frame and serves it as OnTraffic does, replies going to c.out.
+func dispatch(b *testing.B, br *Broker, c *conn, frame []byte) {
+	cmd, err := protocol.DecodeFrame(frame)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.out = c.out[:0]
+	br.serve(c, cmd)
+}
+
+func encodeFrame(b *testing.B, cmd *protocol.Command) []byte {
+	b.Helper()
+	f, err := cmd.Encode()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f
+}
+
+// benchRequests are the requests clients send most, as they send them.
+func benchRequests(b *testing.B) []struct {
+	name  string
+	frame []byte
+} {
+	java := func(cmd *protocol.Command) *protocol.Command {
+		cmd.Language, cmd.Version, cmd.ExtFieldsTable = protocol.Java, int32(protocol.V5_3_3), protocol.JavaAddExtFieldTable
+		cmd.Opaque = 42
+		return cmd
+	}
+	hb := protocol.HeartbeatData{ClientID: "10.0.0.1@4242", ProducerDataSet: []protocol.ProducerData{{GroupName: "PG"}, {GroupName: "CLIENT_INNER_PRODUCER"}},
+		ConsumerDataSet: []protocol.ConsumerData{}}
+	goHB := protocol.HeartbeatData{ClientID: "10.0.0.2@4243", ProducerDataSet: []protocol.ProducerData{{GroupName: "PG"}}}
+	send := protocol.SendMessageRequestHeader{ProducerGroup: "PG", Topic: "T", DefaultTopic: "TBW102", DefaultTopicQueueNums: 4,
+		QueueID: 1, BornTimestamp: 1700000000000, Properties: "UNIQ_KEY\x017F0000010001000000000001\x02WAIT\x01true\x02"}
+	route := protocol.GetRouteInfoRequestHeader{Topic: "T"}
+	list := protocol.GetProducerConnectionListRequestHeader{ProducerGroup: "PG"}
+	goCmd := protocol.NewRequest(protocol.HeartBeat, map[string]string{}, goHB.MarshalAs(protocol.DialectV4))
+	goCmd.Language, goCmd.Version, goCmd.Opaque = protocol.Go, int32(protocol.V4_5_2), 7
+	binHB := java(protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.MarshalAs(protocol.DialectV5)))
+	binHB.Serialize = protocol.RocketMQ
+	return []struct {
+		name  string
+		frame []byte
+	}{
+		{"heartbeat-java", encodeFrame(b, java(protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.MarshalAs(protocol.DialectV5))))},
+		{"heartbeat-java-rocketmq", encodeFrame(b, binHB)},
+		{"heartbeat-go", encodeFrame(b, goCmd)},
+		{"route", encodeFrame(b, java(protocol.NewRequest(protocol.GetRouteInfoByTopic, route.Encode(), nil)))},
+		{"send", encodeFrame(b, java(protocol.NewRequest(protocol.SendMessageV2, send.EncodeV2(), make([]byte, 128))))},
+		{"producers-64", encodeFrame(b, java(protocol.NewRequest(protocol.GetProducerConnectionList, list.Encode(), nil)))},
+	}
+}
+
+// BenchmarkDispatch serves one request from its frame to its reply frame.
+func BenchmarkDispatch(b *testing.B) {
+	for _, tc := range benchRequests(b) {
+		b.Run(tc.name, func(b *testing.B) {
+			br := benchBroker(b)
+			fill(br.producers, benchChannels(63), 1) // 204 answers 64
+			br.producers.RegisterProducer("PG", benchInfo(&benchChannel{addr: "10.9.9.9:1"}, 99))
+			c := benchConn(br, 1)
+			dispatch(b, br, c, tc.frame)
+			if len(c.out) == 0 {
+				b.Fatal("no reply")
+			}
+			b.SetBytes(int64(len(tc.frame)))
+			b.ReportAllocs()
+			for b.Loop() {
+				dispatch(b, br, c, tc.frame)
+			}
+		})
+	}
+}
+
+// BenchmarkProducerConnectionList answers 204 for a large group: the
+// snapshot, the body and the reply frame.
+func BenchmarkProducerConnectionList(b *testing.B) {
+	for _, n := range []int{100, 1000, 8000} {
+		b.Run(fmt.Sprintf("group=%d", n), func(b *testing.B) {
+			br := benchBroker(b)
+			for i, ch := range benchChannels(n) {
+				br.producers.RegisterProducer("PG", benchInfo(ch, i))
+			}
+			list := protocol.GetProducerConnectionListRequestHeader{ProducerGroup: "PG"}
+			req := protocol.NewRequest(protocol.GetProducerConnectionList, list.Encode(), nil)
+			req.Language, req.Version = protocol.Java, int32(protocol.V5_3_3)
+			frame := encodeFrame(b, req)
+			c := benchConn(br, 1)
+			dispatch(b, br, c, frame)
+			b.SetBytes(int64(len(c.out)))
+			b.ReportAllocs()
+			for b.Loop() {
+				dispatch(b, br, c, frame)
+			}
+		})
+	}
+}
+
+// BenchmarkStartCloseLatency starts and closes a broker, reporting the
+// median and the 99th percentile as well as the mean (ns/op): issue 7's
+// target is on the median.
+func BenchmarkStartCloseLatency(b *testing.B) {
+	var took []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		br, err := New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		br.Close()
+		took = append(took, time.Since(t0))
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchmarkHeartbeatDuringScan sends heartbeats one at a time on a TCP
+// connection while another goroutine runs the expiry scan over 100,000
+// producers every 20 ms: the longest round trip is the longest that
+// request handling was held up (reported as max-ms, with scan-ms, the
+// mean scan, for comparison).
+func BenchmarkHeartbeatDuringScan(b *testing.B) {
+	for _, shape := range scanShapes {
+		b.Run(fmt.Sprintf("producers=%d/groups=%d", shape.n, shape.groups), func(b *testing.B) {
+			br := benchBroker(b)
+			fill(br.producers, benchChannels(shape.n), shape.groups)
+			c := dial(b, br.Addr())
+			hb := heartbeatCmd("10.0.0.1@1", protocol.Java, int32(protocol.V5_3_3), "PG_0")
+			c.call(hb)
+
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			var scans int
+			var scanTime time.Duration
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					t0 := time.Now()
+					br.Scan()
+					scanTime += time.Since(t0)
+					scans++
+					time.Sleep(20 * time.Millisecond)
+				}
+			}()
+			var worst time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				c.call(hb)
+				worst = max(worst, time.Since(t0))
+			}
+			close(stop)
+			wg.Wait()
+			b.ReportMetric(float64(worst.Microseconds())/1e3, "max-ms")
+			if scans > 0 {
+				b.ReportMetric(float64((scanTime/time.Duration(scans)).Microseconds())/1e3, "scan-ms")
+			}
+		})
+	}
+}
