@@ -1,16 +1,23 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/bench"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"gotest.tools/v3/assert"
 )
@@ -129,4 +136,42 @@ func TestBenchFailsWithoutTarget(t *testing.T) {
 	code := run([]string{"bench", "--addr", "127.0.0.1:1", "--duration", "10ms", "--timeout", "200ms"}, &out, &errb, nil)
 	assert.Equal(t, code, 2)
 	assert.Assert(t, strings.HasPrefix(errb.String(), "rocketmock bench: target 127.0.0.1:1: connecting to 127.0.0.1:1:"), errb.String())
+}
+
+// BenchmarkServeExecToReady starts the built binary, `serve` with its
+// default flags but free ports, and times exec to the ready line on stdout
+// (p50-ms, p99-ms: issue 7's figure is the median); rss-MB is the median
+// RSS at the ready line.
+func BenchmarkServeExecToReady(b *testing.B) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		b.Skip("no go tool on PATH to build the binary:", err)
+	}
+	bin := filepath.Join(b.TempDir(), "rocketmock")
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	var took []time.Duration
+	var rss []int64
+	for b.Loop() {
+		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--control", "127.0.0.1:0")
+		cmd.Env = []string{}
+		out, err := cmd.StdoutPipe()
+		assert.NilError(b, err)
+		t0 := time.Now()
+		assert.NilError(b, cmd.Start())
+		line, err := bufio.NewReader(out).ReadString('\n')
+		took = append(took, time.Since(t0))
+		rss = append(rss, bench.RSS(cmd.Process.Pid))
+		assert.Assert(b, err == nil && readyLine.MatchString(line), "no ready line: %q %v", line, err)
+		assert.NilError(b, cmd.Process.Signal(syscall.SIGTERM))
+		assert.NilError(b, cmd.Wait())
+	}
+	slices.Sort(took)
+	slices.Sort(rss)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1e3, "p50-ms")
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1e3, "p99-ms")
+	b.ReportMetric(float64(rss[len(rss)/2])/(1<<20), "rss-MB")
 }
