@@ -63,10 +63,34 @@ type route struct {
 
 // ControlHandler returns the HTTP control API of b, for tests in other
 // languages: JSON in and out under /v1/, the same operations as the Go
-// hooks (each endpoint calls the Broker method of the same name). Errors
+// hooks (each endpoint calls the Broker method named beside it). Errors
 // are {"error": "..."} with a 4xx or 5xx status. Mount it on any server;
-// `rocketmock serve --control` serves it. The endpoints are listed in the
-// README ("HTTP control API").
+// `rocketmock serve --control` serves it.
+//
+//	GET    /v1/health                                  up? addresses, compat, clock
+//	GET    /v1/clock                                   Now
+//	POST   /v1/clock/advance {"seconds":121} or {"duration":"2m1s"}        Advance
+//	GET    /v1/groups                                  Groups, with producer counts
+//	GET    /v1/groups/{group}/producers                Producers, with last heartbeat
+//	POST   /v1/groups/{group}/wait {"count":1,"timeoutMs":5000}            WaitProducers
+//	POST   /v1/groups/{group}/producers/{clientId}/expire                  ExpireProducer
+//	POST   /v1/clients/{clientId}/close                CloseClient (202: the close is asynchronous)
+//	POST   /v1/scan                                    Scan
+//	POST   /v1/fixtures <fixture JSON>                 ParseFixture, LoadFixture
+//	POST   /v1/reset                                   Reset
+//	GET    /v1/messages[?topic=T&limit=N]              Messages
+//	GET    /v1/topics/{topic}/messages[?limit=N]       Messages
+//	POST   /v1/topics/{topic}/messages/wait {"count":1,"timeoutMs":5000}   WaitMessages
+//	DELETE /v1/messages                                ClearMessages
+//	GET    /v1/send-counts[?topic=&clientId=&group=]   SendCounts
+//	GET    /v1/transactions                            EndTransactions
+//	POST   /v1/groups/{group}/check-transaction {"msgId":"...","waitMs":5000}  CheckTransaction
+//	GET    /v1/journal[?since=SEQ&limit=N]             Journal
+//	DELETE /v1/journal                                 ClearJournal
+//	GET    /v1/faults                                  the faults added here
+//	POST   /v1/faults {"code":"SEND_MESSAGE","fault":"respond","responseCode":"SYSTEM_BUSY","times":1}  Intercept
+//	DELETE /v1/faults/{id}                             Interception.Remove
+//	DELETE /v1/faults                                  ClearInterceptions
 func (b *Broker) ControlHandler(opts ...ControlOption) http.Handler {
 	c := &control{b: b, cfg: controlConfig{maxBody: DefaultControlMaxBody}, mux: http.NewServeMux()}
 	for _, o := range opts {

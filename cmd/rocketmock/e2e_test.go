@@ -244,6 +244,23 @@ func TestEndToEnd(t *testing.T) {
 		}
 		assert.Assert(t, cmp.Diff(wantTable, table.Data) == "", cmp.Diff(wantTable, table.Data))
 
+		// A fault through the API, then a recorded message.
+		status, body = api("POST", "/v1/faults", `{"code":"SEND_MESSAGE","fault":"respond","responseCode":"SYSTEM_BUSY","remark":"busy","times":1}`)
+		assert.Equal(t, status, 201, body)
+		send := protocol.NewRequest(protocol.SendMessage, map[string]string{
+			"producerGroup": "PG_e2e", "topic": "T", "defaultTopic": "TBW102", "defaultTopicQueueNums": "4", "queueId": "2",
+			"sysFlag": "0", "bornTimestamp": "1700000000000", "flag": "0", "properties": "UNIQ_KEY\x01E2E\x02",
+			"reconsumeTimes": "0", "unitMode": "false", "batch": "false"}, []byte("hello"))
+		resp = admin.call(send)
+		assert.Equal(t, resp.ResponseCode(), protocol.SystemBusy)
+		assert.Equal(t, resp.Remark, "busy")
+		resp = admin.call(send)
+		assert.Equal(t, resp.ResponseCode(), protocol.Success, resp.Remark)
+		status, body = api("GET", "/v1/topics/T/messages", "")
+		assert.Equal(t, status, 200, body)
+		assert.Assert(t, strings.Contains(body, `"queueId":2,"queueOffset":0,`) && strings.Contains(body, `"msgId":"E2E"`) &&
+			strings.Contains(body, `"body":"hello"`), body)
+
 		// Reset is a restart: every connection closes, the state empties.
 		status, body = api("POST", "/v1/reset", "")
 		assert.Equal(t, status, 200, body)
