@@ -92,6 +92,14 @@ type (
 // numbers or numeric strings. Empty and null sets decode as nil. An empty or null body is an error, as it is
 // for the Java broker.
 func DecodeHeartbeatData(body []byte) (*HeartbeatData, error) {
+	if h, ok := decodeHeartbeatFast(body); ok {
+		return h, nil
+	}
+	return decodeHeartbeatGeneral(body)
+}
+
+// decodeHeartbeatGeneral is DecodeHeartbeatData for every body.
+func decodeHeartbeatGeneral(body []byte) (*HeartbeatData, error) {
 	var w heartbeatWire
 	if err := fjDecodeBody("HeartbeatData", body, &w); err != nil {
 		return nil, err
