@@ -4,7 +4,11 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"maps"
 	"math"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -248,6 +252,38 @@ func TestJavaMapOrder(t *testing.T) {
 	}
 	for capacity, want := range map[int]int{-1: 16, 0: 16, 1: 1, 2: 2, 3: 4, 16: 16, 17: 32, 256: 256, 1 << 40: 1 << 30} {
 		assert.Equal(t, javaTableSize(capacity), want, "capacity %d", capacity)
+	}
+
+	// Over 32 keys take another sort with the same rule: by bucket of a
+	// 64-bucket table (40 keys > 0.75*32), then by key.
+	many := map[string]string{}
+	for i := range 40 {
+		many["key"+strconv.Itoa(i)] = ""
+	}
+	want := slices.Collect(maps.Keys(many))
+	sort.Slice(want, func(i, j int) bool {
+		bi, bj := javaSpread(want[i])&63, javaSpread(want[j])&63
+		return bi < bj || bi == bj && want[i] < want[j]
+	})
+	assert.DeepEqual(t, javaMapOrder(many, 0, nil), want)
+}
+
+// TestAppendFrameDoesNotAllocate: writing a reply with extFields into a
+// buffer that is large enough allocates nothing (the key order is sorted in
+// a stack buffer).
+func TestAppendFrameDoesNotAllocate(t *testing.T) {
+	for _, st := range []SerializeType{JSON, RocketMQ} {
+		c := &Command{Code: 0, Language: Java, Version: 479, Opaque: 1, Flag: 1, Serialize: st,
+			ExtFields: map[string]string{"msgId": "7F00000100002A9F0000000000000000", "queueId": "1", "queueOffset": "0",
+				"MSG_REGION": "DefaultRegion", "TRACE_ON": "true"}, ExtFieldsTable: JavaAddExtFieldTable}
+		buf := make([]byte, 0, 1024)
+		allocs := testing.AllocsPerRun(100, func() {
+			var err error
+			if buf, err = c.AppendFrame(buf[:0]); err != nil {
+				t.Fatal(err)
+			}
+		})
+		assert.Equal(t, allocs, 0.0, "%s", st)
 	}
 }
 

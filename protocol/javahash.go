@@ -1,8 +1,10 @@
 package protocol
 
 import (
+	"cmp"
 	"math/bits"
-	"sort"
+	"slices"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -24,17 +26,21 @@ func javaMapOrder(m map[string]string, table int, buf []string) []string {
 		table *= 2 // HashMap.resize past its load factor of 0.75
 	}
 	mask := uint32(table - 1)
-	less := func(a, b string) bool {
-		ba, bb := javaSpread(a)&mask, javaSpread(b)&mask
-		return ba < bb || ba == bb && a < b
+	order := func(a, b string) int { // by bucket, then by key
+		if c := cmp.Compare(javaSpread(a)&mask, javaSpread(b)&mask); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
 	}
 	if len(keys) > 32 {
-		sort.Slice(keys, func(i, j int) bool { return less(keys[i], keys[j]) })
+		// Not sort.Slice: its interface argument would move the caller's
+		// stack buffer to the heap on every encode.
+		slices.SortFunc(keys, order)
 		return keys
 	}
 	// Insertion sort: extFields are small, and this does not allocate.
 	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && less(keys[j], keys[j-1]); j-- {
+		for j := i; j > 0 && order(keys[j], keys[j-1]) < 0; j-- {
 			keys[j], keys[j-1] = keys[j-1], keys[j]
 		}
 	}
