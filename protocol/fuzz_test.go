@@ -29,21 +29,21 @@ func FuzzDecodeFrame(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, max := range []int{0, 64} {
-			n, err := PeekFrame(data, max)
+		for _, limit := range []int{0, 64} {
+			n, err := PeekFrame(data, limit)
 			switch {
 			case err != nil:
 				if !errors.Is(err, ErrCorrupt) || n != 0 {
-					t.Fatalf("PeekFrame(max %d) = %d, %v: want 0 and an ErrCorrupt", max, n, err)
+					t.Fatalf("PeekFrame(limit %d) = %d, %v: want 0 and an ErrCorrupt", limit, n, err)
 				}
 			case n == 0:
 				if len(data) >= 4 {
-					if want, _ := FrameSize(data[:4], max); want <= len(data) {
-						t.Fatalf("PeekFrame(max %d) wants more bytes, but the frame of %d is there", max, want)
+					if want, _ := FrameSize(data[:4], limit); want <= len(data) {
+						t.Fatalf("PeekFrame(limit %d) wants more bytes, but the frame of %d is there", limit, want)
 					}
 				}
 			case n < 4 || n > len(data):
-				t.Fatalf("PeekFrame(max %d) = %d for %d bytes", max, n, len(data))
+				t.Fatalf("PeekFrame(limit %d) = %d for %d bytes", limit, n, len(data))
 			default:
 				checkDecodeFrame(t, data[:n:n])
 			}
