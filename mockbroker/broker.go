@@ -26,8 +26,11 @@ type Broker struct {
 	producers *ProducerManager
 	sched     *scheduler
 	handlers  map[protocol.RequestCode]handlerFunc
-	brokers   []brokerRoute // what the name server routes to
-	sends     sendState
+	// hbReplyExt is the extFields of every 5.x heartbeat reply, shared by
+	// them all: replies are only encoded, never changed.
+	hbReplyExt map[string]string
+	brokers    []brokerRoute // what the name server routes to
+	sends      sendState
 
 	addr      string // bound "ip:port"
 	advertise string
@@ -89,6 +92,7 @@ func New(opts ...Option) (*Broker, error) {
 		Logger:   b.log,
 	})
 	b.handlers = b.handlerTable()
+	b.hbReplyExt = map[string]string{"IS_SUPPORT_HEART_BEAT_V2": "true", "IS_SUB_CHANGE": "true"}
 	b.journal.ring.limit = cfg.journalLimit
 	b.msgs.init(cfg.messageLimit)
 	if err := b.listen(); err != nil {

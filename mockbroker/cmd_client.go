@@ -33,7 +33,7 @@ func (b *Broker) heartbeat(c *conn, req *protocol.Command) *protocol.Command {
 	}
 	resp := protocol.NewResponse(req, protocol.Success, "")
 	if b.cfg.compat != Compat49 {
-		resp.ExtFields = map[string]string{"IS_SUPPORT_HEART_BEAT_V2": "true", "IS_SUB_CHANGE": "true"}
+		resp.ExtFields = b.hbReplyExt
 	}
 	return resp
 }

@@ -156,6 +156,9 @@ type ProducerManager struct {
 	// pending holds log lines and events not yet delivered, in state order.
 	pending  []producerNotice
 	draining bool
+	// spare is a delivered batch's array, reused for the next notices so
+	// a heartbeat does not allocate a new one.
+	spare []producerNotice
 }
 
 // producerEntry is the stored ClientChannelInfo. Entries created by one
@@ -683,6 +686,10 @@ func (pm *ProducerManager) noteLocked(ev ProducerEvent) {
 	pm.pending = append(pm.pending, producerNotice{event: ev})
 }
 
+// maxSpareNotices bounds the notice array drain keeps for reuse: the one
+// a mass expiry filled is let go.
+const maxSpareNotices = 64
+
 // drain delivers queued log lines and events without the lock held. Only
 // one goroutine delivers at a time, so delivery follows queue (= state)
 // order; a call made while another goroutine, or an OnEvent callback up the
@@ -703,16 +710,20 @@ func (pm *ProducerManager) drain() {
 			pm.mu.Unlock()
 		}
 	}()
+	var delivered []producerNotice
 	for {
 		pm.mu.Lock()
+		if pm.spare == nil && cap(delivered) <= maxSpareNotices {
+			pm.spare = delivered[:0]
+		}
 		batch := pm.pending
-		pm.pending = nil
 		if len(batch) == 0 {
 			pm.draining = false
 			pm.mu.Unlock()
 			done = true
 			return
 		}
+		pm.pending, pm.spare = pm.spare, nil
 		pm.mu.Unlock()
 		for _, n := range batch {
 			if n.msg != "" {
@@ -722,5 +733,7 @@ func (pm *ProducerManager) drain() {
 				pm.onEvent(n.event)
 			}
 		}
+		clear(batch) // keep no channel reachable from the spare
+		delivered = batch
 	}
 }

@@ -50,7 +50,8 @@ func (c *conn) Close() error {
 // names; the first one stays.
 func (c *conn) setClientID(id string) {
 	if id != "" && c.clientID.Load() == nil {
-		c.clientID.CompareAndSwap(nil, &id)
+		v := id // allocated only here, not on every heartbeat
+		c.clientID.CompareAndSwap(nil, &v)
 	}
 }
 
