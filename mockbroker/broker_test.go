@@ -457,3 +457,32 @@ func TestConcurrentClientsOnSeveralLoops(t *testing.T) {
 	wg.Wait()
 	assert.NilError(t, b.WaitProducers(ctxT(t), "PG", clients/2))
 }
+
+func TestBrokerRuntimeInfo(t *testing.T) {
+	for _, tt := range []struct {
+		compat              Compat
+		version, tpsKey     string
+		absentKey, otherKey string
+	}{
+		{Compat5, "V5_3_3", "getTransferredTps", "getTransferedTps", "timerReadBehind"},
+		{Compat49, "V4_9_8", "getTransferedTps", "getTransferredTps", "brokerActive"},
+	} {
+		t.Run(tt.compat.String(), func(t *testing.T) {
+			b := Start(t, WithCompat(tt.compat))
+			c := dial(t, b.Addr())
+			v1 := map[string]string{"producerGroup": "PG", "topic": "T", "defaultTopic": "TBW102", "defaultTopicQueueNums": "4",
+				"queueId": "0", "sysFlag": "0", "bornTimestamp": "1", "flag": "0"}
+			assert.Equal(t, c.call(protocol.NewRequest(protocol.SendMessage, v1, []byte("x"))).Code, int32(0))
+			resp := c.call(protocol.NewRequest(protocol.GetBrokerRuntimeInfo, nil, nil))
+			assert.Equal(t, resp.Code, int32(0))
+			kv, err := protocol.DecodeKVTable(resp.Body)
+			assert.NilError(t, err)
+			assert.Equal(t, kv.Table["brokerVersionDesc"], tt.version)
+			assert.Equal(t, kv.Table["msgPutTotalTodayNow"], "1")
+			assert.Equal(t, kv.Table[tt.tpsKey], "0.0 0.0 0.0")
+			_, has := kv.Table[tt.absentKey]
+			assert.Assert(t, !has, "%s is the other release's spelling", tt.absentKey)
+			assert.Assert(t, kv.Table[tt.otherKey] != "")
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/rocketmock/rocketmock/protocol"
@@ -60,4 +61,45 @@ func clientAddr(addr string) string {
 		return addr[i+1:]
 	}
 	return addr
+}
+
+// brokerRuntimeInfo (28) answers the KVTable that `mqadmin clusterList`
+// and `brokerStatus` read (AdminBrokerProcessor.getBrokerRuntimeInfo),
+// with the mock's own figures: no load, and the messages it accepted.
+func (b *Broker) brokerRuntimeInfo(c *conn, req *protocol.Command) *protocol.Command {
+	var put int64
+	for _, sc := range b.SendCounts() {
+		put += sc.Messages
+	}
+	kv := map[string]string{
+		"brokerVersionDesc":                    protocol.MQVersion(b.version).String(),
+		"brokerVersion":                        strconv.Itoa(int(b.version)),
+		"brokerActive":                         "true",
+		"putTps":                               "0.0 0.0 0.0",
+		"msgPutTotalYesterdayMorning":          "0",
+		"msgPutTotalTodayMorning":              "0",
+		"msgPutTotalTodayNow":                  strconv.FormatInt(put, 10),
+		"msgGetTotalYesterdayMorning":          "0",
+		"msgGetTotalTodayMorning":              "0",
+		"msgGetTotalTodayNow":                  "0",
+		"dispatchBehindBytes":                  "0",
+		"pageCacheLockTimeMills":               "0",
+		"commitLogDiskRatio":                   "0.0",
+		"sendThreadPoolQueueSize":              "0",
+		"pullThreadPoolQueueSize":              "0",
+		"sendThreadPoolQueueHeadWaitTimeMills": "0",
+		"pullThreadPoolQueueHeadWaitTimeMills": "0",
+	}
+	if b.cfg.compat == Compat49 {
+		kv["getTransferedTps"] = "0.0 0.0 0.0" // 4.9.8's spelling
+	} else {
+		kv["getTransferredTps"] = "0.0 0.0 0.0"
+		for _, k := range []string{"ackThreadPoolQueueSize", "ackThreadPoolQueueHeadWaitTimeMills", "timerReadBehind", "timerOffsetBehind", "timerCongestNum"} {
+			kv[k] = "0"
+		}
+		kv["timerEnqueueTps"], kv["timerDequeueTps"] = "0.0", "0.0"
+	}
+	resp := protocol.NewResponse(req, protocol.Success, "")
+	resp.Body = (&protocol.KVTable{Table: kv}).Marshal()
+	return resp
 }

@@ -12,6 +12,7 @@ func (b *Broker) handlerTable() map[protocol.RequestCode]handlerFunc {
 		// cmd_admin.go
 		protocol.GetProducerConnectionList: b.producerConnectionList,
 		protocol.GetAllProducerInfo:        b.allProducerInfo,
+		protocol.GetBrokerRuntimeInfo:      b.brokerRuntimeInfo,
 		// cmd_namesrv.go
 		protocol.GetRouteInfoByTopic:  b.routeInfoByTopic,
 		protocol.GetBrokerClusterInfo: b.brokerClusterInfo,
