@@ -33,6 +33,12 @@ type ControlOption func(*controlConfig)
 type controlConfig struct {
 	token   string
 	maxBody int64
+	mounts  []mount
+}
+
+type mount struct {
+	pattern string
+	h       http.Handler
 }
 
 // ControlToken makes the handler answer 401 to every request that does not
@@ -45,6 +51,13 @@ func ControlToken(token string) ControlOption {
 // DefaultControlMaxBody); larger ones get 413.
 func ControlMaxBody(n int64) ControlOption {
 	return func(c *controlConfig) { c.maxBody = n }
+}
+
+// ControlMount serves h at pattern (a ServeMux pattern such as
+// "GET /v1/clients/report") behind the same token and body limit as the
+// built-in endpoints.
+func ControlMount(pattern string, h http.Handler) ControlOption {
+	return func(c *controlConfig) { c.mounts = append(c.mounts, mount{pattern, h}) }
 }
 
 // control is the HTTP control API of one broker.
@@ -98,6 +111,9 @@ func (b *Broker) ControlHandler(opts ...ControlOption) http.Handler {
 	}
 	for _, r := range c.routes() {
 		c.mux.Handle(r.pattern, c.endpoint(r.h))
+	}
+	for _, m := range c.cfg.mounts {
+		c.mux.Handle(m.pattern, m.h)
 	}
 	return c
 }

@@ -142,8 +142,17 @@ type Received struct {
 
 // WithRequestObserver calls fn with every request frame the broker
 // receives, before it is handled, on the connection's event loop: fn must
-// be quick and safe for concurrent use.
-func WithRequestObserver(fn func(Received)) Option { return func(c *config) { c.observer = fn } }
+// be quick and safe for concurrent use. Several observers are called in
+// the order given.
+func WithRequestObserver(fn func(Received)) Option {
+	return func(c *config) {
+		if prev := c.observer; prev != nil {
+			c.observer = func(r Received) { prev(r); fn(r) }
+			return
+		}
+		c.observer = fn
+	}
+}
 
 // WithStrict makes requests that nothing handled (unknown codes, codes the
 // mock does not serve, with no interception deciding them) fail the test:

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/mockbroker"
+	"github.com/rocketmock/rocketmock/testsuite"
 )
 
 type serveFlags struct {
@@ -25,6 +26,7 @@ type serveFlags struct {
 	brokerName, clusterName                                    string
 	control, controlToken                                      string
 	fixtures                                                   listFlag
+	clientChecks                                               bool
 }
 
 func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
@@ -45,6 +47,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	fs.StringVar(&f.clusterName, "cluster-name", "DefaultCluster", "cluster name in routes")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.BoolVar(&f.clientChecks, "client-checks", false, "watch clients for what a careful client should not do; GET /v1/clients/report, and the report printed at shutdown")
 	if err := applyEnv(fs, os.LookupEnv); err != nil {
 		fmt.Fprintln(stderr, "rocketmock serve:", err)
 		return 2
@@ -70,6 +73,13 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	}
 	if err := checkControl(f.control, f.controlToken); err != nil {
 		return fail(err)
+	}
+	var watch *testsuite.ClientWatch
+	reportHandler := http.Handler(clientChecksOff{})
+	if f.clientChecks {
+		watch = testsuite.NewClientWatch()
+		opts = append(opts, watch.Option())
+		reportHandler = watch.Handler()
 	}
 	var fixtures []*mockbroker.Fixture
 	for _, path := range f.fixtures.values {
@@ -103,6 +113,9 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprintln(stderr, "rocketmock serve:", err)
 		return 1
 	}
+	if watch != nil {
+		watch.Watch(b)
+	}
 	for i, fx := range fixtures {
 		if err := b.LoadFixture(fx); err != nil {
 			if ln != nil {
@@ -123,7 +136,8 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		control = net.JoinHostPort(host, port)
 		srv = &http.Server{
-			Handler:           b.ControlHandler(mockbroker.ControlToken(f.controlToken)),
+			Handler: b.ControlHandler(mockbroker.ControlToken(f.controlToken),
+				mockbroker.ControlMount("GET /v1/clients/report", reportHandler)),
 			ReadHeaderTimeout: 5 * time.Second,
 			BaseContext:       func(net.Listener) context.Context { return ctx },
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -155,7 +169,20 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	}
 	<-served
 	b.Close()
+	if watch != nil {
+		fmt.Fprintf(stdout, "client checks:\n%s\n", watch.Report())
+	}
 	return 0
+}
+
+// clientChecksOff answers the report endpoint of a mock started without
+// --client-checks.
+type clientChecksOff struct{}
+
+func (clientChecksOff) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = io.WriteString(w, `{"error":"client checks are off: start rocketmock serve with --client-checks"}`+"\n")
 }
 
 // checkControl refuses a control address that is not host:port, and one
