@@ -10,7 +10,12 @@
 //	b = mockbroker.Start(t, mockbroker.WithVirtualClock(time.Now()))
 //	b.Advance(121 * time.Second)                   // the due scans expire silent producers
 //
+//	b.Intercept(protocol.SendMessage, mockbroker.FaultCode(protocol.SystemBusy, "busy"), mockbroker.Once())
+//	msgs, err := b.WaitMessages(ctx, "TopicTest", 1) // what the broker accepted
+//
 // One address serves the name-server codes (105, 106) and the broker codes
-// (34, 35, 204, 328, sends). The ProducerManager mirrors the Java broker's
-// class; WithCompat(Compat49) gives 4.9.8 behaviour where it differs.
+// (34, 35, 37, 204, 28, 328, sends). The ProducerManager mirrors the Java
+// broker's class; WithCompat(Compat49) gives 4.9.8 behaviour where it
+// differs. Journal, CheckTransaction, LoadFixture and ControlHandler (the
+// same operations over HTTP) cover the rest.
 package mockbroker
