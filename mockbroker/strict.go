@@ -38,11 +38,16 @@ func (u Unhandled) String() string {
 	return fmt.Sprintf("%s, from %s: %s, first at %s", what, from, times, u.First.Format("15:04:05.000"))
 }
 
+// maxUnhandledKinds bounds the (code, connection) pairs the log keeps, so
+// a client sending endless distinct codes cannot grow it without limit.
+const maxUnhandledKinds = 1000
+
 // unhandledLog collects unhandled requests by code and connection.
 type unhandledLog struct {
-	mu    sync.Mutex
-	byKey map[unhandledKey]int // index into list
-	list  []Unhandled
+	mu       sync.Mutex
+	byKey    map[unhandledKey]int // index into list
+	list     []Unhandled
+	overflow int // requests of kinds past maxUnhandledKinds
 }
 
 type unhandledKey struct {
@@ -56,6 +61,10 @@ func (l *unhandledLog) add(code protocol.RequestCode, conn ConnInfo, at time.Tim
 	k := unhandledKey{code, conn.ID}
 	if i, ok := l.byKey[k]; ok {
 		l.list[i].Count++
+		return
+	}
+	if len(l.list) >= maxUnhandledKinds {
+		l.overflow++
 		return
 	}
 	if l.byKey == nil {
@@ -85,11 +94,14 @@ func (b *Broker) Unhandled() []Unhandled {
 // check it themselves.
 func (b *Broker) StrictReport() string {
 	list := b.Unhandled()
+	b.unhandled.mu.Lock()
+	overflow := b.unhandled.overflow
+	b.unhandled.mu.Unlock()
 	if len(list) == 0 {
 		return ""
 	}
 	var sb strings.Builder
-	n := 0
+	n := overflow
 	for _, u := range list {
 		n += u.Count
 	}
@@ -97,6 +109,9 @@ func (b *Broker) StrictReport() string {
 	for _, u := range list {
 		sb.WriteString("\n  ")
 		sb.WriteString(u.String())
+	}
+	if overflow > 0 {
+		fmt.Fprintf(&sb, "\n  and %d more request(s) of further codes and connections, not listed (only %d kinds are kept)", overflow, maxUnhandledKinds)
 	}
 	return sb.String()
 }

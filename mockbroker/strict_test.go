@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
@@ -73,4 +74,15 @@ func TestStrictQuietWhenEverythingWasHandled(t *testing.T) {
 	defer loose.Close()
 	dial(t, loose.Addr()).call(&protocol.Command{Code: 9999})
 	assert.Assert(t, is.Contains(loose.StrictReport(), "code 9999"))
+}
+
+func TestUnhandledLogIsBounded(t *testing.T) {
+	var l unhandledLog
+	for i := range maxUnhandledKinds + 5 {
+		l.add(protocol.RequestCode(20000+i), ConnInfo{ID: 1}, time.Unix(0, 0))
+	}
+	l.add(protocol.RequestCode(20000), ConnInfo{ID: 1}, time.Unix(0, 0)) // a kept kind still counts
+	assert.Equal(t, len(l.list), maxUnhandledKinds)
+	assert.Equal(t, l.overflow, 5)
+	assert.Equal(t, l.list[0].Count, 2)
 }
