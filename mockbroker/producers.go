@@ -398,8 +398,10 @@ func (pm *ProducerManager) DoChannelCloseEvent(remoteAddr string, ch Channel) bo
 // if it is empty, including a group that was already empty. 4.9.8: the
 // clientID is removed unconditionally and empty groups stay.
 //
-// Channels are closed after the table is updated and the events are
-// delivered, without the lock held; each distinct channel is closed once.
+// A scan that drops many entries lets the lock go after every
+// expireChunk (2,048) of them, so requests are served meanwhile. Channels
+// are closed after the table is updated and the events are delivered,
+// without the lock held; each distinct channel is closed once.
 // The close event that follows (DoChannelCloseEvent) removes the channel
 // from the groups where it was still fresh.
 func (pm *ProducerManager) ScanNotActiveChannel() int {
@@ -432,6 +434,10 @@ func (pm *ProducerManager) Expire(group, clientID string) int {
 	})
 }
 
+// expireChunk is how many entries expire drops before it lets the lock go
+// for a moment.
+const expireChunk = 2048
+
 // expire is the body of ScanNotActiveChannel. fullScan says whether every
 // empty group is a removal candidate (the scan) or only groups this call
 // took an entry from (the hooks).
@@ -443,7 +449,8 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 	// First find the groups that change (one with an expired entry, or an
 	// empty one the scan removes), without sorting or copying anything:
 	// a scan that finds nothing holds the lock for one pass over the
-	// entries. The changes are then made group by group in name order.
+	// entries. The changes are then made group by group in name order
+	// (a group gone or changed meanwhile is taken as it is then).
 	var names []string
 	for name, g := range pm.groups {
 		if fullScan && !pm.compat49 && len(g.order) == 0 {
@@ -457,42 +464,74 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 			}
 		}
 	}
-	slices.Sort(names)
+	if len(names) == 0 {
+		pm.mu.Unlock()
+		return 0
+	}
+	if len(names) > 1 {
+		pm.mu.Unlock()
+		slices.Sort(names) // up to 100,000s of names: not with the lock held
+		pm.mu.Lock()
+	}
+	budget := expireChunk
 	for _, name := range names {
-		g := pm.groups[name]
 		hit := false
-		// Filter the group's order in place: one pass, not one search and
-		// shift per dropped entry.
-		kept := g.order[:0]
-		for _, e := range g.order {
-			if !dead(name, e) {
-				kept = append(kept, e)
-				continue
+		for {
+			g := pm.groups[name]
+			if g == nil {
+				break // removed while the lock was let go
 			}
-			ch := e.info.Channel
-			delete(g.entries, ch)
-			n++
-			hit = true
-			if pm.compat49 || pm.clients[e.info.ClientID] == ch {
-				delete(pm.clients, e.info.ClientID)
-			}
-			if pm.compat49 {
-				pm.logLocked(slog.LevelWarn, "SCAN: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, name)
-			} else {
-				pm.logLocked(slog.LevelWarn, "ProducerManager#scanNotActiveChannel: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, name)
-			}
-			pm.noteLocked(pm.event(EventExpired, name, e, now))
-			if !closing[ch] {
-				if closing == nil {
-					closing = make(map[Channel]bool)
+			// Filter the group's order in place: one pass, not one search
+			// and shift per dropped entry. After expireChunk drops the
+			// lock is let go for a moment, so a mass expiry does not hold
+			// up heartbeats for its whole length (Java's scan walks
+			// concurrent maps and holds no lock at all).
+			kept := g.order[:0]
+			paused := false
+			for i, e := range g.order {
+				if budget == 0 {
+					kept = append(kept, g.order[i:]...)
+					paused = true
+					break
 				}
-				closing[ch] = true
-				toClose = append(toClose, ch)
+				if !dead(name, e) {
+					kept = append(kept, e)
+					continue
+				}
+				budget--
+				ch := e.info.Channel
+				delete(g.entries, ch)
+				n++
+				hit = true
+				if pm.compat49 || pm.clients[e.info.ClientID] == ch {
+					delete(pm.clients, e.info.ClientID)
+				}
+				if pm.compat49 {
+					pm.logLocked(slog.LevelWarn, "SCAN: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, name)
+				} else {
+					pm.logLocked(slog.LevelWarn, "ProducerManager#scanNotActiveChannel: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, name)
+				}
+				pm.noteLocked(pm.event(EventExpired, name, e, now))
+				if !closing[ch] {
+					if closing == nil {
+						closing = make(map[Channel]bool)
+					}
+					closing[ch] = true
+					toClose = append(toClose, ch)
+				}
 			}
+			clear(g.order[len(kept):]) // no stale entry kept reachable
+			g.order = kept
+			if !paused {
+				break
+			}
+			pm.mu.Unlock()
+			pm.drain()
+			pm.mu.Lock()
+			budget = expireChunk
 		}
-		clear(g.order[len(kept):]) // no stale entry kept reachable
-		g.order = kept
-		if !pm.compat49 && len(g.order) == 0 && (fullScan || hit) {
+		g := pm.groups[name]
+		if g != nil && !pm.compat49 && len(g.order) == 0 && (fullScan || hit) {
 			delete(pm.groups, name)
 			pm.logLocked(slog.LevelWarn, "SCAN: remove expired channel from ProducerManager groupChannelTable, all clear, group=%s", name)
 			pm.noteLocked(ProducerEvent{Kind: EventGroupRemoved, Group: name, Time: now})

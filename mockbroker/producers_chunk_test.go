@@ -1,0 +1,87 @@
+package mockbroker
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gotest.tools/v3/assert"
+)
+
+// A scan that drops more than expireChunk entries lets the lock go in
+// between, and still drops exactly the expired entries, keeps the others
+// in order, removes emptied groups and reports every change once, in
+// group order.
+func TestScanDropsManyEntriesInChunks(t *testing.T) {
+	f := newPMFixture(false)
+	const big = 2*expireChunk + 100 // two pauses inside PG_a
+	var fresh []string
+	register := func(group string, i int) {
+		ch := f.channel(fmt.Sprintf("10.0.%d.%d:%d", i>>8, i&255, 1000+i), true)
+		f.pm.RegisterProducer(group, pmInfo(ch, fmt.Sprintf("c%d", i)))
+	}
+	for i := range big {
+		register("PG_a", i)
+	}
+	for i := big; i < big+10; i++ {
+		register("PG_b", i)
+	}
+	// Half a minute later, every 100th producer of PG_a and one of PG_c
+	// send their first heartbeat.
+	f.clock.Advance(30 * time.Second)
+	for i := 0; i < big; i += 100 {
+		register("PG_a", big+100+i) // new channel, new entry at the end
+		fresh = append(fresh, fmt.Sprintf("c%d", big+100+i))
+	}
+	register("PG_c", 2*big+500)
+	f.events.take()
+	f.clock.Advance(DefaultProducerExpiry)
+
+	// Meanwhile heartbeats keep coming; each takes the lock.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				f.pm.GroupOnline("PG_x")
+			}
+		}
+	}()
+	n := f.pm.ScanNotActiveChannel()
+	close(stop)
+	wg.Wait()
+
+	assert.Equal(t, n, big+10)
+	infos, ok := f.pm.Group("PG_a")
+	assert.Assert(t, ok)
+	var ids []string
+	for _, in := range infos {
+		ids = append(ids, in.ClientID)
+	}
+	assert.DeepEqual(t, ids, fresh)
+	_, ok = f.pm.Group("PG_b")
+	assert.Assert(t, !ok, "PG_b was emptied and stays")
+	infos, _ = f.pm.Group("PG_c")
+	assert.Equal(t, len(infos), 1)
+
+	// Events: the expiries of PG_a in registration order, then PG_b's and
+	// its removal; each expired channel's close event finds it gone.
+	var kinds []string
+	counts := map[string]int{}
+	for _, line := range f.events.take() {
+		k := strings.Join(strings.Fields(line)[:2], " ")
+		counts[k]++
+		if len(kinds) == 0 || kinds[len(kinds)-1] != k {
+			kinds = append(kinds, k)
+		}
+	}
+	assert.DeepEqual(t, kinds, []string{"expired PG_a", "expired PG_b", "group-removed PG_b"})
+	assert.DeepEqual(t, counts, map[string]int{"expired PG_a": big, "expired PG_b": 10, "group-removed PG_b": 1})
+}
