@@ -83,7 +83,7 @@ func New(opts ...Option) (*Broker, error) {
 	if cfg.compat == Compat49 {
 		b.version, b.extTable = int32(protocol.V4_9_8), 0
 	}
-	b.sched = newScheduler(&b.cfg, func() { b.producers.ScanNotActiveChannel() })
+	b.sched = newScheduler(&b.cfg, b.housekeeping)
 	b.producers = NewProducerManager(ProducerManagerConfig{
 		Now:      func() time.Time { return b.sched.Now() },
 		Expiry:   cfg.expiry,

@@ -486,3 +486,32 @@ func TestBrokerRuntimeInfo(t *testing.T) {
 		})
 	}
 }
+
+func TestIdleConnectionsClose(t *testing.T) {
+	b := Start(t, WithVirtualClock(time.Unix(1_700_000_000, 0)))
+	quiet, busy := dial(t, b.Addr()), dial(t, b.Addr())
+	quiet.call(heartbeatCmd("quiet@1", protocol.Go, 317, "PG"))
+	// busy talks every 60 s without registering, so only idleness can close it.
+	for range 2 {
+		b.Advance(60 * time.Second)
+		busy.call(protocol.NewRequest(protocol.GetBrokerClusterInfo, nil, nil))
+	}
+	// quiet has been silent 120 s: the producer scan (strictly more than
+	// 120 s) and the idle close (likewise) have not fired yet.
+	assert.Equal(t, len(b.Producers("PG")), 1)
+	b.Advance(10 * time.Second)
+	_, err := quiet.tryRead(2 * time.Second)
+	assert.Assert(t, err != nil && !isTimeout(err), "idle and expired: closed: %v", err)
+	busy.call(protocol.NewRequest(protocol.GetBrokerClusterInfo, nil, nil))
+
+	// An unregistered idle connection is closed too, and WithIdleTimeout(0) keeps it.
+	b.Advance(130 * time.Second)
+	_, err = busy.tryRead(2 * time.Second)
+	assert.Assert(t, err != nil && !isTimeout(err), "idle for 130 s: closed: %v", err)
+
+	keep := Start(t, WithVirtualClock(time.Unix(0, 0)), WithIdleTimeout(0))
+	c := dial(t, keep.Addr())
+	c.call(protocol.NewRequest(protocol.GetBrokerClusterInfo, nil, nil))
+	keep.Advance(10 * time.Minute)
+	c.call(protocol.NewRequest(protocol.GetBrokerClusterInfo, nil, nil))
+}

@@ -58,6 +58,7 @@ type config struct {
 	journalLimit int
 	messageLimit int
 	maxPending   int
+	idle         time.Duration
 }
 
 func defaultConfig() config {
@@ -73,8 +74,15 @@ func defaultConfig() config {
 		journalLimit: DefaultJournalLimit,
 		messageLimit: DefaultMessageLimit,
 		maxPending:   DefaultMaxPendingOutput,
+		idle:         120 * time.Second,
 	}
 }
+
+// WithIdleTimeout sets how long a connection may go without reading or
+// writing before the broker closes it, as Netty's IdleStateHandler does on
+// a real broker (serverChannelMaxIdleTimeSeconds, default 120 s); the
+// check runs with the expiry scan. 0 keeps idle connections open.
+func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idle = d } }
 
 // WithListen sets the TCP address to listen on (default 127.0.0.1:0, a free port).
 func WithListen(addr string) Option { return func(c *config) { c.listen = addr } }

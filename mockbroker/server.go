@@ -27,6 +27,9 @@ type conn struct {
 	clientID atomic.Pointer[string] // from the first heartbeat
 	out      []byte                 // replies of the OnTraffic call in progress (event loop only)
 	q        replyQueue             // replies waiting behind a delayed one
+	// lastActive is the broker-clock time (UnixNano) of the last read or
+	// reply on the connection, for the idle close.
+	lastActive atomic.Int64
 }
 
 func (c *conn) RemoteAddr() string { return c.addr }
@@ -75,6 +78,7 @@ func (s *server) OnBoot(eng gnet.Engine) gnet.Action {
 
 func (s *server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	c := &conn{b: s.b, gc: gc, id: s.b.connSeq.Add(1), addr: gc.RemoteAddr().String()}
+	c.lastActive.Store(s.b.Now().UnixNano())
 	c.active.Store(true)
 	gc.SetContext(c)
 	s.b.connsMu.Lock()
@@ -104,6 +108,7 @@ func (s *server) OnClose(gc gnet.Conn, err error) gnet.Action {
 // connection, as Netty's decoder does; other connections carry on.
 func (s *server) OnTraffic(gc gnet.Conn) gnet.Action {
 	c := gc.Context().(*conn)
+	c.lastActive.Store(s.b.Now().UnixNano())
 	c.out = c.out[:0]
 	action := gnet.None
 	if c.q.isClosing() {

@@ -188,7 +188,8 @@ func TestChurnSoak(t *testing.T) {
 
 	start := time.Unix(1_700_000_000, 0)
 	logs := newLogCapture(500)
-	b, err := New(WithLogger(logs.logger(nil)), WithVirtualClock(start), WithEventLoops(2), WithExpiry(soakExpiry))
+	b, err := New(WithLogger(logs.logger(nil)), WithVirtualClock(start), WithEventLoops(2), WithExpiry(soakExpiry),
+		WithIdleTimeout(0)) // the model tracks producers, not idle connections
 	assert.NilError(t, err)
 	s := &soak{t: t, b: b, logs: logs, stats: map[string]int{},
 		m: &soakModel{conns: map[string]*soakConn{}, clients: map[string]string{}, ids: map[string]bool{}, now: b.Now}}

@@ -21,7 +21,7 @@ import (
 
 type serveFlags struct {
 	addr, advertise, compat, logFormat, logLevel, virtualClock string
-	expiry, scanInterval                                       time.Duration
+	expiry, scanInterval, idleTimeout                          time.Duration
 	queues                                                     int
 	brokerName, clusterName                                    string
 	control, controlToken                                      string
@@ -41,6 +41,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	fs.StringVar(&f.compat, "compat", "5", "imitated broker release: 5 or 4.9")
 	fs.DurationVar(&f.expiry, "expiry", 120*time.Second, "silence after which the scan drops a producer")
 	fs.DurationVar(&f.scanInterval, "scan-interval", 10*time.Second, "first delay and period of the expiry scan")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", 120*time.Second, "close connections idle (no read, no write) this long, as a real broker; 0 never")
 	fs.StringVar(&f.virtualClock, "virtual-clock", "", "start a virtual clock at this RFC 3339 time, or \"now\"")
 	fs.IntVar(&f.queues, "queues", 4, "read and write queues of every routed topic")
 	fs.StringVar(&f.brokerName, "broker-name", "broker-a", "broker name in routes")
@@ -249,7 +250,7 @@ func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logge
 	}
 	opts := []mockbroker.Option{
 		mockbroker.WithListen(f.addr), mockbroker.WithLogger(logger),
-		mockbroker.WithExpiry(f.expiry), mockbroker.WithScanInterval(f.scanInterval, f.scanInterval),
+		mockbroker.WithExpiry(f.expiry), mockbroker.WithIdleTimeout(f.idleTimeout), mockbroker.WithScanInterval(f.scanInterval, f.scanInterval),
 		mockbroker.WithQueueNums(f.queues), mockbroker.WithBrokerName(f.brokerName),
 		mockbroker.WithClusterName(f.clusterName),
 	}
