@@ -1,6 +1,8 @@
 package mockbroker
 
 import (
+	"bytes"
+
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -11,18 +13,19 @@ func (b *Broker) heartbeat(c *conn, req *protocol.Command) *protocol.Command {
 	if len(req.Body) == 0 {
 		return errorReply(req, errMissingBody("HEART_BEAT", "HeartbeatData"))
 	}
-	hb, err := protocol.DecodeHeartbeatData(req.Body)
-	if err != nil {
-		return errorReply(req, err)
+	hb, groups := c.hb.get(req.Body)
+	if hb == nil {
+		var err error
+		if hb, err = protocol.DecodeHeartbeatData(req.Body); err != nil {
+			return errorReply(req, err)
+		}
+		groups = hb.ProducerGroups()
+		c.hb.set(req.Body, hb, groups)
 	}
 	if hb.ClientID == "" {
 		return errorReply(req, &protocol.MissingFieldError{Header: "HeartbeatData", Field: "clientID"})
 	}
 	c.setClientID(hb.ClientID) // for interceptors and records (ConnInfo.ClientID)
-	groups := make([]string, 0, len(hb.ProducerDataSet))
-	for _, p := range hb.ProducerDataSet {
-		groups = append(groups, p.GroupName)
-	}
 	if len(groups) > 0 {
 		b.producers.RegisterProducers(groups, ClientChannelInfo{
 			Channel:  c,
@@ -36,6 +39,36 @@ func (b *Broker) heartbeat(c *conn, req *protocol.Command) *protocol.Command {
 		resp.ExtFields = b.hbReplyExt
 	}
 	return resp
+}
+
+// lastHeartbeat keeps a connection's last heartbeat body decoded: a client
+// sends the same body every 30 s (and a load generator on every request),
+// so most heartbeats need no decoding. Only the handler reads what it
+// holds, on the connection's event loop.
+type lastHeartbeat struct {
+	body   []byte
+	data   *protocol.HeartbeatData
+	groups []string
+}
+
+// maxKeptHeartbeat bounds the body a connection keeps.
+const maxKeptHeartbeat = 4 << 10
+
+// get returns the decoded body if body is the one kept, else nil.
+func (l *lastHeartbeat) get(body []byte) (*protocol.HeartbeatData, []string) {
+	if l.data == nil || !bytes.Equal(body, l.body) {
+		return nil, nil
+	}
+	return l.data, l.groups
+}
+
+func (l *lastHeartbeat) set(body []byte, data *protocol.HeartbeatData, groups []string) {
+	if len(body) > maxKeptHeartbeat {
+		*l = lastHeartbeat{}
+		return
+	}
+	l.body = append(l.body[:0], body...)
+	l.data, l.groups = data, groups
 }
 
 // unregisterClient (35) removes this connection from the named producer

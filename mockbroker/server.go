@@ -30,6 +30,7 @@ type conn struct {
 	// lastActive is the broker-clock time (UnixNano) of the last read or
 	// reply on the connection, for the idle close.
 	lastActive atomic.Int64
+	hb         lastHeartbeat // event loop only
 }
 
 func (c *conn) RemoteAddr() string { return c.addr }
@@ -206,8 +207,12 @@ const (
 // closes the connection.
 func (b *Broker) serve(c *conn, req *protocol.Command) (res serveResult) {
 	start := time.Now()
+	at := start // the broker's clock, read once more only when virtual
+	if b.sched.virtual {
+		at = b.Now()
+	}
 	info := c.info()
-	entry := JournalEntry{Time: b.Now(), Conn: info, Opaque: req.Opaque}
+	entry := JournalEntry{Time: at, Conn: info, Opaque: req.Opaque}
 	if req.IsResponse() {
 		// Nothing the broker sends expects a reply (CHECK_TRANSACTION_STATE
 		// is oneway); drop it as Java drops responses it has no pending
