@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -438,6 +439,12 @@ func (pm *ProducerManager) Expire(group, clientID string) int {
 // for a moment.
 const expireChunk = 2048
 
+// yieldEvery is how many notices drain delivers, or channels a scan
+// closes, before it yields the processor: with GOMAXPROCS at 2, a long
+// delivery on one P and the garbage collector on the other would leave a
+// woken event loop waiting for a P for tens of milliseconds.
+const yieldEvery = 256
+
 // expire is the body of ScanNotActiveChannel. fullScan says whether every
 // empty group is a removal candidate (the scan) or only groups this call
 // took an entry from (the hooks).
@@ -452,16 +459,27 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 	// entries. The changes are then made group by group in name order
 	// (a group gone or changed meanwhile is taken as it is then).
 	var names []string
+	looked := 0
 	for name, g := range pm.groups {
 		if fullScan && !pm.compat49 && len(g.order) == 0 {
 			names = append(names, name)
 			continue
 		}
 		for _, e := range g.order {
+			looked++
 			if dead(name, e) {
 				names = append(names, name)
 				break
 			}
+		}
+		if looked++; looked >= expireChunk*8 {
+			// Over a very large table, let requests in now and then; a
+			// group changed meanwhile is looked at as it is then, and
+			// one added may or may not be seen (Go map iteration).
+			pm.mu.Unlock()
+			runtime.Gosched()
+			pm.mu.Lock()
+			looked = 0
 		}
 	}
 	if len(names) == 0 {
@@ -527,6 +545,7 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 			}
 			pm.mu.Unlock()
 			pm.drain()
+			runtime.Gosched() // the event loops wait for a P as well as for the lock
 			pm.mu.Lock()
 			budget = expireChunk
 		}
@@ -540,7 +559,10 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 	pm.mu.Unlock()
 	pm.drain()
 	logClose := pm.log.Enabled(context.Background(), slog.LevelInfo)
-	for _, ch := range toClose {
+	for i, ch := range toClose {
+		if i > 0 && i%yieldEvery == 0 {
+			runtime.Gosched()
+		}
 		err := ch.Close()
 		if logClose {
 			pm.log.Info(fmt.Sprintf("closeChannel: close the connection to remote address[%s] result: %t", ch.RemoteAddr(), err == nil))
@@ -764,7 +786,10 @@ func (pm *ProducerManager) drain() {
 		}
 		pm.pending, pm.spare = pm.spare, nil
 		pm.mu.Unlock()
-		for _, n := range batch {
+		for i, n := range batch {
+			if i > 0 && i%yieldEvery == 0 {
+				runtime.Gosched() // a mass expiry's thousands of lines: let requests in
+			}
 			if n.msg != "" {
 				pm.log.Log(context.Background(), n.level, n.msg)
 			}

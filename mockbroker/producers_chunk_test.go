@@ -36,21 +36,29 @@ func TestScanDropsManyEntriesInChunks(t *testing.T) {
 		fresh = append(fresh, fmt.Sprintf("c%d", big+100+i))
 	}
 	register("PG_c", 2*big+500)
+	// Enough fresh producers that finding the expired ones takes pauses too.
+	for i := range 2 * expireChunk * 8 {
+		register(fmt.Sprintf("PG_fresh_%d", i%64), 3*big+i)
+	}
 	f.events.take()
 	f.clock.Advance(DefaultProducerExpiry)
 
-	// Meanwhile heartbeats keep coming; each takes the lock.
+	// Meanwhile heartbeats keep coming, some for new groups; each takes
+	// the lock.
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for {
+		for i := 0; ; i++ {
 			select {
 			case <-stop:
 				return
 			default:
 				f.pm.GroupOnline("PG_x")
+				if i < 1000 {
+					f.pm.RegisterProducer(fmt.Sprintf("PG_new_%d", i), pmInfo(f.channel(fmt.Sprintf("10.9.%d.%d:1", i>>8, i&255), true), "new"))
+				}
 			}
 		}
 	}()
@@ -70,6 +78,8 @@ func TestScanDropsManyEntriesInChunks(t *testing.T) {
 	assert.Assert(t, !ok, "PG_b was emptied and stays")
 	infos, _ = f.pm.Group("PG_c")
 	assert.Equal(t, len(infos), 1)
+	infos, _ = f.pm.Group("PG_fresh_0")
+	assert.Equal(t, len(infos), 2*expireChunk*8/64)
 
 	// Events: the expiries of PG_a in registration order, then PG_b's and
 	// its removal; each expired channel's close event finds it gone.
@@ -77,6 +87,9 @@ func TestScanDropsManyEntriesInChunks(t *testing.T) {
 	counts := map[string]int{}
 	for _, line := range f.events.take() {
 		k := strings.Join(strings.Fields(line)[:2], " ")
+		if strings.HasPrefix(k, "registered PG_new_") {
+			continue
+		}
 		counts[k]++
 		if len(kinds) == 0 || kinds[len(kinds)-1] != k {
 			kinds = append(kinds, k)
