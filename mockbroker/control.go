@@ -385,30 +385,19 @@ func (c *control) producers(r *http.Request) (int, any, error) {
 // wait waits until a group has exactly count producers:
 // {"count": 2, "timeoutMs": 5000}; 408 when the time runs out.
 func (c *control) wait(r *http.Request) (int, any, error) {
-	const example = `{"count": 1, "timeoutMs": 5000}`
-	var req struct {
-		Count     *int   `json:"count"`
-		TimeoutMs *int64 `json:"timeoutMs"`
-	}
-	if err := decodeBody(r, &req, true, example); err != nil {
-		return 0, nil, err
-	}
-	if req.Count == nil || *req.Count < 0 {
-		return 0, nil, httpErr(http.StatusBadRequest, "\"count\": want the number of producers to wait for (0 or more), such as %s", example)
-	}
-	ctx, cancel, err := waitContext(r, req.TimeoutMs)
+	count, ctx, cancel, err := waitRequest(r, 0, "producers")
 	if err != nil {
 		return 0, nil, err
 	}
 	defer cancel()
 	group := r.PathValue("group")
-	if err := c.b.WaitProducers(ctx, group, *req.Count); err != nil {
+	if err := c.b.WaitProducers(ctx, group, count); err != nil {
 		return 0, nil, waitError(err)
 	}
 	return http.StatusOK, struct {
 		Group string `json:"group"`
 		Count int    `json:"count"`
-	}{group, *req.Count}, nil
+	}{group, count}, nil
 }
 
 // expire drops one producer registration now, as the scan would.

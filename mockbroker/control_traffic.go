@@ -139,23 +139,12 @@ func (c *control) clearMessages(r *http.Request) (int, any, error) {
 // waitMessages waits until at least count messages of the topic have been
 // accepted: {"count": 3, "timeoutMs": 5000}.
 func (c *control) waitMessages(r *http.Request) (int, any, error) {
-	const example = `{"count": 1, "timeoutMs": 5000}`
-	var req struct {
-		Count     *int   `json:"count"`
-		TimeoutMs *int64 `json:"timeoutMs"`
-	}
-	if err := decodeBody(r, &req, true, example); err != nil {
-		return 0, nil, err
-	}
-	if req.Count == nil || *req.Count < 1 {
-		return 0, nil, httpErr(http.StatusBadRequest, "\"count\": want the number of messages to wait for (1 or more), such as %s", example)
-	}
-	ctx, cancel, err := waitContext(r, req.TimeoutMs)
+	count, ctx, cancel, err := waitRequest(r, 1, "messages")
 	if err != nil {
 		return 0, nil, err
 	}
 	defer cancel()
-	ms, err := c.b.WaitMessages(ctx, r.PathValue("topic"), *req.Count)
+	ms, err := c.b.WaitMessages(ctx, r.PathValue("topic"), count)
 	if err != nil {
 		return 0, nil, waitError(err)
 	}
@@ -163,6 +152,27 @@ func (c *control) waitMessages(r *http.Request) (int, any, error) {
 		Dropped  int64         `json:"dropped"`
 		Messages []messageBody `json:"messages"`
 	}{c.b.MessagesDropped(), messagesJSON(ms)}, nil
+}
+
+// waitRequest reads a wait's body, {"count": N, "timeoutMs": T} with
+// N >= min, and returns N and a context bounded by the timeout.
+func waitRequest(r *http.Request, min int, what string) (int, context.Context, context.CancelFunc, error) {
+	const example = `{"count": 1, "timeoutMs": 5000}`
+	var req struct {
+		Count     *int   `json:"count"`
+		TimeoutMs *int64 `json:"timeoutMs"`
+	}
+	if err := decodeBody(r, &req, true, example); err != nil {
+		return 0, nil, nil, err
+	}
+	if req.Count == nil || *req.Count < min {
+		return 0, nil, nil, httpErr(http.StatusBadRequest, "\"count\": want the number of %s to wait for (%d or more), such as %s", what, min, example)
+	}
+	ctx, cancel, err := waitContext(r, req.TimeoutMs)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return *req.Count, ctx, cancel, nil
 }
 
 // waitContext bounds a wait by timeoutMs (default 10 s).
