@@ -453,6 +453,28 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 	var closing map[Channel]bool
 	n := 0
 	pm.mu.Lock()
+	// The scan delivers its own notices (and those queued meanwhile) at
+	// each pause and at the end. Were it not the deliverer, the first
+	// heartbeat to take the lock during a pause would become it, and an
+	// event loop would deliver a mass expiry's notices.
+	owned := !pm.draining
+	pm.draining = true
+	unclaimed := false
+	defer func() {
+		if owned && !unclaimed { // a panic in between: give the claim up
+			pm.mu.Lock()
+			pm.draining = false
+			pm.mu.Unlock()
+		}
+	}()
+	deliver := func(release bool) {
+		if owned {
+			unclaimed = release
+			pm.deliver(release)
+		} else {
+			pm.drain()
+		}
+	}
 	// First find the groups that change (one with an expired entry, or an
 	// empty one the scan removes), without sorting or copying anything:
 	// a scan that finds nothing holds the lock for one pass over the
@@ -484,6 +506,7 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 	}
 	if len(names) == 0 {
 		pm.mu.Unlock()
+		deliver(true)
 		return 0
 	}
 	if len(names) > 1 {
@@ -544,7 +567,7 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 				break
 			}
 			pm.mu.Unlock()
-			pm.drain()
+			deliver(false)
 			runtime.Gosched() // the event loops wait for a P as well as for the lock
 			pm.mu.Lock()
 			budget = expireChunk
@@ -557,7 +580,7 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 		}
 	}
 	pm.mu.Unlock()
-	pm.drain()
+	deliver(true)
 	logClose := pm.log.Enabled(context.Background(), slog.LevelInfo)
 	for i, ch := range toClose {
 		if i > 0 && i%yieldEvery == 0 {
@@ -763,6 +786,12 @@ func (pm *ProducerManager) drain() {
 	}
 	pm.draining = true
 	pm.mu.Unlock()
+	pm.deliver(true)
+}
+
+// deliver delivers queued notices until none is left, for a caller that
+// has claimed delivery (set draining); release ends the claim then.
+func (pm *ProducerManager) deliver(release bool) {
 	done := false
 	defer func() {
 		if !done { // OnEvent panicked: let a later call deliver the rest
@@ -779,7 +808,9 @@ func (pm *ProducerManager) drain() {
 		}
 		batch := pm.pending
 		if len(batch) == 0 {
-			pm.draining = false
+			if release {
+				pm.draining = false
+			}
 			pm.mu.Unlock()
 			done = true
 			return

@@ -2,6 +2,9 @@ package mockbroker
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -97,4 +100,63 @@ func TestScanDropsManyEntriesInChunks(t *testing.T) {
 	}
 	assert.DeepEqual(t, kinds, []string{"expired PG_a", "expired PG_b", "group-removed PG_b"})
 	assert.DeepEqual(t, counts, map[string]int{"expired PG_a": big, "expired PG_b": 10, "group-removed PG_b": 1})
+}
+
+// The scan delivers the notices of a mass expiry itself: a heartbeat that
+// takes the lock at one of its pauses does not end up delivering them on
+// its event loop.
+func TestScanDeliversItsOwnNotices(t *testing.T) {
+	clock := &pmClock{t: pmT0}
+	var mu sync.Mutex
+	var inRegister, expired int
+	var pm *ProducerManager
+	// Logging the expiries, as a broker does, makes each chunk hold the
+	// lock long enough (over 1 ms) for a waiting heartbeat to be handed it.
+	logger := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	pm = NewProducerManager(ProducerManagerConfig{Now: clock.Now, Logger: logger, OnEvent: func(ev ProducerEvent) {
+		if ev.Kind != EventExpired {
+			return
+		}
+		pcs := make([]uintptr, 64)
+		frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs)])
+		mu.Lock()
+		defer mu.Unlock()
+		expired++
+		for {
+			f, more := frames.Next()
+			if strings.HasSuffix(f.Function, "(*ProducerManager).register") {
+				inRegister++
+				return
+			}
+			if !more {
+				return
+			}
+		}
+	}})
+	for i := range 8 * expireChunk {
+		pm.RegisterProducer("PG", pmInfo(newPMChannel(fmt.Sprintf("10.0.%d.%d:1", i>>8, i&255)), fmt.Sprintf("c%d", i)))
+	}
+	clock.Advance(DefaultProducerExpiry + time.Second)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // heartbeats
+		defer wg.Done()
+		ch := newPMChannel("10.9.9.9:1")
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				pm.RegisterProducer("PG_hb", pmInfo(ch, "hb"))
+			}
+		}
+	}()
+	assert.Equal(t, pm.ScanNotActiveChannel(), 8*expireChunk)
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, expired, 8*expireChunk)
+	assert.Equal(t, inRegister, 0, "expiry events delivered by a heartbeat")
 }
