@@ -31,7 +31,7 @@ type benchFlags struct {
 	serveEcho       string
 }
 
-// bench runs `rocketmock bench`: load against a broker (the mock or a real
+// runBench runs `rocketmock bench`: load against a broker (the mock or a real
 // one), and optionally against the echo baseline in the same run.
 func runBench(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
