@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
+	"github.com/rocketmock/rocketmock/internal/gnetaddr"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -151,7 +152,7 @@ func (b *Broker) listen() error {
 // bound completes the set-up that needs the bound address. It runs in
 // OnBoot, before any connection is served.
 func (b *Broker) bound(eng gnet.Engine) error {
-	addr, err := boundAddr(eng)
+	addr, err := gnetaddr.Of(eng)
 	if err != nil {
 		return fmt.Errorf("reading the bound address: %w", err)
 	}
@@ -169,22 +170,6 @@ func (b *Broker) bound(eng gnet.Engine) error {
 	}
 	b.brokers = []brokerRoute{{cluster: b.cfg.clusterName, name: b.cfg.brokerName, addrs: map[int64]string{0: b.advertise}}}
 	return nil
-}
-
-// boundAddr returns the address of the engine's listener.
-func boundAddr(eng gnet.Engine) (string, error) {
-	fd, err := eng.Dup()
-	if err != nil {
-		return "", err
-	}
-	f := os.NewFile(uintptr(fd), "listener")
-	defer f.Close()
-	ln, err := net.FileListener(f)
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // Addr returns the "ip:port" the broker listens on: give it to clients as

@@ -4,10 +4,9 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"net"
-	"os"
 
 	"github.com/panjf2000/gnet/v2"
+	"github.com/rocketmock/rocketmock/internal/gnetaddr"
 )
 
 // Echo is the baseline: a minimal length-prefixed echo server on gnet v2
@@ -63,7 +62,7 @@ type echoHandler struct {
 }
 
 func (h *echoHandler) OnBoot(eng gnet.Engine) gnet.Action {
-	addr, err := engineAddr(eng)
+	addr, err := gnetaddr.Of(eng)
 	if err != nil {
 		h.booted <- err
 		return gnet.Shutdown
@@ -91,22 +90,6 @@ func (h *echoHandler) OnTraffic(c gnet.Conn) gnet.Action {
 	}
 	_, _ = c.Discard(n)
 	return gnet.None
-}
-
-// engineAddr returns the address of the engine's listener.
-func engineAddr(eng gnet.Engine) (string, error) {
-	fd, err := eng.Dup()
-	if err != nil {
-		return "", err
-	}
-	f := os.NewFile(uintptr(fd), "listener")
-	defer f.Close()
-	ln, err := net.FileListener(f)
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 type silentLogger struct{}
