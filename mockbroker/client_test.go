@@ -49,19 +49,7 @@ func (c *rawClient) read() *protocol.Command {
 
 func (c *rawClient) tryRead(timeout time.Duration) (*protocol.Command, error) {
 	_ = c.conn.SetReadDeadline(time.Now().Add(timeout))
-	head, err := c.r.Peek(4)
-	if err != nil {
-		return nil, err
-	}
-	n, err := protocol.FrameSize(head, 0)
-	if err != nil {
-		return nil, err
-	}
-	buf := make([]byte, n)
-	if _, err := ioReadFull(c.r, buf); err != nil {
-		return nil, err
-	}
-	return protocol.DecodeFrame(buf)
+	return protocol.ReadFrame(c.r, 0)
 }
 
 // call sends a request and reads its reply, checking the opaque.
@@ -72,18 +60,6 @@ func (c *rawClient) call(cmd *protocol.Command) *protocol.Command {
 	assert.Equal(c.t, resp.Opaque, op, "reply opaque")
 	assert.Assert(c.t, resp.IsResponse(), "reply lacks the response flag: %+v", resp)
 	return resp
-}
-
-func ioReadFull(r *bufio.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // heartbeat builds a Go-client style heartbeat for the groups.

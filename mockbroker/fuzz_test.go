@@ -127,7 +127,7 @@ func (h *serverFuzz) run(t *testing.T, register bool, data []byte) {
 			t.Fatal(err)
 		}
 		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		resp, err := readFrameFrom(r)
+		resp, err := protocol.ReadFrame(r, 0)
 		if err != nil || resp.Code != 0 {
 			t.Fatalf("registering heartbeat: %+v, %v", resp, err)
 		}
@@ -202,21 +202,4 @@ func (h *serverFuzz) run(t *testing.T, register bool, data []byte) {
 	if ps := h.b.TakePanics(); len(ps) > 0 {
 		t.Fatalf("the broker recovered from a panic: %v\n%s", ps[0], ps[0].Stack)
 	}
-}
-
-// readFrameFrom reads one frame.
-func readFrameFrom(r *bufio.Reader) (*protocol.Command, error) {
-	head, err := r.Peek(4)
-	if err != nil {
-		return nil, err
-	}
-	n, err := protocol.FrameSize(head, 0)
-	if err != nil {
-		return nil, err
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
-	}
-	return protocol.DecodeFrame(buf)
 }

@@ -117,19 +117,7 @@ func (c *badConn) write(b []byte) error {
 // readFrame reads one frame within timeout.
 func (c *badConn) readFrame(timeout time.Duration) (*protocol.Command, error) {
 	_ = c.nc.SetReadDeadline(time.Now().Add(timeout))
-	head, err := c.r.Peek(4)
-	if err != nil {
-		return nil, err
-	}
-	n, err := protocol.FrameSize(head, 0)
-	if err != nil {
-		return nil, err
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(c.r, buf); err != nil {
-		return nil, err
-	}
-	return protocol.DecodeFrame(buf)
+	return protocol.ReadFrame(c.r, 0)
 }
 
 // call writes one request and reads frames until the reply to it.

@@ -415,7 +415,7 @@ func (s *soak) call(c *soakConn, cmd *protocol.Command) (*protocol.Command, erro
 	if _, err := c.nc.Write(frame); err != nil {
 		return nil, fmt.Errorf("%s from %s: %w", cmd.RequestCode(), c.addr, err)
 	}
-	resp, err := readFrameFrom(c.r)
+	resp, err := protocol.ReadFrame(c.r, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s from %s: reading the reply: %w", cmd.RequestCode(), c.addr, err)
 	}

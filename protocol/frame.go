@@ -1,6 +1,10 @@
 package protocol
 
-import "encoding/binary"
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+)
 
 // DefaultMaxFrame is Netty's frameMaxLength: the largest frame, length field
 // included (so the largest length field is DefaultMaxFrame-4).
@@ -113,3 +117,28 @@ func (c *Command) AppendFrame(dst []byte) ([]byte, error) {
 
 // Encode returns the command as one frame.
 func (c *Command) Encode() ([]byte, error) { return c.AppendFrame(nil) }
+
+// ReadFrame reads one whole frame from r, for blocking clients and tests
+// (an event loop uses PeekFrame instead). The length field is checked
+// against maxFrame (<= 0 means DefaultMaxFrame) before anything else is
+// read, and the buffer grows only as bytes arrive, so a false length
+// claim costs no memory. A stream that ends inside a frame gives
+// io.ErrUnexpectedEOF.
+func ReadFrame(r io.Reader, maxFrame int) (*Command, error) {
+	var head [4]byte
+	if _, err := io.ReadFull(r, head[:]); err != nil {
+		return nil, err
+	}
+	n, err := FrameSize(head[:], maxFrame)
+	if err != nil {
+		return nil, err
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, min(n, 64<<10)))
+	buf.Write(head[:])
+	if m, err := buf.ReadFrom(io.LimitReader(r, int64(n-4))); err != nil {
+		return nil, err
+	} else if int(m) != n-4 {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return DecodeFrame(buf.Bytes())
+}

@@ -1,11 +1,14 @@
 package protocol
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"io"
 	"maps"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -345,4 +348,31 @@ func BenchmarkEncodeHeartbeatResponse(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestReadFrame(t *testing.T) {
+	f := unhex(t, goHeartbeatHex)
+	r := bytes.NewReader(append(append([]byte(nil), f...), f...))
+	for range 2 {
+		c, err := ReadFrame(r, 0)
+		assert.NilError(t, err)
+		assert.Equal(t, c.Code, int32(34))
+	}
+	_, err := ReadFrame(r, 0)
+	assert.Equal(t, err, io.EOF)
+	_, err = ReadFrame(bytes.NewReader(f[:50]), 0)
+	assert.Equal(t, err, io.ErrUnexpectedEOF)
+	_, err = ReadFrame(bytes.NewReader(f[:2]), 0)
+	assert.Equal(t, err, io.ErrUnexpectedEOF)
+	// A 16 MiB claim with 10 bytes behind it: refused by the limit, or
+	// cut short without allocating the claim.
+	claim := binary.BigEndian.AppendUint32(nil, 16777212)
+	_, err = ReadFrame(bytes.NewReader(claim), 1024)
+	assert.Assert(t, errors.As(err, new(*FrameTooLargeError)))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = ReadFrame(bytes.NewReader(append(claim, make([]byte, 10)...)), 0)
+	runtime.ReadMemStats(&after)
+	assert.Equal(t, err, io.ErrUnexpectedEOF)
+	assert.Assert(t, after.TotalAlloc-before.TotalAlloc < 1<<20, "allocated %d bytes for a 16 MiB claim", after.TotalAlloc-before.TotalAlloc)
 }

@@ -64,19 +64,7 @@ func (p *mutatingProxy) serve(target string) {
 				defer down.Close()
 				r := bufio.NewReader(up)
 				for {
-					head, err := r.Peek(4)
-					if err != nil {
-						return
-					}
-					n, err := protocol.FrameSize(head, 0)
-					if err != nil {
-						return
-					}
-					buf := make([]byte, n)
-					if _, err := io.ReadFull(r, buf); err != nil {
-						return
-					}
-					cmd, err := protocol.DecodeFrame(buf)
+					cmd, err := protocol.ReadFrame(r, 0)
 					if err != nil {
 						return
 					}

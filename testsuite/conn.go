@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"sync/atomic"
 	"time"
@@ -91,19 +90,11 @@ func (c *Conn) WriteRaw(b []byte) error {
 // Read reads the next frame, whatever it is.
 func (c *Conn) Read() (*protocol.Command, error) {
 	_ = c.nc.SetReadDeadline(time.Now().Add(c.timeout))
-	head, err := c.r.Peek(4)
-	if err != nil {
-		return nil, err
-	}
-	n, err := protocol.FrameSize(head, 0)
-	if err != nil {
+	cmd, err := protocol.ReadFrame(c.r, 0)
+	if errors.Is(err, protocol.ErrCorrupt) {
 		return nil, fmt.Errorf("reply frame from %s: %w", c.RemoteAddr(), err)
 	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(c.r, buf); err != nil {
-		return nil, err
-	}
-	return protocol.DecodeFrame(buf)
+	return cmd, err
 }
 
 // ReadResponse reads frames until a response arrives, skipping requests the

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -118,19 +117,7 @@ func (w *wire) call(req *protocol.Command) *protocol.Command {
 
 func (w *wire) read(timeout time.Duration) (*protocol.Command, error) {
 	_ = w.c.SetReadDeadline(time.Now().Add(timeout))
-	head, err := w.r.Peek(4)
-	if err != nil {
-		return nil, err
-	}
-	n, err := protocol.FrameSize(head, 0)
-	if err != nil {
-		return nil, err
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(w.r, buf); err != nil {
-		return nil, err
-	}
-	return protocol.DecodeFrame(buf)
+	return protocol.ReadFrame(w.r, 0)
 }
 
 // closedByBroker waits for EOF (or reset) on the connection.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -121,22 +120,11 @@ func probeBroker(ctx context.Context, addr string) error {
 	if _, err := c.Write(frame); err != nil {
 		return err
 	}
-	r := bufio.NewReader(c)
-	head, err := r.Peek(4)
-	if err != nil {
-		return fmt.Errorf("broker at %s: reading the reply: %w", addr, err)
-	}
-	n, err := protocol.FrameSize(head, 1<<20)
-	if err != nil {
+	resp, err := protocol.ReadFrame(c, 1<<20)
+	if errors.Is(err, protocol.ErrCorrupt) {
 		return fmt.Errorf("broker at %s: %w", addr, err)
-	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(r, buf); err != nil {
+	} else if err != nil {
 		return fmt.Errorf("broker at %s: reading the reply: %w", addr, err)
-	}
-	resp, err := protocol.DecodeFrame(buf)
-	if err != nil {
-		return fmt.Errorf("broker at %s: %w", addr, err)
 	}
 	if resp.ResponseCode() != protocol.Success {
 		return fmt.Errorf("broker at %s: GET_BROKER_CLUSTER_INFO answered %s %q", addr, resp.ResponseCode(), resp.Remark)

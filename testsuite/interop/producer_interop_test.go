@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"regexp"
@@ -138,20 +137,7 @@ func roundTrip(t *testing.T, conn net.Conn, req *protocol.Command) *protocol.Com
 }
 
 func readCommand(conn net.Conn) (*protocol.Command, error) {
-	var lenField [4]byte
-	if _, err := io.ReadFull(conn, lenField[:]); err != nil {
-		return nil, err
-	}
-	n, err := protocol.FrameSize(lenField[:], 0)
-	if err != nil {
-		return nil, err
-	}
-	frame := make([]byte, n)
-	copy(frame, lenField[:])
-	if _, err := io.ReadFull(conn, frame[4:]); err != nil {
-		return nil, err
-	}
-	return protocol.DecodeFrame(frame)
+	return protocol.ReadFrame(conn, 0)
 }
 
 type producerConnection struct {
