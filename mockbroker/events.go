@@ -2,12 +2,8 @@ package mockbroker
 
 import (
 	"context"
-	"errors"
 	"sync"
 )
-
-// ErrClosed is returned by waits on a broker or subscription that closed.
-var ErrClosed = errors.New("mockbroker: closed")
 
 // eventHub fans ProducerManager events out to subscriptions and wakes
 // waiters whenever state changes.
