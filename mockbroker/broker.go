@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -104,11 +103,21 @@ func New(opts ...Option) (*Broker, error) {
 	return b, nil
 }
 
+// TB is what Start needs from a test: *testing.T and *testing.B satisfy
+// it, so mockbroker does not import the testing package.
+type TB interface {
+	Helper()
+	Log(args ...any)
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // Start starts a broker on 127.0.0.1 (a free port) that logs to t and is
 // closed by t.Cleanup. It fails the test if the broker cannot start, and
 // when the test ends if the broker recovered from a panic in a handler,
 // an interceptor or a request observer (see TakePanics).
-func Start(t testing.TB, opts ...Option) *Broker {
+func Start(t TB, opts ...Option) *Broker {
 	t.Helper()
 	opts = append([]Option{WithLogger(slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug})))}, opts...)
 	b, err := New(opts...)
@@ -122,7 +131,7 @@ func Start(t testing.TB, opts ...Option) *Broker {
 }
 
 // testWriter sends each log line to t.Log.
-type testWriter struct{ t testing.TB }
+type testWriter struct{ t TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSuffix(string(p), "\n"))

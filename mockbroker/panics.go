@@ -5,7 +5,6 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/rocketmock/rocketmock/protocol"
 )
@@ -67,7 +66,7 @@ func (b *Broker) TakePanics() []Panic {
 // failOnPanics makes t fail at cleanup with the panics not taken.
 // Registered before Close's cleanup, it runs after it, when nothing can
 // panic any more.
-func (b *Broker) failOnPanics(t testing.TB) {
+func (b *Broker) failOnPanics(t TB) {
 	t.Cleanup(func() {
 		ps := b.TakePanics()
 		if len(ps) == 0 {
@@ -83,7 +82,7 @@ func (b *Broker) failOnPanics(t testing.TB) {
 				sb.WriteString(p.Stack)
 			}
 		}
-		t.Error(sb.String())
+		t.Errorf("%s", sb.String())
 	})
 }
 

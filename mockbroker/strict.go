@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
@@ -118,13 +117,13 @@ func (b *Broker) StrictReport() string {
 
 // failIfStrict makes t fail at cleanup with the strict report, under
 // WithStrict. Registered before Close's cleanup, it runs after it.
-func (b *Broker) failIfStrict(t testing.TB) {
+func (b *Broker) failIfStrict(t TB) {
 	if !b.cfg.strict {
 		return
 	}
 	t.Cleanup(func() {
 		if r := b.StrictReport(); r != "" {
-			t.Error(r)
+			t.Errorf("%s", r)
 		}
 	})
 }
