@@ -15,7 +15,7 @@
 // is skipped, with the reason, on a target without. Check runs the same
 // scenarios outside `go test` and returns a report (`rocketmock check`).
 //
-// Replies are compared with go-cmp, ignoring only what legitimately
+// Replies are compared field by field, ignoring only what legitimately
 // differs between brokers: client addresses as the broker sees them, the
 // exact version within a release family, times and generated ids.
 package testsuite

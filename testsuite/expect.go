@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/rocketmock/rocketmock/internal/textdiff"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -36,7 +36,7 @@ func wantReply(code protocol.ResponseCode, remark string) reply {
 // version; it reports a diff.
 func (s *session) expectReply(t T, what string, got *protocol.Command, want reply) {
 	t.Helper()
-	if d := cmp.Diff(want, viewReply(got)); d != "" {
+	if d := textdiff.Values(want, viewReply(got)); d != "" {
 		t.Errorf("%s: reply differs (-want +got):\n%s", what, d)
 	}
 	s.checkVersion(t, what, got)
@@ -47,7 +47,7 @@ func (s *session) expectHeader(t T, what string, got *protocol.Command, want rep
 	t.Helper()
 	v := viewReply(got)
 	v.Body, want.Body = "", ""
-	if d := cmp.Diff(want, v); d != "" {
+	if d := textdiff.Values(want, v); d != "" {
 		t.Errorf("%s: reply header differs (-want +got):\n%s", what, d)
 	}
 	s.checkVersion(t, what, got)
@@ -123,7 +123,7 @@ func (s *session) expectConnections(t T, what string, got *protocol.Command, cli
 	byID := func(c []conn) { sort.Slice(c, func(i, j int) bool { return c[i].ClientID < c[j].ClientID }) }
 	byID(want)
 	byID(have)
-	if d := cmp.Diff(want, have); d != "" {
+	if d := textdiff.Values(want, have); d != "" {
 		t.Errorf("%s: connectionSet differs (-want +got):\n%s\nbody: %s", what, d, got.Body)
 	}
 }

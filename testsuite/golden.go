@@ -11,9 +11,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/rocketmock/rocketmock/internal/textdiff"
 	"github.com/rocketmock/rocketmock/mockbroker"
 )
 
@@ -55,7 +54,7 @@ type GoldenCase struct {
 	Mock []mockbroker.Option
 	// Prepare, when set, runs after the fixture is loaded (advance the
 	// clock, register live producers, intercept a request).
-	Prepare func(t *testing.T, b *mockbroker.Broker)
+	Prepare func(t T, b *mockbroker.Broker)
 	// Args are the command's arguments; "{namesrv}" in them stands for
 	// the mock's address.
 	Args []string
@@ -74,7 +73,7 @@ type GoldenCase struct {
 // and compares its output with the golden file, reporting a diff. The
 // mock's listen address is written {namesrv} in the output compared. With
 // ROCKETMOCK_UPDATE_GOLDEN=1 it writes the golden file instead.
-func CheckGolden(t *testing.T, run AdminCommand, c GoldenCase) {
+func CheckGolden(t T, run AdminCommand, c GoldenCase) {
 	t.Helper()
 	b := mockbroker.Start(t, c.Mock...)
 	if c.Fixture != "" {
@@ -120,7 +119,7 @@ func compareGolden(path, got string) error {
 	if err != nil {
 		return fmt.Errorf("golden %s: %w (run with %s=1 to create it)", path, err, UpdateGoldenEnv)
 	}
-	if d := cmp.Diff(string(want), got); d != "" {
+	if d := textdiff.Lines(string(want), got); d != "" {
 		return fmt.Errorf("output differs from %s (-golden +got; %s=1 rewrites it):\n%s", path, UpdateGoldenEnv, d)
 	}
 	return nil

@@ -16,7 +16,7 @@ func TestCompareGolden(t *testing.T) {
 	assert.NilError(t, compareGolden(path, "0001  a\n0002  b\n"))
 	err := compareGolden(path, "0001  a\n0002  c\n")
 	assert.ErrorContains(t, err, "output differs from "+path)
-	assert.Assert(t, strings.Contains(err.Error(), `0002  c\n`), err.Error())
+	assert.Assert(t, strings.Contains(err.Error(), "-0002  b\n+0002  c\n"), err.Error())
 	assert.ErrorContains(t, compareGolden(filepath.Join(dir, "none.golden"), ""), "run with ROCKETMOCK_UPDATE_GOLDEN=1 to create it")
 }
 

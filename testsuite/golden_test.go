@@ -95,7 +95,7 @@ func TestGoldenExternalCommand(t *testing.T) {
 	testsuite.CheckGolden(t, run, testsuite.GoldenCase{
 		Fixture: "../fixtures/state/about-to-expire.json",
 		Mock:    []mockbroker.Option{mockbroker.WithVirtualClock(time.Now())},
-		Prepare: func(t *testing.T, b *mockbroker.Broker) { b.Advance(10 * time.Second) },
+		Prepare: func(_ testsuite.T, b *mockbroker.Broker) { b.Advance(10 * time.Second) },
 		Args:    []string{"-n", "{namesrv}", "-g", "PG_inventory"},
 		Golden:  "testdata/fakeadmin-about-to-expire.golden",
 	})

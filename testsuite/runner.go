@@ -7,7 +7,6 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -37,16 +36,23 @@ type Scenario struct {
 	run   func(t T, s *session)
 }
 
-// Run runs every scenario against target as a subtest of t, one after the
-// other (scenarios that move a virtual clock must not overlap others).
-func Run(t *testing.T, target Target) {
+// Runner is a T that runs subtests of its own kind, as *testing.T does.
+type Runner[R any] interface {
+	T
+	Run(name string, f func(t R)) bool
+}
+
+// Run runs every scenario against target as a subtest of t (a *testing.T),
+// one after the other (scenarios that move a virtual clock must not
+// overlap others).
+func Run[R Runner[R]](t R, target Target) {
 	t.Helper()
 	s, err := newSession(t.Context(), target)
 	if err != nil {
 		t.Fatalf("testsuite: %v", err)
 	}
 	for _, sc := range Scenarios() {
-		t.Run(sc.Name, func(t *testing.T) { s.runScenario(t, sc) })
+		t.Run(sc.Name, func(t R) { s.runScenario(t, sc) })
 	}
 }
 

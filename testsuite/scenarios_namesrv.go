@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/rocketmock/rocketmock/internal/textdiff"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -66,7 +66,7 @@ func routeKeysQuoted(t T, s *session) {
 		checkRoute(t, what, route)
 		if first == nil {
 			first = route
-		} else if d := cmp.Diff(first, route); d != "" {
+		} else if d := textdiff.Values(first, route); d != "" {
 			t.Errorf("%s: decodes to another route than for %s (-first +this):\n%s", what, cases[0].what, d)
 		}
 	}
@@ -167,7 +167,7 @@ func clusterInfo(t T, s *session) {
 			t.Errorf("cluster info: broker %q of the route of %s is missing: %s", rb.BrokerName, s.target.Topic, body)
 			continue
 		}
-		if d := cmp.Diff(rb.BrokerAddrs, bd.BrokerAddrs); d != "" {
+		if d := textdiff.Values(rb.BrokerAddrs, bd.BrokerAddrs); d != "" {
 			t.Errorf("cluster info: broker %q addresses differ from the route's (-route +cluster info):\n%s", rb.BrokerName, d)
 		}
 		if !slices.Contains(info.ClusterAddrTable[bd.Cluster], bd.BrokerName) {
