@@ -1,4 +1,9 @@
-package testsuite
+// Package clientcheck watches the clients of a mock broker and reports
+// what a client did that a real broker would tolerate but a careful client
+// should not: closing without unregistering, irregular heartbeats,
+// non-string extFields, reused opaques. `rocketmock serve --client-checks`
+// serves its report.
+package clientcheck
 
 import (
 	"context"
@@ -41,8 +46,8 @@ const (
 // Node clients (heartbeatBrokerInterval).
 const DocumentedHeartbeatInterval = 30 * time.Second
 
-// ClientFinding is one thing a client did that a careful client should not.
-type ClientFinding struct {
+// Finding is one thing a client did that a careful client should not.
+type Finding struct {
 	Check    string    // one of the Check* names
 	Conn     string    // the client's "ip:port"
 	ClientID string    // from its first heartbeat, if any
@@ -50,15 +55,15 @@ type ClientFinding struct {
 	Detail   string
 }
 
-// ClientReport is what a ClientWatch found.
-type ClientReport struct {
-	Connections int             // client connections that sent anything
-	Requests    int             // requests observed
-	Findings    []ClientFinding // in time order
+// Report is what a Watch found.
+type Report struct {
+	Connections int       // client connections that sent anything
+	Requests    int       // requests observed
+	Findings    []Finding // in time order
 }
 
 // String formats the report, one finding a line.
-func (r ClientReport) String() string {
+func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "client checks: %d connections, %d requests, %d findings\n", r.Connections, r.Requests, len(r.Findings))
 	for _, f := range r.Findings {
@@ -72,8 +77,8 @@ func (r ClientReport) String() string {
 }
 
 // Of returns the findings of one check.
-func (r ClientReport) Of(check string) []ClientFinding {
-	var out []ClientFinding
+func (r Report) Of(check string) []Finding {
+	var out []Finding
 	for _, f := range r.Findings {
 		if f.Check == check {
 			out = append(out, f)
@@ -82,12 +87,12 @@ func (r ClientReport) Of(check string) []ClientFinding {
 	return out
 }
 
-// ClientWatch watches the clients of a mock: every request frame (through
+// Watch watches the clients of a mock: every request frame (through
 // the broker's request observer) and every producer event. Make it before
 // the broker, pass Option() to mockbroker.New or Start, call Watch on the
 // broker before clients connect, and ask for the Report at the end:
 //
-//	w := testsuite.NewClientWatch()
+//	w := clientcheck.NewWatch()
 //	b := mockbroker.Start(t, w.Option())
 //	w.Watch(b)
 //	... run the client under test ...
@@ -95,11 +100,11 @@ func (r ClientReport) Of(check string) []ClientFinding {
 //
 // Closes the test itself causes (CloseClient, Reset) count as closes
 // without unregistering; expiries do not.
-type ClientWatch struct {
+type Watch struct {
 	mu       sync.Mutex
 	now      func() time.Time
 	conns    map[string]*watchedConn
-	findings []ClientFinding
+	findings []Finding
 	requests int
 	tol      time.Duration
 }
@@ -114,18 +119,18 @@ type watchedConn struct {
 	closed     bool
 }
 
-// NewClientWatch returns a watch with nothing seen yet.
-func NewClientWatch() *ClientWatch {
-	return &ClientWatch{now: time.Now, conns: map[string]*watchedConn{}, tol: DocumentedHeartbeatInterval / 2}
+// NewWatch returns a watch with nothing seen yet.
+func NewWatch() *Watch {
+	return &Watch{now: time.Now, conns: map[string]*watchedConn{}, tol: DocumentedHeartbeatInterval / 2}
 }
 
 // Option is the broker option that feeds the watch every request frame.
-func (w *ClientWatch) Option() mockbroker.Option {
+func (w *Watch) Option() mockbroker.Option {
 	return mockbroker.WithRequestObserver(w.observe)
 }
 
 // Watch follows b's producer events until b closes.
-func (w *ClientWatch) Watch(b *mockbroker.Broker) {
+func (w *Watch) Watch(b *mockbroker.Broker) {
 	sub := b.Subscribe()
 	go func() {
 		defer sub.Close()
@@ -139,7 +144,7 @@ func (w *ClientWatch) Watch(b *mockbroker.Broker) {
 	}()
 }
 
-func (w *ClientWatch) conn(addr string) *watchedConn {
+func (w *Watch) conn(addr string) *watchedConn {
 	c := w.conns[addr]
 	if c == nil {
 		c = &watchedConn{opaques: map[int32]time.Time{}, registered: map[string]bool{}}
@@ -149,7 +154,7 @@ func (w *ClientWatch) conn(addr string) *watchedConn {
 }
 
 // observe sees one request frame, on the connection's event loop.
-func (w *ClientWatch) observe(r mockbroker.Received) {
+func (w *Watch) observe(r mockbroker.Received) {
 	now := w.now()
 	cmd := r.Command
 	w.mu.Lock()
@@ -180,7 +185,7 @@ func (w *ClientWatch) observe(r mockbroker.Received) {
 }
 
 // event sees one producer event.
-func (w *ClientWatch) event(ev mockbroker.ProducerEvent) {
+func (w *Watch) event(ev mockbroker.ProducerEvent) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if ev.Kind == mockbroker.EventGroupRemoved {
@@ -208,8 +213,8 @@ func (w *ClientWatch) event(ev mockbroker.ProducerEvent) {
 	}
 }
 
-func (w *ClientWatch) add(check, addr string, c *watchedConn, t time.Time, detail string) {
-	w.findings = append(w.findings, ClientFinding{Check: check, Conn: addr, ClientID: c.clientID, Time: t, Detail: detail})
+func (w *Watch) add(check, addr string, c *watchedConn, t time.Time, detail string) {
+	w.findings = append(w.findings, Finding{Check: check, Conn: addr, ClientID: c.clientID, Time: t, Detail: detail})
 }
 
 // Report returns what the watch found so far. Heartbeat intervals are
@@ -217,10 +222,10 @@ func (w *ClientWatch) add(check, addr string, c *watchedConn, t time.Time, detai
 // documented 30 s (the broker expires a producer after 120 s of silence),
 // or, once there are three intervals or more, a median interval more than
 // 15 s shorter (the first interval, which start-up shortens, left out).
-func (w *ClientWatch) Report() ClientReport {
+func (w *Watch) Report() Report {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	r := ClientReport{Requests: w.requests, Findings: slices.Clone(w.findings)}
+	r := Report{Requests: w.requests, Findings: slices.Clone(w.findings)}
 	addrs := make([]string, 0, len(w.conns))
 	for a := range w.conns {
 		addrs = append(addrs, a)
@@ -237,18 +242,18 @@ func (w *ClientWatch) Report() ClientReport {
 	return r
 }
 
-func (w *ClientWatch) heartbeatFindings(addr string, c *watchedConn) []ClientFinding {
+func (w *Watch) heartbeatFindings(addr string, c *watchedConn) []Finding {
 	hb := c.heartbeats
 	if len(hb) < 2 {
 		return nil
 	}
-	var out []ClientFinding
+	var out []Finding
 	gaps := make([]time.Duration, 0, len(hb)-1)
 	for i := 1; i < len(hb); i++ {
 		gap := hb[i].Sub(hb[i-1])
 		gaps = append(gaps, gap)
 		if gap > DocumentedHeartbeatInterval+w.tol {
-			out = append(out, ClientFinding{Check: CheckHeartbeatInterval, Conn: addr, ClientID: c.clientID, Time: hb[i],
+			out = append(out, Finding{Check: CheckHeartbeatInterval, Conn: addr, ClientID: c.clientID, Time: hb[i],
 				Detail: fmt.Sprintf("heartbeat %v after the previous one; documented: every %v", gap.Round(time.Millisecond), DocumentedHeartbeatInterval)})
 		}
 	}
@@ -259,7 +264,7 @@ func (w *ClientWatch) heartbeatFindings(addr string, c *watchedConn) []ClientFin
 	sorted := slices.Clone(steady)
 	slices.Sort(sorted)
 	if median := sorted[len(sorted)/2]; median < DocumentedHeartbeatInterval-w.tol {
-		out = append(out, ClientFinding{Check: CheckHeartbeatInterval, Conn: addr, ClientID: c.clientID, Time: hb[len(hb)-1],
+		out = append(out, Finding{Check: CheckHeartbeatInterval, Conn: addr, ClientID: c.clientID, Time: hb[len(hb)-1],
 			Detail: fmt.Sprintf("heartbeats every %v (median of %d intervals); documented: every %v", median.Round(time.Millisecond), len(steady), DocumentedHeartbeatInterval)})
 	}
 	return out
@@ -267,7 +272,7 @@ func (w *ClientWatch) heartbeatFindings(addr string, c *watchedConn) []ClientFin
 
 // Handler serves the report as JSON (GET), for a control API to mount,
 // e.g. at /v1/clients/report.
-func (w *ClientWatch) Handler() http.Handler {
+func (w *Watch) Handler() http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
 		if req.Method != http.MethodGet {
 			rw.Header().Set("Allow", http.MethodGet)

@@ -1,4 +1,4 @@
-package testsuite
+package clientcheck
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/testsuite"
 	"gotest.tools/v3/assert"
 )
 
@@ -26,9 +27,9 @@ type fakeNow struct {
 
 func (f *fakeNow) now() time.Time          { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
 func (f *fakeNow) advance(d time.Duration) { f.mu.Lock(); f.t = f.t.Add(d); f.mu.Unlock() }
-func dialT(t *testing.T, addr string) *Conn {
+func dialT(t *testing.T, addr string) *testsuite.Conn {
 	t.Helper()
-	c, err := Dial(t.Context(), addr)
+	c, err := testsuite.Dial(t.Context(), addr)
 	assert.NilError(t, err)
 	t.Cleanup(func() { c.Close() })
 	return c
@@ -55,7 +56,7 @@ func rawJSONFrame(header string, body []byte) []byte {
 // summary is a finding without its time, for comparison.
 type summary struct{ Check, ClientID, Detail string }
 
-func summarize(r ClientReport) []summary {
+func summarize(r Report) []summary {
 	out := []summary{}
 	for _, f := range r.Findings {
 		out = append(out, summary{f.Check, f.ClientID, f.Detail})
@@ -63,16 +64,16 @@ func summarize(r ClientReport) []summary {
 	return out
 }
 
-func TestClientWatch(t *testing.T) {
+func TestWatch(t *testing.T) {
 	clock := &fakeNow{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	w := NewClientWatch()
+	w := NewWatch()
 	w.now = clock.now
 	b := mockbroker.Start(t, w.Option())
 	w.Watch(b)
 	f, err := mockbroker.ReadFixture(filepath.Join("..", "fixtures", "state", "orders.json"))
 	assert.NilError(t, err)
 	assert.NilError(t, b.LoadFixture(f))
-	call := func(c *Conn, cmd *protocol.Command) {
+	call := func(c *testsuite.Conn, cmd *protocol.Command) {
 		t.Helper()
 		resp, err := c.Call(cmd)
 		assert.NilError(t, err)
@@ -138,7 +139,7 @@ func TestClientWatch(t *testing.T) {
 		{CheckHeartbeatInterval, "10.0.0.7@eager", "heartbeats every 5s (median of 5 intervals); documented: every 30s"},
 		{CheckHeartbeatInterval, "10.0.0.8@late", "heartbeat 1m40s after the previous one; documented: every 30s"},
 	}
-	var r ClientReport
+	var r Report
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		r = w.Report()
@@ -174,7 +175,7 @@ func TestClientWatch(t *testing.T) {
 	assert.Equal(t, resp2.StatusCode, http.StatusMethodNotAllowed)
 }
 
-func goAddr(r ClientReport) string {
+func goAddr(r Report) string {
 	for _, f := range r.Findings {
 		if f.ClientID == "10.0.0.1@go" {
 			return f.Conn

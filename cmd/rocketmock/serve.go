@@ -15,8 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rocketmock/rocketmock/clientcheck"
 	"github.com/rocketmock/rocketmock/mockbroker"
-	"github.com/rocketmock/rocketmock/testsuite"
 )
 
 type serveFlags struct {
@@ -75,10 +75,10 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	if err := checkControl(f.control, f.controlToken); err != nil {
 		return fail(err)
 	}
-	var watch *testsuite.ClientWatch
+	var watch *clientcheck.Watch
 	reportHandler := http.Handler(clientChecksOff{})
 	if f.clientChecks {
-		watch = testsuite.NewClientWatch()
+		watch = clientcheck.NewWatch()
 		opts = append(opts, watch.Option())
 		reportHandler = watch.Handler()
 	}

@@ -1,19 +1,19 @@
 package interop
 
-// The client checks of testsuite.ClientWatch, run on the real clients.
+// The client checks of clientcheck.Watch, run on the real clients.
 // What they find is recorded here and in CLIENTS.md.
 
 import (
 	"testing"
 
+	"github.com/rocketmock/rocketmock/clientcheck"
 	"github.com/rocketmock/rocketmock/mockbroker"
-	"github.com/rocketmock/rocketmock/testsuite"
 )
 
 // rocketmq-client-go v2.1.2 never sends UNREGISTER_CLIENT: Shutdown just
 // closes its connections, which the watch reports. Its headers are clean.
 func TestClientChecksGoProducer(t *testing.T) {
-	w := testsuite.NewClientWatch()
+	w := clientcheck.NewWatch()
 	b := mockbroker.Start(t, w.Option())
 	w.Watch(b)
 	prod, clientID := startGoProducer(t, b.Addr(), "PG_checks_go")
@@ -24,14 +24,14 @@ func TestClientChecksGoProducer(t *testing.T) {
 	}
 	waitProducers(t, b, "PG_checks_go", 0, goRegisterTimeout)
 	eventually(t, nodeTimeout, "a close-without-unregister finding", func() bool {
-		return len(w.Report().Of(testsuite.CheckCloseWithoutUnregister)) > 0
+		return len(w.Report().Of(clientcheck.CheckCloseWithoutUnregister)) > 0
 	})
 	r := w.Report()
 	t.Logf("rocketmq-client-go v2.1.2:\n%s", r)
-	if f := r.Of(testsuite.CheckCloseWithoutUnregister); f[0].ClientID != clientID {
+	if f := r.Of(clientcheck.CheckCloseWithoutUnregister); f[0].ClientID != clientID {
 		t.Errorf("finding for %q, want the producer %q", f[0].ClientID, clientID)
 	}
-	for _, check := range []string{testsuite.CheckNonStringExtFields, testsuite.CheckDuplicateOpaque} {
+	for _, check := range []string{clientcheck.CheckNonStringExtFields, clientcheck.CheckDuplicateOpaque} {
 		if f := r.Of(check); len(f) > 0 {
 			t.Errorf("unexpected %s findings: %v", check, f)
 		}
@@ -41,7 +41,7 @@ func TestClientChecksGoProducer(t *testing.T) {
 // ali-ons 3.12.0 writes numbers and booleans as extFields values in its
 // SEND_MESSAGE_V2 headers, and unregisters before it closes.
 func TestClientChecksAliOnsProducer(t *testing.T) {
-	w := testsuite.NewClientWatch()
+	w := clientcheck.NewWatch()
 	b := mockbroker.Start(t, w.Option())
 	w.Watch(b)
 	np := startNodeProducerWith(t, nodeProducerConfig{
@@ -55,10 +55,10 @@ func TestClientChecksAliOnsProducer(t *testing.T) {
 	np.Close(nodeTimeout)
 	r := w.Report()
 	t.Logf("ali-ons 3.12.0:\n%s", r)
-	if len(r.Of(testsuite.CheckNonStringExtFields)) == 0 {
-		t.Errorf("want a %s finding for ali-ons' SEND_MESSAGE_V2 header", testsuite.CheckNonStringExtFields)
+	if len(r.Of(clientcheck.CheckNonStringExtFields)) == 0 {
+		t.Errorf("want a %s finding for ali-ons' SEND_MESSAGE_V2 header", clientcheck.CheckNonStringExtFields)
 	}
-	for _, f := range r.Of(testsuite.CheckCloseWithoutUnregister) {
+	for _, f := range r.Of(clientcheck.CheckCloseWithoutUnregister) {
 		t.Errorf("ali-ons unregisters before closing, yet: %v", f)
 	}
 }
