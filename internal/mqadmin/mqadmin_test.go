@@ -1,11 +1,13 @@
-package main
+package mqadmin
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,9 +27,18 @@ type adminRunResult struct {
 func runAdmin(t *testing.T, args ...string) adminRunResult {
 	t.Helper()
 	var out, errb syncBuf
-	code := run(append([]string{"admin"}, args...), &out, &errb, nil)
+	code := Run(t.Context(), args, &out, &errb)
 	return adminRunResult{code, out.String(), errb.String()}
 }
+
+// syncBuf is a buffer that a running command writes while a test reads it.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // mockWithFixture starts a mock loaded with a fixture of fixtures/state.
 func mockWithFixture(t *testing.T, name string, opts ...mockbroker.Option) *mockbroker.Broker {
@@ -320,13 +331,14 @@ func TestAdminClusterListInterval(t *testing.T) {
 	b := mockbroker.Start(t)
 	b.Intercept(protocol.GetBrokerRuntimeInfo, respondWith((&protocol.KVTable{}).Marshal()))
 	var out, errb syncBuf
-	stop := make(chan struct{})
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
 	done := make(chan int)
-	go func() { done <- run([]string{"admin", "clusterList", "-n", b.Addr(), "-i", "1"}, &out, &errb, stop) }()
+	go func() { done <- Run(ctx, []string{"clusterList", "-n", b.Addr(), "-i", "1"}, &out, &errb) }()
 	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(out.String(), "broker-a"); time.Sleep(5 * time.Millisecond) {
 		assert.Assert(t, time.Now().Before(deadline), "no table within 5 s; stderr %q", errb.String())
 	}
-	close(stop)
+	stop()
 	select {
 	case code := <-done:
 		assert.Equal(t, code, 0)

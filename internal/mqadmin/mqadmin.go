@@ -1,4 +1,8 @@
-package main
+// Package mqadmin imitates the mqadmin subcommands that tests of admin
+// tooling meet most (producerConnection, clusterList, topicRoute): same
+// options, requests, output and error behaviour as mqadmin of a release,
+// minus the JVM start-up. It is `rocketmock admin`.
+package mqadmin
 
 import (
 	"context"
@@ -17,10 +21,7 @@ import (
 	"github.com/rocketmock/rocketmock/testsuite"
 )
 
-// `rocketmock admin` reimplements the mqadmin subcommands that tests of
-// admin tooling meet most, with mqadmin's options, output and error
-// behaviour (tools/.../command in apache/rocketmq), minus the JVM start-up:
-// producerConnection, clusterList, topicRoute.
+// The subcommands follow tools/.../command in apache/rocketmq.
 
 const adminUsage = `usage: rocketmock admin [--compat 5|4.9] <subcommand> [mqadmin options]
 
@@ -87,8 +88,10 @@ func adminCommands(rel adminRelease) []adminCommand {
 	}
 }
 
-// admin runs `rocketmock admin ...`.
-func admin(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
+// Run runs `rocketmock admin` with args (its flags, then an mqadmin
+// subcommand and its options) until the subcommand ends or ctx does, and
+// returns the exit status.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rel := mqadmin5
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch a := args[0]; {
@@ -152,8 +155,6 @@ func admin(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprint(stdout, helpText(appName, opts))
 		return 0
 	}
-	ctx, cancel := checkContext(stop)
-	defer cancel()
 	a := &adminRun{ctx: ctx, rel: rel, stdout: stdout, stderr: stderr, conns: map[string]*testsuite.Conn{}}
 	defer a.close()
 	a.namesrv = namesrvList(cl, os.Getenv("NAMESRV_ADDR"))

@@ -1,4 +1,4 @@
-package main
+package mqadmin
 
 import (
 	"context"
@@ -11,9 +11,9 @@ import (
 
 // adminInProcess is `rocketmock admin ...` as an AdminCommand, without
 // building the binary.
-func adminInProcess(_ context.Context, args []string) (string, string, int, error) {
+func adminInProcess(ctx context.Context, args []string) (string, string, int, error) {
 	var out, errb syncBuf
-	code := run(append([]string{"admin"}, args...), &out, &errb, nil)
+	code := Run(ctx, args, &out, &errb)
 	return out.String(), errb.String(), code, nil
 }
 
