@@ -67,7 +67,7 @@ func writeUnchanged(sb *strings.Builder, run []op, first, last bool) {
 	if last {
 		tail = 0
 	}
-	if head+tail >= len(run) {
+	if len(run)-head-tail < 3 { // eliding fewer lines saves nothing
 		for _, o := range run {
 			fmt.Fprintf(sb, " %s\n", o.line)
 		}

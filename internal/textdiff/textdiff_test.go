@@ -37,6 +37,15 @@ func TestLinesElidesLongUnchangedRuns(t *testing.T) {
 	}
 }
 
+func TestLinesKeepsShortUnchangedRuns(t *testing.T) {
+	want := "a\nb\nc\nd\ne\n"
+	got := "a\nb\nc\nd\nE\n"
+	const diff = " a\n b\n c\n d\n-e\n+E\n \n"
+	if d := Lines(want, got); d != diff {
+		t.Errorf("Lines =\n%s\nwant\n%s", d, diff)
+	}
+}
+
 func TestLinesQuotesInvisibleDifferences(t *testing.T) {
 	d := Lines("a\n", "a \n")
 	if !strings.Contains(d, `(quoted: want "a\n", got "a \n")`) {
