@@ -11,6 +11,15 @@ import (
 	"gotest.tools/v3/assert"
 )
 
+// The test types of the testing package run the suite and start mocks,
+// though neither testsuite nor mockbroker imports testing.
+var (
+	_ testsuite.Runner[*testing.T] = (*testing.T)(nil)
+	_ testsuite.Runner[*testing.B] = (*testing.B)(nil)
+	_ mockbroker.TB                = (*testing.T)(nil)
+	_ mockbroker.TB                = (*testing.B)(nil)
+)
+
 // The mock must pass the suite in both compatibility modes, with Go hooks
 // and a virtual clock (so expiry runs in virtual time).
 func TestSuiteAgainstMock(t *testing.T) {
