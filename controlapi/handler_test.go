@@ -1,4 +1,4 @@
-package mockbroker
+package controlapi
 
 import (
 	"io"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 )
@@ -19,8 +20,8 @@ type api struct {
 	token string
 }
 
-func newAPI(t testing.TB, b *Broker, opts ...ControlOption) *api {
-	srv := httptest.NewServer(b.ControlHandler(opts...))
+func newAPI(t testing.TB, b *mockbroker.Broker, opts ...Option) *api {
+	srv := httptest.NewServer(NewHandler(b, opts...))
 	t.Cleanup(srv.Close)
 	return &api{t: t, url: srv.URL}
 }
@@ -60,7 +61,7 @@ func (a *api) expect(method, path, body string, status int, want string) {
 var apiStart = time.UnixMilli(1_700_000_000_123) // 2023-11-14T22:13:20.123Z
 
 func TestControlHealthAndClock(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart), WithCompat(Compat49))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart), mockbroker.WithCompat(mockbroker.Compat49))
 	a := newAPI(t, b)
 	a.expect("GET", "/v1/health", "", 200,
 		`{"status":"ok","addr":"`+b.Addr()+`","advertise":"`+b.AdvertisedAddr()+`","compat":"4.9","virtualClock":true,"now":"2023-11-14T22:13:20.123Z"}`)
@@ -74,13 +75,13 @@ func TestControlHealthAndClock(t *testing.T) {
 }
 
 func TestControlAdvanceNeedsVirtualClock(t *testing.T) {
-	a := newAPI(t, Start(t))
+	a := newAPI(t, mockbroker.Start(t))
 	a.expect("POST", "/v1/clock/advance", `{"seconds":121}`, 409,
 		`{"error":"the broker runs on real time: start it with --virtual-clock (WithVirtualClock) to advance its clock"}`)
 }
 
 func TestControlProducersOfRealConnections(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	a := newAPI(t, b)
 	c := dial(t, b.Addr())
 	c.call(heartbeatCmd("10.0.0.1@1", protocol.Go, 317, "PG", "PG2"))
@@ -100,7 +101,7 @@ func TestControlProducersOfRealConnections(t *testing.T) {
 }
 
 func TestControlFixtureExpireScanAndReset(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	a := newAPI(t, b)
 	a.expect("POST", "/v1/fixtures", `{"groups":[
 	  {"name":"PG","producers":[
@@ -125,7 +126,7 @@ func TestControlFixtureExpireScanAndReset(t *testing.T) {
 }
 
 func TestControlWaitTimesOutSayingWhatWasThere(t *testing.T) {
-	b := Start(t)
+	b := mockbroker.Start(t)
 	a := newAPI(t, b)
 	c := dial(t, b.Addr())
 	c.call(heartbeatCmd("c@1", protocol.Go, 317, "PG"))
@@ -135,8 +136,8 @@ func TestControlWaitTimesOutSayingWhatWasThere(t *testing.T) {
 }
 
 func TestControlRejectsBadRequests(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
-	a := newAPI(t, b, ControlMaxBody(256))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
+	a := newAPI(t, b, MaxBody(256))
 	tests := []struct {
 		method, path, body string
 		status             int
@@ -171,9 +172,9 @@ func TestControlRejectsBadRequests(t *testing.T) {
 	assert.Equal(t, h.Get("Allow"), "POST")
 }
 
-func TestControlToken(t *testing.T) {
-	b := Start(t)
-	a := newAPI(t, b, ControlToken("s3cret"))
+func TestToken(t *testing.T) {
+	b := mockbroker.Start(t)
+	a := newAPI(t, b, Token("s3cret"))
 	status, h, body := a.doHeader("GET", "/v1/health", "")
 	assert.Equal(t, status, 401)
 	assert.Equal(t, h.Get("WWW-Authenticate"), `Bearer realm="rocketmock"`)
@@ -189,9 +190,9 @@ func TestControlToken(t *testing.T) {
 
 // A Go program can mount the handler under its own prefix.
 func TestControlHandlerMounts(t *testing.T) {
-	b := Start(t)
+	b := mockbroker.Start(t)
 	mux := http.NewServeMux()
-	mux.Handle("/rocketmock/", http.StripPrefix("/rocketmock", b.ControlHandler()))
+	mux.Handle("/rocketmock/", http.StripPrefix("/rocketmock", NewHandler(b)))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/rocketmock/v1/groups")
