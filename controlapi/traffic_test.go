@@ -33,10 +33,7 @@ func TestControlMessagesAndSendCounts(t *testing.T) {
 	}
 	assert.Equal(t, c.call(sendCmd("PG", "Bin", 0, "UNIQ_KEY\x01B\x02", []byte{0xff, 0x00})).Code, int32(0))
 
-	var got struct {
-		Dropped  int64         `json:"dropped"`
-		Messages []Message `json:"messages"`
-	}
+	var got MessageList
 	a.getJSON("/v1/topics/T/messages", &got)
 	assert.Equal(t, len(got.Messages), 3)
 	hello := "hello"
@@ -82,10 +79,7 @@ func TestControlJournal(t *testing.T) {
 	c.call(protocol.NewRequest(protocol.RequestCode(9999), nil, nil))
 	c.call(clusterInfoCmd())
 
-	var got struct {
-		Dropped int64         `json:"dropped"`
-		Entries []JournalEntry `json:"entries"`
-	}
+	var got Journal
 	a.getJSON("/v1/journal?since=1&limit=1", &got)
 	assert.Equal(t, len(got.Entries), 1)
 	e := got.Entries[0]
