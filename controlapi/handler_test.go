@@ -1,6 +1,9 @@
 package controlapi
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -201,4 +204,33 @@ func TestControlHandlerMounts(t *testing.T) {
 	data, _ := io.ReadAll(resp.Body)
 	assert.Equal(t, resp.StatusCode, 200)
 	assert.Equal(t, string(data), "{\"groups\":[]}\n")
+}
+
+// statusOf is the one place a status comes from: the handler's refusals
+// carry theirs, the broker's errors map by the sentinel they wrap, however
+// deep.
+func TestStatusOfFollowsTheTypedError(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("outer: %w", fmt.Errorf("inner: %w", err)) }
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{requestErr(http.StatusRequestEntityTooLarge, "big"), 413},
+		{wrap(mockbroker.ErrClosed), 503},
+		{wrap(context.Canceled), 503},
+		{wrap(context.DeadlineExceeded), 408},
+		{wrap(mockbroker.ErrUnknownClient), 404},
+		{wrap(mockbroker.ErrUnknownProducer), 404},
+		{wrap(mockbroker.ErrUnknownGroup), 404},
+		{wrap(mockbroker.ErrUnknownMessage), 404},
+		{wrap(mockbroker.ErrNoProducer), 409},
+		{wrap(mockbroker.ErrRealClock), 409},
+		{wrap(mockbroker.ErrFixtureConflict), 409},
+		{wrap(mockbroker.ErrInvalidFixture), 400},
+		{&causeError{"the broker is closed", mockbroker.ErrClosed}, 503},
+		{errors.New("mockbroker: something else"), 500},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, statusOf(tt.err), tt.want, "%v", tt.err)
+	}
 }
