@@ -231,11 +231,11 @@ func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck,
 	}
 	ch := b.producers.GetAvailableChannel(group)
 	if ch == nil {
-		return nil, fmt.Errorf("mockbroker: check transaction failed: group %q has no active producer connection (known groups: %v)", group, b.Groups())
+		return nil, fmt.Errorf("mockbroker: check transaction failed: group %q has no active producer connection (known groups: %v)%.0w", group, b.Groups(), ErrNoProducer)
 	}
 	c, ok := ch.(*conn)
 	if !ok {
-		return nil, fmt.Errorf("mockbroker: check transaction: the chosen connection %s of group %q is a virtual (fixture) one and cannot receive requests", ch.RemoteAddr(), group)
+		return nil, fmt.Errorf("mockbroker: check transaction: the chosen connection %s of group %q is a virtual (fixture) one and cannot receive requests%.0w", ch.RemoteAddr(), group, ErrNoProducer)
 	}
 
 	l := &b.msgs

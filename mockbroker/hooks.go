@@ -77,7 +77,7 @@ func clientIDs(ps []Producer) []string {
 func (b *Broker) CloseClient(clientID string) error {
 	chans := b.channelsOf(clientID)
 	if len(chans) == 0 {
-		return fmt.Errorf("mockbroker: no producer connection with client id %q (known: %v)", clientID, b.clientIDs())
+		return fmt.Errorf("mockbroker: no producer connection with client id %q (known: %v)%.0w", clientID, b.clientIDs(), ErrUnknownClient)
 	}
 	for _, ch := range chans {
 		if err := ch.Close(); err != nil {
@@ -91,7 +91,7 @@ func (b *Broker) CloseClient(clientID string) error {
 // its connection, as the scan does after 120 s of silence.
 func (b *Broker) ExpireProducer(group, clientID string) error {
 	if b.producers.Expire(group, clientID) == 0 {
-		return fmt.Errorf("mockbroker: group %q has no producer with client id %q", group, clientID)
+		return fmt.Errorf("mockbroker: group %q has no producer with client id %q%.0w", group, clientID, ErrUnknownProducer)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/controlapi"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/testsuite"
 	"gotest.tools/v3/assert"
@@ -47,7 +48,7 @@ func TestSuiteWireOnly(t *testing.T) {
 // Through the HTTP control API the hooks behave as the Go ones.
 func TestSuiteThroughControlAPI(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithCompat(mockbroker.Compat49), mockbroker.WithVirtualClock(time.Now()))
-	srv := httptest.NewServer(b.ControlHandler(mockbroker.ControlToken("s3cret")))
+	srv := httptest.NewServer(controlapi.NewHandler(b, controlapi.Token("s3cret")))
 	t.Cleanup(srv.Close)
 	hooks := testsuite.NewHTTPHooks(srv.URL, "s3cret")
 	health, err := hooks.Health(t.Context())
@@ -59,7 +60,7 @@ func TestSuiteThroughControlAPI(t *testing.T) {
 	_, err = testsuite.NewHTTPHooks(srv.URL, "wrong").Health(t.Context())
 	assert.ErrorContains(t, err, "401 Unauthorized: wrong bearer token")
 	real := mockbroker.Start(t)
-	srv2 := httptest.NewServer(real.ControlHandler())
+	srv2 := httptest.NewServer(controlapi.NewHandler(real))
 	t.Cleanup(srv2.Close)
 	err = testsuite.NewHTTPHooks(strings.TrimPrefix(srv2.URL, "http://"), "").TryAdvance(time.Second)
 	assert.ErrorContains(t, err, "the broker runs on real time")

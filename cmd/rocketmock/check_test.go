@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/controlapi"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/testsuite"
 	"gotest.tools/v3/assert"
@@ -35,7 +36,7 @@ func allScenarios(status string) map[string]string {
 
 func TestCheckPassesOnTheMockThroughItsControlAPI(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(time.Now()), mockbroker.WithCompat(mockbroker.Compat49))
-	srv := httptest.NewServer(b.ControlHandler())
+	srv := httptest.NewServer(controlapi.NewHandler(b))
 	t.Cleanup(srv.Close)
 	var out, errb syncBuf
 	code := run([]string{"check", "--control", srv.URL}, &out, &errb, nil)

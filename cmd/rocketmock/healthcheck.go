@@ -2,16 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
+	"net/url"
 	"os"
 	"time"
 
+	"github.com/rocketmock/rocketmock/controlapi"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -77,27 +77,18 @@ func dialable(addr string) string {
 
 // probeControl asks GET /v1/health for {"status":"ok"}.
 func probeControl(ctx context.Context, addr, token string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/v1/health", nil)
-	if err != nil {
-		return err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	var body struct {
-		Status string `json:"status"`
-		Error  string `json:"error"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&body); err != nil {
-		return fmt.Errorf("control API at %s: status %d, body not JSON: %w", addr, resp.StatusCode, err)
-	}
-	if resp.StatusCode != http.StatusOK || body.Status != "ok" {
-		return fmt.Errorf("control API at %s: status %d: %s", addr, resp.StatusCode, body.Error)
+	h, err := controlapi.NewClient("http://"+addr, token).Health(ctx)
+	var ae *controlapi.Error
+	var ue *url.Error
+	switch {
+	case errors.As(err, &ae):
+		return fmt.Errorf("control API at %s: status %d: %s", addr, ae.Status, ae.Message)
+	case errors.As(err, &ue):
+		return ue // it names the method and URL
+	case err != nil:
+		return fmt.Errorf("control API at %s: %w", addr, err)
+	case h.Status != "ok":
+		return fmt.Errorf("control API at %s: status %q", addr, h.Status)
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/clientcheck"
+	"github.com/rocketmock/rocketmock/controlapi"
 	"github.com/rocketmock/rocketmock/mockbroker"
 )
 
@@ -137,8 +138,8 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		control = net.JoinHostPort(host, port)
 		srv = &http.Server{
-			Handler: b.ControlHandler(mockbroker.ControlToken(f.controlToken),
-				mockbroker.ControlMount("GET /v1/clients/report", reportHandler)),
+			Handler: controlapi.NewHandler(b, controlapi.Token(f.controlToken),
+				controlapi.Mount("GET /v1/clients/report", reportHandler)),
 			ReadHeaderTimeout: 5 * time.Second,
 			BaseContext:       func(net.Listener) context.Context { return ctx },
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

@@ -1,6 +1,9 @@
-package mockbroker
+package controlapi
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 )
@@ -19,8 +23,8 @@ type api struct {
 	token string
 }
 
-func newAPI(t testing.TB, b *Broker, opts ...ControlOption) *api {
-	srv := httptest.NewServer(b.ControlHandler(opts...))
+func newAPI(t testing.TB, b *mockbroker.Broker, opts ...Option) *api {
+	srv := httptest.NewServer(NewHandler(b, opts...))
 	t.Cleanup(srv.Close)
 	return &api{t: t, url: srv.URL}
 }
@@ -60,7 +64,7 @@ func (a *api) expect(method, path, body string, status int, want string) {
 var apiStart = time.UnixMilli(1_700_000_000_123) // 2023-11-14T22:13:20.123Z
 
 func TestControlHealthAndClock(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart), WithCompat(Compat49))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart), mockbroker.WithCompat(mockbroker.Compat49))
 	a := newAPI(t, b)
 	a.expect("GET", "/v1/health", "", 200,
 		`{"status":"ok","addr":"`+b.Addr()+`","advertise":"`+b.AdvertisedAddr()+`","compat":"4.9","virtualClock":true,"now":"2023-11-14T22:13:20.123Z"}`)
@@ -74,13 +78,13 @@ func TestControlHealthAndClock(t *testing.T) {
 }
 
 func TestControlAdvanceNeedsVirtualClock(t *testing.T) {
-	a := newAPI(t, Start(t))
+	a := newAPI(t, mockbroker.Start(t))
 	a.expect("POST", "/v1/clock/advance", `{"seconds":121}`, 409,
 		`{"error":"the broker runs on real time: start it with --virtual-clock (WithVirtualClock) to advance its clock"}`)
 }
 
 func TestControlProducersOfRealConnections(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	a := newAPI(t, b)
 	c := dial(t, b.Addr())
 	c.call(heartbeatCmd("10.0.0.1@1", protocol.Go, 317, "PG", "PG2"))
@@ -100,7 +104,7 @@ func TestControlProducersOfRealConnections(t *testing.T) {
 }
 
 func TestControlFixtureExpireScanAndReset(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	a := newAPI(t, b)
 	a.expect("POST", "/v1/fixtures", `{"groups":[
 	  {"name":"PG","producers":[
@@ -125,7 +129,7 @@ func TestControlFixtureExpireScanAndReset(t *testing.T) {
 }
 
 func TestControlWaitTimesOutSayingWhatWasThere(t *testing.T) {
-	b := Start(t)
+	b := mockbroker.Start(t)
 	a := newAPI(t, b)
 	c := dial(t, b.Addr())
 	c.call(heartbeatCmd("c@1", protocol.Go, 317, "PG"))
@@ -135,8 +139,8 @@ func TestControlWaitTimesOutSayingWhatWasThere(t *testing.T) {
 }
 
 func TestControlRejectsBadRequests(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
-	a := newAPI(t, b, ControlMaxBody(256))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
+	a := newAPI(t, b, MaxBody(256))
 	tests := []struct {
 		method, path, body string
 		status             int
@@ -171,9 +175,9 @@ func TestControlRejectsBadRequests(t *testing.T) {
 	assert.Equal(t, h.Get("Allow"), "POST")
 }
 
-func TestControlToken(t *testing.T) {
-	b := Start(t)
-	a := newAPI(t, b, ControlToken("s3cret"))
+func TestToken(t *testing.T) {
+	b := mockbroker.Start(t)
+	a := newAPI(t, b, Token("s3cret"))
 	status, h, body := a.doHeader("GET", "/v1/health", "")
 	assert.Equal(t, status, 401)
 	assert.Equal(t, h.Get("WWW-Authenticate"), `Bearer realm="rocketmock"`)
@@ -189,9 +193,9 @@ func TestControlToken(t *testing.T) {
 
 // A Go program can mount the handler under its own prefix.
 func TestControlHandlerMounts(t *testing.T) {
-	b := Start(t)
+	b := mockbroker.Start(t)
 	mux := http.NewServeMux()
-	mux.Handle("/rocketmock/", http.StripPrefix("/rocketmock", b.ControlHandler()))
+	mux.Handle("/rocketmock/", http.StripPrefix("/rocketmock", NewHandler(b)))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/rocketmock/v1/groups")
@@ -200,4 +204,33 @@ func TestControlHandlerMounts(t *testing.T) {
 	data, _ := io.ReadAll(resp.Body)
 	assert.Equal(t, resp.StatusCode, 200)
 	assert.Equal(t, string(data), "{\"groups\":[]}\n")
+}
+
+// statusOf is the one place a status comes from: the handler's refusals
+// carry theirs, the broker's errors map by the sentinel they wrap, however
+// deep.
+func TestStatusOfFollowsTheTypedError(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("outer: %w", fmt.Errorf("inner: %w", err)) }
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{requestErr(http.StatusRequestEntityTooLarge, "big"), 413},
+		{wrap(mockbroker.ErrClosed), 503},
+		{wrap(context.Canceled), 503},
+		{wrap(context.DeadlineExceeded), 408},
+		{wrap(mockbroker.ErrUnknownClient), 404},
+		{wrap(mockbroker.ErrUnknownProducer), 404},
+		{wrap(mockbroker.ErrUnknownGroup), 404},
+		{wrap(mockbroker.ErrUnknownMessage), 404},
+		{wrap(mockbroker.ErrNoProducer), 409},
+		{wrap(mockbroker.ErrRealClock), 409},
+		{wrap(mockbroker.ErrFixtureConflict), 409},
+		{wrap(mockbroker.ErrInvalidFixture), 400},
+		{&causeError{"the broker is closed", mockbroker.ErrClosed}, 503},
+		{errors.New("mockbroker: something else"), 500},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, statusOf(tt.err), tt.want, "%v", tt.err)
+	}
 }

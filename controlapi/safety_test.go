@@ -1,4 +1,4 @@
-package mockbroker
+package controlapi
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -22,8 +23,8 @@ import (
 
 // controlRoutes returns every endpoint as method and a path with its
 // wildcards filled in.
-func controlRoutes(t *testing.T, b *Broker) [][2]string {
-	c := b.ControlHandler().(*control)
+func controlRoutes(t *testing.T, b *mockbroker.Broker) [][2]string {
+	c := NewHandler(b)
 	var out [][2]string
 	for _, r := range c.routes() {
 		method, path, _ := strings.Cut(r.pattern, " ")
@@ -39,12 +40,12 @@ func controlRoutes(t *testing.T, b *Broker) [][2]string {
 // controlState is what a request that was refused must not have changed.
 type controlState struct {
 	Now       time.Time
-	Producers []Producer
+	Producers []mockbroker.Producer
 	Journal   int
 	Faults    int
 }
 
-func stateOf(b *Broker, faults *faultRegistry) controlState {
+func stateOf(b *mockbroker.Broker, faults *faultRegistry) controlState {
 	return controlState{Now: b.Now(), Producers: b.Producers("PG"), Journal: len(b.Journal()), Faults: len(faults.list())}
 }
 
@@ -79,10 +80,10 @@ func jsonError(t *testing.T, h http.Header, body string) string {
 }
 
 func TestControlSafetyTokenGuardsEveryRoute(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	c := dial(t, b.Addr())
 	c.call(heartbeatCmd("X", protocol.Go, 317, "PG", "X"))
-	h := b.ControlHandler(ControlToken("s3cret")).(*control)
+	h := NewHandler(b, Token("s3cret"))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	before := stateOf(b, &h.faults)
@@ -126,11 +127,11 @@ func TestControlSafetyTokenGuardsEveryRoute(t *testing.T) {
 // Every route that takes a body (all POSTs) answers 413 with a message past
 // the limit, whether the client says the length or streams the body.
 func TestControlSafetyBodyLimitOnEveryRoute(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	c := dial(t, b.Addr())
 	c.call(heartbeatCmd("X", protocol.Go, 317, "PG", "X"))
 	const limit = 64
-	h := b.ControlHandler(ControlMaxBody(limit)).(*control)
+	h := NewHandler(b, MaxBody(limit))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	before := stateOf(b, &h.faults)
@@ -155,10 +156,10 @@ func TestControlSafetyBodyLimitOnEveryRoute(t *testing.T) {
 // Every POST answers a body that is not one JSON value of the right shape
 // with 400 and a message, and does nothing.
 func TestControlSafetyMalformedJSONOnEveryRoute(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	c := dial(t, b.Addr())
 	c.call(heartbeatCmd("X", protocol.Go, 317, "PG", "X"))
-	h := b.ControlHandler().(*control)
+	h := NewHandler(b)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	before := stateOf(b, &h.faults)

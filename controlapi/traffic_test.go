@@ -1,4 +1,4 @@
-package mockbroker
+package controlapi
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 )
@@ -22,7 +23,7 @@ func (a *api) getJSON(path string, v any) {
 }
 
 func TestControlMessagesAndSendCounts(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	a := newAPI(t, b)
 	c := dial(t, b.Addr())
 	c.call(heartbeatCmd("go@1", protocol.Go, 317, "PG"))
@@ -32,15 +33,12 @@ func TestControlMessagesAndSendCounts(t *testing.T) {
 	}
 	assert.Equal(t, c.call(sendCmd("PG", "Bin", 0, "UNIQ_KEY\x01B\x02", []byte{0xff, 0x00})).Code, int32(0))
 
-	var got struct {
-		Dropped  int64         `json:"dropped"`
-		Messages []messageBody `json:"messages"`
-	}
+	var got MessageList
 	a.getJSON("/v1/topics/T/messages", &got)
 	assert.Equal(t, len(got.Messages), 3)
 	hello := "hello"
 	m := got.Messages[2]
-	want := messageBody{
+	want := Message{
 		Topic: "T", QueueID: 1, QueueOffset: 1, CommitLogOffset: m.CommitLogOffset, OffsetMsgID: m.OffsetMsgID, MsgID: "U2",
 		Tags: "tagA", Keys: []string{"k1", "k2"}, Properties: map[string]string{"UNIQ_KEY": "U2", "TAGS": "tagA", "KEYS": "k1 k2"},
 		Body: &hello, BodyBase64: "aGVsbG8=", BornTimestampMs: 1700000000000, ProducerGroup: "PG", ClientID: "go@1",
@@ -74,23 +72,20 @@ func TestControlMessagesAndSendCounts(t *testing.T) {
 }
 
 func TestControlJournal(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	a := newAPI(t, b)
 	c := dial(t, b.Addr())
 	c.call(heartbeatCmd("go@1", protocol.Go, 317, "PG"))
 	c.call(protocol.NewRequest(protocol.RequestCode(9999), nil, nil))
 	c.call(clusterInfoCmd())
 
-	var got struct {
-		Dropped int64         `json:"dropped"`
-		Entries []journalBody `json:"entries"`
-	}
+	var got Journal
 	a.getJSON("/v1/journal?since=1&limit=1", &got)
 	assert.Equal(t, len(got.Entries), 1)
 	e := got.Entries[0]
 	three := int32(3)
-	want := journalBody{Seq: 3, Time: "2023-11-14T22:13:20.123Z", TimeMs: 1700000000123,
-		Conn: connBody{ID: 1, Addr: localAddr(c), ClientID: "go@1"}, Code: int32(protocol.GetBrokerClusterInfo),
+	want := JournalEntry{Seq: 3, Time: "2023-11-14T22:13:20.123Z", TimeMs: 1700000000123,
+		Conn: Conn{ID: 1, Addr: localAddr(c), ClientID: "go@1"}, Code: int32(protocol.GetBrokerClusterInfo),
 		CodeName: "GET_BROKER_CLUSTER_INFO", Opaque: 3, Outcome: "replied", Result: new(int32), ResultName: "SUCCESS",
 		DurationUs: e.DurationUs}
 	assert.Assert(t, cmp.Diff(want, e) == "", cmp.Diff(want, e))
@@ -104,7 +99,7 @@ func TestControlJournal(t *testing.T) {
 }
 
 func TestControlFaults(t *testing.T) {
-	b := Start(t)
+	b := mockbroker.Start(t)
 	a := newAPI(t, b)
 	c := dial(t, b.Addr())
 	send := func() *protocol.Command { return c.call(sendCmd("PG", "T", 0, "UNIQ_KEY\x01A\x02", []byte("x"))) }
@@ -144,7 +139,7 @@ func TestControlFaults(t *testing.T) {
 }
 
 func TestControlFaultsTruncateAndNoReply(t *testing.T) {
-	b := Start(t)
+	b := mockbroker.Start(t)
 	a := newAPI(t, b)
 	c := dial(t, b.Addr())
 	status, body := a.do("POST", "/v1/faults", `{"code":"GET_BROKER_CLUSTER_INFO","fault":"noReply","times":1}`)
@@ -159,7 +154,7 @@ func TestControlFaultsTruncateAndNoReply(t *testing.T) {
 }
 
 func TestControlFaultsRejectBadSpecs(t *testing.T) {
-	a := newAPI(t, Start(t))
+	a := newAPI(t, mockbroker.Start(t))
 	const ex = ` (want JSON such as {"code": "SEND_MESSAGE_V2", "fault": "respond", "responseCode": "SYSTEM_BUSY", "remark": "busy", "times": 1})`
 	tests := []struct{ body, want string }{
 		{`{"fault":"noReply"}`, `"code": missing: want a request code number, its Java name, or "*" for every code`},
@@ -181,7 +176,7 @@ func TestControlFaultsRejectBadSpecs(t *testing.T) {
 			a.t = t
 			status, body := a.do("POST", "/v1/faults", tt.body)
 			assert.Equal(t, status, 400, body)
-			var e errorBody
+			var e ErrorBody
 			assert.NilError(t, json.Unmarshal([]byte(body), &e))
 			assert.Assert(t, strings.Contains(e.Error, tt.want), "%s\nwant: %s", e.Error, tt.want)
 		})
@@ -191,7 +186,7 @@ func TestControlFaultsRejectBadSpecs(t *testing.T) {
 }
 
 func TestControlCheckTransaction(t *testing.T) {
-	b := Start(t, WithVirtualClock(apiStart))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	a := newAPI(t, b)
 	c := dial(t, b.Addr())
 	c.call(heartbeatCmd("go@1", protocol.Go, 317, "PG"))

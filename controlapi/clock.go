@@ -1,0 +1,56 @@
+package controlapi
+
+import (
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/rocketmock/rocketmock/mockbroker"
+)
+
+// health answers whether the broker is up, with its addresses and clock.
+func (h *Handler) health(r *http.Request) (int, any, error) {
+	if h.b.Closed() {
+		return 0, nil, &causeError{"the broker is closed", mockbroker.ErrClosed}
+	}
+	return http.StatusOK, Health{"ok", h.b.Addr(), h.b.AdvertisedAddr(), h.b.Compat().String(), h.b.VirtualClock(), formatTime(h.b.Now())}, nil
+}
+
+func (h *Handler) clockState() Clock {
+	now := h.b.Now()
+	return Clock{Now: formatTime(now), NowMs: now.UnixMilli(), VirtualClock: h.b.VirtualClock()}
+}
+
+func (h *Handler) clock(r *http.Request) (int, any, error) {
+	return http.StatusOK, h.clockState(), nil
+}
+
+// advance moves the virtual clock: {"seconds": 121} or {"duration": "2m1s"}.
+func (h *Handler) advance(r *http.Request) (int, any, error) {
+	const example = `{"seconds": 121} or {"duration": "2m1s"}`
+	var req AdvanceRequest
+	if err := decodeBody(r, &req, true, example); err != nil {
+		return 0, nil, err
+	}
+	var d time.Duration
+	switch {
+	case (req.Seconds == nil) == (req.Duration == nil):
+		return 0, nil, requestErr(http.StatusBadRequest, "give exactly one of \"seconds\" and \"duration\": want JSON such as %s", example)
+	case req.Seconds != nil:
+		s := *req.Seconds
+		if s < 0 || math.IsNaN(s) || s > maxAdvance.Seconds() {
+			return 0, nil, requestErr(http.StatusBadRequest, "seconds %v: want 0 to %v", s, maxAdvance.Seconds())
+		}
+		d = time.Duration(s * float64(time.Second))
+	default:
+		var err error
+		d, err = time.ParseDuration(*req.Duration)
+		if err != nil || d < 0 || d > maxAdvance {
+			return 0, nil, requestErr(http.StatusBadRequest, "duration %q: want a Go duration from 0s to %v, such as \"2m1s\"", *req.Duration, maxAdvance)
+		}
+	}
+	if err := h.b.AdvanceClock(d); err != nil {
+		return 0, nil, &causeError{"the broker runs on real time: start it with --virtual-clock (WithVirtualClock) to advance its clock", err}
+	}
+	return http.StatusOK, h.clockState(), nil
+}

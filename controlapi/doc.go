@@ -1,0 +1,44 @@
+// Package controlapi is the HTTP control API of a mockbroker.Broker, for
+// tests in other languages, and a Go client of it. NewHandler serves JSON
+// in and out under /v1/, the same operations as the Go hooks (each
+// endpoint calls the Broker method named beside it); `rocketmock serve
+// --control` serves it. Errors are {"error": "..."} with a 4xx or 5xx
+// status that follows from the broker's typed error: 400 for a bad request
+// (the message says where and gives an example body), 401 without the
+// token, 404 for an unknown client, producer, group, message or path, 405
+// (with Allow), 408 when a wait times out, 409 when the state refuses
+// (real clock, no producer to ask, fixture conflict), 413 past the body
+// limit, 503 once the broker is closed.
+//
+//	GET    /v1/health                                  up? addresses, compat, clock
+//	GET    /v1/clock                                   Now
+//	POST   /v1/clock/advance {"seconds":121} or {"duration":"2m1s"}        AdvanceClock
+//	GET    /v1/groups                                  Groups, with producer counts
+//	GET    /v1/groups/{group}/producers                GroupProducers, with last heartbeat
+//	POST   /v1/groups/{group}/wait {"count":1,"timeoutMs":5000}            WaitProducers
+//	POST   /v1/groups/{group}/producers/{clientId}/expire                  ExpireProducer
+//	POST   /v1/clients/{clientId}/close                CloseClient (202: the close is asynchronous)
+//	POST   /v1/scan                                    Scan
+//	POST   /v1/fixtures <fixture JSON>                 ParseFixture, LoadFixture
+//	POST   /v1/reset                                   Reset
+//	GET    /v1/messages[?topic=T&limit=N]              Messages
+//	GET    /v1/topics/{topic}/messages[?limit=N]       Messages
+//	POST   /v1/topics/{topic}/messages/wait {"count":1,"timeoutMs":5000}   WaitMessages
+//	DELETE /v1/messages                                ClearMessages
+//	GET    /v1/send-counts[?topic=&clientId=&group=]   SendCounts
+//	GET    /v1/transactions                            EndTransactions
+//	POST   /v1/groups/{group}/check-transaction {"msgId":"...","waitMs":5000}  CheckTransaction
+//	GET    /v1/journal[?since=SEQ&limit=N]             Journal
+//	DELETE /v1/journal                                 ClearJournal
+//	GET    /v1/faults                                  the faults added here
+//	POST   /v1/faults {"code":"SEND_MESSAGE","fault":"respond","responseCode":"SYSTEM_BUSY","times":1}  Intercept
+//	DELETE /v1/faults/{id}                             Interception.Remove
+//	DELETE /v1/faults                                  ClearInterceptions
+//
+// `rocketmock serve --client-checks` mounts GET /v1/clients/report too.
+// The request and answer bodies are the exported types of this package,
+// which the handler writes and the Client reads, so both sides agree on
+// every JSON name. A Client's errors for a 4xx or 5xx answer are *Error;
+// where the status implies a mockbroker sentinel (ErrClosed,
+// ErrUnknownClient, ErrRealClock, ...) errors.Is matches it.
+package controlapi

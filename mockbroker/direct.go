@@ -1,0 +1,54 @@
+package mockbroker
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// What the broker is and how it runs, read directly: the small accessors
+// the HTTP control API (package controlapi) and other tools build on.
+
+// Closed reports whether Close has been called.
+func (b *Broker) Closed() bool { return b.closed.Load() }
+
+// Compat returns the RocketMQ release the broker imitates (WithCompat).
+func (b *Broker) Compat() Compat { return b.cfg.compat }
+
+// VirtualClock reports whether the broker was started WithVirtualClock,
+// so that Advance and AdvanceClock move its clock.
+func (b *Broker) VirtualClock() bool { return b.sched.virtual }
+
+// AdvanceClock is Advance for callers that cannot panic: on a broker
+// without WithVirtualClock it returns an error wrapping ErrRealClock and
+// leaves the clock alone.
+func (b *Broker) AdvanceClock(d time.Duration) error {
+	if !b.sched.advance(d) {
+		return fmt.Errorf("mockbroker: advancing the clock by %v: %w", d, ErrRealClock)
+	}
+	return nil
+}
+
+// Logger returns the broker's logger (WithLogger), for code that serves
+// the broker and logs beside it.
+func (b *Broker) Logger() *slog.Logger { return b.log }
+
+// ProducerInfo is a Producer with whether it is a fixture's virtual one
+// rather than a TCP connection.
+type ProducerInfo struct {
+	Producer
+	Virtual bool
+}
+
+// GroupProducers returns the producers of a group as Producers does, from
+// the same snapshot each with whether it is virtual, and whether the group
+// exists (under Compat49 an emptied group still does).
+func (b *Broker) GroupProducers(group string) (producers []ProducerInfo, exists bool) {
+	infos, exists := b.producers.Group(group)
+	ps := producersOf(group, infos)
+	out := make([]ProducerInfo, len(ps))
+	for i, p := range ps {
+		out[i] = ProducerInfo{Producer: p, Virtual: IsVirtual(infos[i].Channel)}
+	}
+	return out, exists
+}
