@@ -1,14 +1,12 @@
 package controlapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"reflect"
 	"strings"
+
+	"github.com/rocketmock/rocketmock/internal/strictjson"
 )
 
 // decodeBody reads the request body as one JSON value into v. An empty
@@ -28,66 +26,8 @@ func decodeBody(r *http.Request, v any, required bool, example string) error {
 		}
 		return nil
 	}
-	if err := strictDecode(data, v); err != nil {
-		return requestErr(http.StatusBadRequest, "request body: %s (want JSON such as %s)", describeJSONError(data, err), example)
+	if err := strictjson.Decode(data, v); err != nil {
+		return requestErr(http.StatusBadRequest, "request body: %s (want JSON such as %s)", strictjson.Describe(data, err), example)
 	}
 	return nil
-}
-
-// strictDecode decodes exactly one JSON value with no unknown fields.
-func strictDecode(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return errors.New("empty input: want a JSON object")
-		}
-		return err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("data after the JSON value")
-	}
-	return nil
-}
-
-// describeJSONError rewords a decoding error for people: syntax errors
-// get their line and column in data, type errors name the field and the
-// JSON type expected.
-func describeJSONError(data []byte, err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		p := min(max(se.Offset-1, 0), int64(len(data)))
-		line := 1 + bytes.Count(data[:p], []byte("\n"))
-		col := p - int64(bytes.LastIndexByte(data[:p], '\n'))
-		return fmt.Sprintf("line %d, column %d: %v", line, col, err)
-	case errors.As(err, &te):
-		want := "a JSON " + jsonKind(te.Type)
-		if te.Field == "" {
-			return fmt.Sprintf("found a JSON %s, want %s", te.Value, want)
-		}
-		return fmt.Sprintf("%s: found a JSON %s, want %s", te.Field, te.Value, want)
-	}
-	return err.Error()
-}
-
-// jsonKind names the JSON type that decodes into t.
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.Struct, reflect.Map:
-		return "object"
-	case reflect.Slice, reflect.Array:
-		if t == reflect.TypeFor[json.RawMessage]() {
-			return "value"
-		}
-		return "array"
-	case reflect.String:
-		return "string"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Pointer:
-		return jsonKind(t.Elem())
-	}
-	return "number"
 }

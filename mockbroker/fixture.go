@@ -6,13 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
-	"reflect"
 	"sync/atomic"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/strictjson"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -151,8 +150,8 @@ func ParseFixture(data []byte) (*Fixture, error) {
 		Description string            `json:"description"`
 		Groups      []json.RawMessage `json:"groups"`
 	}
-	if err := strictDecode(data, &raw); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidFixture, describeJSONError(data, err))
+	if err := strictjson.Decode(data, &raw); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidFixture, strictjson.Describe(data, err))
 	}
 	if raw.Groups == nil {
 		return nil, fmt.Errorf("%w: \"groups\" is missing: want {\"groups\": [{\"name\": ..., \"producers\": [...]}]}", ErrInvalidFixture)
@@ -163,13 +162,13 @@ func ParseFixture(data []byte) (*Fixture, error) {
 			Name      string            `json:"name"`
 			Producers []json.RawMessage `json:"producers"`
 		}
-		if err := strictDecode(g, &rg); err != nil {
-			return nil, fmt.Errorf("%w: groups[%d]: %v", ErrInvalidFixture, i, describeJSONError(nil, err))
+		if err := strictjson.Decode(g, &rg); err != nil {
+			return nil, fmt.Errorf("%w: groups[%d]: %v", ErrInvalidFixture, i, strictjson.Describe(nil, err))
 		}
 		f.Groups[i].Name = rg.Name
 		for j, p := range rg.Producers {
 			var fp FixtureProducer
-			if err := strictDecode(p, &fp); err != nil {
+			if err := strictjson.Decode(p, &fp); err != nil {
 				return nil, fmt.Errorf("%w: groups[%d].producers[%d]%s", ErrInvalidFixture, i, j, producerProblem(err))
 			}
 			f.Groups[i].Producers = append(f.Groups[i].Producers, fp)
@@ -190,9 +189,9 @@ func producerProblem(err error) string {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		return "." + describeJSONError(nil, err)
+		return "." + strictjson.Describe(nil, err)
 	}
-	return ": " + describeJSONError(nil, err)
+	return ": " + strictjson.Describe(nil, err)
 }
 
 // ReadFixture reads and parses a fixture file.
@@ -206,67 +205,6 @@ func ReadFixture(path string) (*Fixture, error) {
 		return nil, fmt.Errorf("fixture %s: %w", path, err)
 	}
 	return f, nil
-}
-
-// strictDecode decodes exactly one JSON value with no unknown fields.
-func strictDecode(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return errors.New("empty input: want a JSON object")
-		}
-		return err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("data after the JSON value")
-	}
-	return nil
-}
-
-// describeJSONError rewords a decoding error for people: syntax errors
-// get their line and column in data (when data is what was decoded), type
-// errors name the field and the JSON type expected.
-func describeJSONError(data []byte, err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		if data == nil {
-			return err.Error()
-		}
-		p := min(max(se.Offset-1, 0), int64(len(data)))
-		line := 1 + bytes.Count(data[:p], []byte("\n"))
-		col := p - int64(bytes.LastIndexByte(data[:p], '\n'))
-		return fmt.Sprintf("line %d, column %d: %v", line, col, err)
-	case errors.As(err, &te):
-		want := "a JSON " + jsonKind(te.Type)
-		if te.Field == "" {
-			return fmt.Sprintf("found a JSON %s, want %s", te.Value, want)
-		}
-		return fmt.Sprintf("%s: found a JSON %s, want %s", te.Field, te.Value, want)
-	}
-	return err.Error()
-}
-
-// jsonKind names the JSON type that decodes into t.
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.Struct, reflect.Map:
-		return "object"
-	case reflect.Slice, reflect.Array:
-		if t == reflect.TypeFor[json.RawMessage]() {
-			return "value"
-		}
-		return "array"
-	case reflect.String:
-		return "string"
-	case reflect.Bool:
-		return "boolean"
-	case reflect.Pointer:
-		return jsonKind(t.Elem())
-	}
-	return "number"
 }
 
 // Validate checks what the JSON types cannot: required fields, addresses,
