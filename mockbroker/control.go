@@ -277,7 +277,7 @@ func (c *control) health(r *http.Request) (int, any, error) {
 		Compat       string `json:"compat"`
 		VirtualClock bool   `json:"virtualClock"`
 		Now          string `json:"now"`
-	}{"ok", c.b.Addr(), c.b.AdvertisedAddr(), c.b.cfg.compat.String(), c.b.sched.virtual, formatTime(c.b.Now())}, nil
+	}{"ok", c.b.Addr(), c.b.AdvertisedAddr(), c.b.Release().String(), c.b.sched.virtual, formatTime(c.b.Now())}, nil
 }
 
 type clockBody struct {
