@@ -33,7 +33,7 @@ func apiError(t *testing.T, err error, status int) *Error {
 
 func TestClientHealthClockAdvance(t *testing.T) {
 	ctx := t.Context()
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart), mockbroker.WithCompat(mockbroker.Compat49))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart), mockbroker.WithRelease(protocol.Release498))
 	c := newClient(t, b)
 	h, err := c.Health(ctx)
 	assert.NilError(t, err)

@@ -13,7 +13,7 @@ func (h *Handler) health(r *http.Request) (int, any, error) {
 	if h.b.Closed() {
 		return 0, nil, &causeError{"the broker is closed", mockbroker.ErrClosed}
 	}
-	return http.StatusOK, Health{"ok", h.b.Addr(), h.b.AdvertisedAddr(), h.b.Compat().String(), h.b.VirtualClock(), formatTime(h.b.Now())}, nil
+	return http.StatusOK, Health{"ok", h.b.Addr(), h.b.AdvertisedAddr(), h.b.Release().String(), h.b.VirtualClock(), formatTime(h.b.Now())}, nil
 }
 
 func (h *Handler) clockState() Clock {

@@ -64,7 +64,7 @@ func (a *api) expect(method, path, body string, status int, want string) {
 var apiStart = time.UnixMilli(1_700_000_000_123) // 2023-11-14T22:13:20.123Z
 
 func TestControlHealthAndClock(t *testing.T) {
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart), mockbroker.WithCompat(mockbroker.Compat49))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart), mockbroker.WithRelease(protocol.Release498))
 	a := newAPI(t, b)
 	a.expect("GET", "/v1/health", "", 200,
 		`{"status":"ok","addr":"`+b.Addr()+`","advertise":"`+b.AdvertisedAddr()+`","compat":"4.9","virtualClock":true,"now":"2023-11-14T22:13:20.123Z"}`)

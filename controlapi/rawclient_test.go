@@ -81,7 +81,7 @@ func isTimeout(err error) bool {
 }
 
 // heartbeatCmd builds a Go-client style heartbeat for the groups.
-func heartbeatCmd(clientID string, lang protocol.LanguageCode, version int32, groups ...string) *protocol.Command {
+func heartbeatCmd(clientID string, lang protocol.LanguageCode, version protocol.MQVersion, groups ...string) *protocol.Command {
 	hb := protocol.HeartbeatData{ClientID: clientID}
 	for _, g := range groups {
 		hb.ProducerDataSet = append(hb.ProducerDataSet, protocol.ProducerData{GroupName: g})

@@ -21,13 +21,13 @@ import (
 type Broker struct {
 	cfg       config
 	log       *slog.Logger
-	version   int32 // MQVersion written in every reply
-	extTable  int   // Java HashMap size of reply extFields (see protocol.Command)
+	version   protocol.MQVersion // written in every reply
+	extTable  int                // Java HashMap size of reply extFields (see protocol.Command)
 	producers *ProducerManager
 	sched     *scheduler
 	handlers  map[protocol.RequestCode]handlerFunc
-	// hbReplyExt is the extFields of every 5.x heartbeat reply, shared by
-	// them all: replies are only encoded, never changed.
+	// hbReplyExt is the extFields of every heartbeat reply (none in
+	// 4.9.8), shared by them all: replies are only encoded, never changed.
 	hbReplyExt map[string]string
 	brokers    []brokerRoute // what the name server routes to
 	sends      sendState
@@ -79,27 +79,24 @@ func New(opts ...Option) (*Broker, error) {
 	if b.log == nil {
 		b.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	b.version, b.extTable = int32(protocol.V5_3_3), protocol.JavaAddExtFieldTable
-	if cfg.compat == Compat49 {
-		b.version, b.extTable = int32(protocol.V4_9_8), 0
-	}
+	b.version, b.extTable = cfg.release.Version(), cfg.release.ExtFieldsTable()
 	b.sched = newScheduler(&b.cfg, b.housekeeping)
 	b.producers = NewProducerManager(ProducerManagerConfig{
-		Now:      func() time.Time { return b.sched.Now() },
-		Expiry:   cfg.expiry,
-		Compat49: cfg.compat == Compat49,
-		OnEvent:  b.events.publish,
-		Logger:   b.log,
+		Now:     func() time.Time { return b.sched.Now() },
+		Expiry:  cfg.expiry,
+		Release: cfg.release,
+		OnEvent: b.events.publish,
+		Logger:  b.log,
 	})
 	b.handlers = b.handlerTable()
-	b.hbReplyExt = map[string]string{"IS_SUPPORT_HEART_BEAT_V2": "true", "IS_SUB_CHANGE": "true"}
+	b.hbReplyExt = cfg.release.HeartbeatReplyExtFields()
 	b.journal.ring.limit = cfg.journalLimit
 	b.msgs.init(cfg.messageLimit)
 	if err := b.listen(); err != nil {
 		return nil, err
 	}
 	b.sched.start()
-	b.log.Debug("rocketmock broker ready", "addr", b.addr, "advertise", b.advertise, "compat", cfg.compat.String())
+	b.log.Debug("rocketmock broker ready", "addr", b.addr, "advertise", b.advertise, "compat", cfg.release.String())
 	return b, nil
 }
 
@@ -187,6 +184,9 @@ func (b *Broker) Addr() string { return b.addr }
 
 // AdvertisedAddr returns the "ip:port" that routes point clients to.
 func (b *Broker) AdvertisedAddr() string { return b.advertise }
+
+// Release returns the broker release the mock imitates (see WithRelease).
+func (b *Broker) Release() protocol.Release { return b.cfg.release }
 
 // Close stops the broker: it closes every connection, frees the port and
 // returns once nothing of the broker runs any more. It is safe to call twice.

@@ -48,7 +48,7 @@ func TestHeartbeatRegistersAndConnectionListReports(t *testing.T) {
 			resp := goc.call(hb)
 			assert.Equal(t, resp.Code, int32(0))
 			assert.Equal(t, resp.Serialize, st, "reply in the request's serialize type")
-			assert.Equal(t, resp.Version, int32(479))
+			assert.Equal(t, resp.Version, protocol.V5_3_3)
 			assert.DeepEqual(t, resp.ExtFields, map[string]string{"IS_SUPPORT_HEART_BEAT_V2": "true", "IS_SUB_CHANGE": "true"})
 
 			jhb := heartbeatCmd("10.0.0.1@123#456", protocol.Java, 479, "CLIENT_INNER_PRODUCER", "PG")
@@ -83,17 +83,17 @@ func TestRepeatedHeartbeatRefreshesWithoutDuplicating(t *testing.T) {
 
 func TestUnregisterRemovesProducer(t *testing.T) {
 	tests := []struct {
-		compat   Compat
+		compat   protocol.Release
 		wantCode int32
 		wantBody string
 		remark   string
 	}{
-		{Compat5, 1, "", "the producer group[PG] not exist"},
-		{Compat49, 1, "", "the producer group[PG] not exist"},
+		{protocol.Release533, 1, "", "the producer group[PG] not exist"},
+		{protocol.Release498, 1, "", "the producer group[PG] not exist"},
 	}
 	for _, tt := range tests {
 		t.Run("compat "+tt.compat.String(), func(t *testing.T) {
-			b := Start(t, WithCompat(tt.compat))
+			b := Start(t, WithRelease(tt.compat))
 			c := dial(t, b.Addr())
 			c.call(heartbeatCmd("c@1", protocol.Java, 409, "PG", "CLIENT_INNER_PRODUCER"))
 			resp := c.call(protocol.NewRequest(protocol.UnregisterClient, map[string]string{"clientID": "c@1", "producerGroup": "PG"}, nil))
@@ -109,17 +109,17 @@ func TestUnregisterRemovesProducer(t *testing.T) {
 
 func TestConnectionCloseRemovesProducer(t *testing.T) {
 	tests := []struct {
-		compat Compat
+		compat protocol.Release
 		code   int32
 		body   string
 		remark string
 	}{
-		{Compat5, 1, "", "the producer group[PG] not exist"},
-		{Compat49, 0, `{"connectionSet":[]}`, ""},
+		{protocol.Release533, 1, "", "the producer group[PG] not exist"},
+		{protocol.Release498, 0, `{"connectionSet":[]}`, ""},
 	}
 	for _, tt := range tests {
 		t.Run("compat "+tt.compat.String(), func(t *testing.T) {
-			b := Start(t, WithCompat(tt.compat))
+			b := Start(t, WithRelease(tt.compat))
 			c := dial(t, b.Addr())
 			c.call(heartbeatCmd("c@1", protocol.Go, 317, "PG"))
 			c.conn.Close()
@@ -210,7 +210,7 @@ func isTimeout(err error) bool {
 func TestRouteAndClusterInfo(t *testing.T) {
 	b := Start(t, WithMissingTopics("Gone"))
 	c := dial(t, b.Addr())
-	route := func(version int32, topic string) *protocol.Command {
+	route := func(version protocol.MQVersion, topic string) *protocol.Command {
 		req := protocol.NewRequest(protocol.GetRouteInfoByTopic, map[string]string{"topic": topic}, nil)
 		req.Version = version
 		return c.call(req)
@@ -228,12 +228,12 @@ func TestRouteAndClusterInfo(t *testing.T) {
 	resp = c.call(protocol.NewRequest(protocol.GetBrokerClusterInfo, nil, nil))
 	assert.Equal(t, string(resp.Body), `{"brokerAddrTable":{"broker-a":{"brokerAddrs":{0:"`+a+`"},"brokerName":"broker-a","cluster":"DefaultCluster","enableActingMaster":false}},"clusterAddrTable":{"DefaultCluster":["broker-a"]}}`)
 
-	b49 := Start(t, WithCompat(Compat49), WithBrokerName("b1"), WithClusterName("C1"), WithQueueNums(8))
+	b49 := Start(t, WithRelease(protocol.Release498), WithBrokerName("b1"), WithClusterName("C1"), WithQueueNums(8))
 	c49 := dial(t, b49.Addr())
 	req := protocol.NewRequest(protocol.GetRouteInfoByTopic, map[string]string{"topic": "T"}, nil)
 	req.Version = 409
 	resp = c49.call(req)
-	assert.Equal(t, resp.Version, int32(409))
+	assert.Equal(t, resp.Version, protocol.V4_9_8)
 	assert.Equal(t, string(resp.Body), `{"brokerDatas":[{"brokerAddrs":{"0":"`+b49.AdvertisedAddr()+`"},"brokerName":"b1","cluster":"C1"}],"filterServerTable":{},"queueDatas":[{"brokerName":"b1","perm":6,"readQueueNums":8,"topicSysFlag":0,"writeQueueNums":8}]}`)
 }
 
@@ -460,15 +460,15 @@ func TestConcurrentClientsOnSeveralLoops(t *testing.T) {
 
 func TestBrokerRuntimeInfo(t *testing.T) {
 	for _, tt := range []struct {
-		compat              Compat
+		compat              protocol.Release
 		version, tpsKey     string
 		absentKey, otherKey string
 	}{
-		{Compat5, "V5_3_3", "getTransferredTps", "getTransferedTps", "timerReadBehind"},
-		{Compat49, "V4_9_8", "getTransferedTps", "getTransferredTps", "brokerActive"},
+		{protocol.Release533, "V5_3_3", "getTransferredTps", "getTransferedTps", "timerReadBehind"},
+		{protocol.Release498, "V4_9_8", "getTransferedTps", "getTransferredTps", "brokerActive"},
 	} {
 		t.Run(tt.compat.String(), func(t *testing.T) {
-			b := Start(t, WithCompat(tt.compat))
+			b := Start(t, WithRelease(tt.compat))
 			c := dial(t, b.Addr())
 			v1 := map[string]string{"producerGroup": "PG", "topic": "T", "defaultTopic": "TBW102", "defaultTopicQueueNums": "4",
 				"queueId": "0", "sysFlag": "0", "bornTimestamp": "1", "flag": "0"}

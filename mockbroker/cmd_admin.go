@@ -72,7 +72,7 @@ func (b *Broker) brokerRuntimeInfo(c *conn, req *protocol.Command) *protocol.Com
 		put += sc.Messages
 	}
 	kv := map[string]string{
-		"brokerVersionDesc":                    protocol.MQVersion(b.version).String(),
+		"brokerVersionDesc":                    b.version.String(),
 		"brokerVersion":                        strconv.Itoa(int(b.version)),
 		"brokerActive":                         "true",
 		"putTps":                               "0.0 0.0 0.0",
@@ -90,10 +90,8 @@ func (b *Broker) brokerRuntimeInfo(c *conn, req *protocol.Command) *protocol.Com
 		"sendThreadPoolQueueHeadWaitTimeMills": "0",
 		"pullThreadPoolQueueHeadWaitTimeMills": "0",
 	}
-	if b.cfg.compat == Compat49 {
-		kv["getTransferedTps"] = "0.0 0.0 0.0" // 4.9.8's spelling
-	} else {
-		kv["getTransferredTps"] = "0.0 0.0 0.0"
+	kv[b.cfg.release.RuntimeInfoTransferredKey()] = "0.0 0.0 0.0"
+	if b.cfg.release.HasPopAndTimer() {
 		for _, k := range []string{"ackThreadPoolQueueSize", "ackThreadPoolQueueHeadWaitTimeMills", "timerReadBehind", "timerOffsetBehind", "timerCongestNum"} {
 			kv[k] = "0"
 		}

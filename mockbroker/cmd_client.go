@@ -31,13 +31,11 @@ func (b *Broker) heartbeat(c *conn, req *protocol.Command) *protocol.Command {
 			Channel:  c,
 			ClientID: hb.ClientID,
 			Language: req.Language,
-			Version:  req.Version,
+			Version:  int32(req.Version),
 		})
 	}
 	resp := protocol.NewResponse(req, protocol.Success, "")
-	if b.cfg.compat != Compat49 {
-		resp.ExtFields = b.hbReplyExt
-	}
+	resp.ExtFields = b.hbReplyExt
 	return resp
 }
 
@@ -81,7 +79,7 @@ func (b *Broker) unregisterClient(c *conn, req *protocol.Command) *protocol.Comm
 	}
 	if h.ProducerGroup != "" {
 		b.producers.UnregisterProducer(h.ProducerGroup, ClientChannelInfo{
-			Channel: c, ClientID: h.ClientID, Language: req.Language, Version: req.Version,
+			Channel: c, ClientID: h.ClientID, Language: req.Language, Version: int32(req.Version),
 		})
 	}
 	resp := protocol.NewResponse(req, protocol.Success, "")

@@ -15,14 +15,6 @@ const (
 	permRead    = 4
 )
 
-// faqURL is where Java's remarks send users for "further details".
-func (b *Broker) faqURL() string {
-	if b.cfg.compat == Compat49 {
-		return "http://rocketmq.apache.org/docs/faq/"
-	}
-	return "https://rocketmq.apache.org/docs/bestPractice/06FAQ"
-}
-
 // routeInfoByTopic (105) routes every topic to this broker, except those a
 // test made missing (DefaultRequestProcessor/ClientRequestProcessor).
 func (b *Broker) routeInfoByTopic(c *conn, req *protocol.Command) *protocol.Command {
@@ -32,11 +24,11 @@ func (b *Broker) routeInfoByTopic(c *conn, req *protocol.Command) *protocol.Comm
 	}
 	if b.cfg.missing[h.Topic] {
 		return protocol.NewResponse(req, protocol.TopicNotExist,
-			"No topic route info in name server for the topic: "+h.Topic+"\nSee "+b.faqURL()+" for further details.")
+			"No topic route info in name server for the topic: "+h.Topic+"\nSee "+b.cfg.release.FAQURL()+" for further details.")
 	}
 	route := b.topicRoute(h.Topic)
 	resp := protocol.NewResponse(req, protocol.Success, "")
-	resp.Body = route.MarshalAs(b.dialect(), protocol.RouteKeysQuoted(req))
+	resp.Body = route.MarshalAs(b.cfg.release, protocol.RouteKeysQuoted(req))
 	return resp
 }
 
@@ -72,6 +64,6 @@ func (b *Broker) brokerClusterInfo(c *conn, req *protocol.Command) *protocol.Com
 		info.ClusterAddrTable[br.cluster] = append(info.ClusterAddrTable[br.cluster], br.name)
 	}
 	resp := protocol.NewResponse(req, protocol.Success, "")
-	resp.Body = info.MarshalAs(b.dialect())
+	resp.Body = info.MarshalAs(b.cfg.release)
 	return resp
 }

@@ -91,11 +91,7 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 		queue = rand.Int32N(queues) // the broker picks one, as Java does
 	}
 	if queue >= queues {
-		code := protocol.InvalidParameter
-		if b.cfg.compat == Compat49 {
-			code = protocol.SystemError
-		}
-		return fail(code, fmt.Sprintf("request queueId[%d] is illegal, topic:%s writeQueueNums:%d Producer: %s",
+		return fail(b.cfg.release.IllegalQueueIDCode(), fmt.Sprintf("request queueId[%d] is illegal, topic:%s writeQueueNums:%d Producer: %s",
 			queue, h.Topic, queues, clientAddr(c.addr)))
 	}
 	sizes := []int{len(req.Body)}
@@ -118,7 +114,7 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 	resp.ExtFields["msgId"] = strings.Join(ids, ",")
 	resp.ExtFields["queueId"] = strconv.Itoa(int(queue))
 	resp.ExtFields["queueOffset"] = strconv.FormatInt(first, 10)
-	if b.cfg.compat != Compat49 && !h.IsBatch() {
+	if b.cfg.release.SendReplyHasTransactionID() && !h.IsBatch() {
 		if uniq := protocol.ParseProperties(h.Properties)["UNIQ_KEY"]; uniq != "" {
 			resp.ExtFields["transactionId"] = uniq
 		}

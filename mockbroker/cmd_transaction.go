@@ -2,9 +2,7 @@ package mockbroker
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"maps"
 	"net"
 	"strconv"
@@ -20,10 +18,6 @@ const halfTopic = "RMQ_SYS_TRANS_HALF_TOPIC"
 // propertyCheckTimes counts a half message's checks (Java
 // MessageConst.PROPERTY_TRANSACTION_CHECK_TIMES).
 const propertyCheckTimes = "TRANSACTION_CHECK_TIMES"
-
-// messageMagicV1 is MessageDecoder.MESSAGE_MAGIC_CODE, the only stored
-// message format the Go client reads.
-const messageMagicV1 uint32 = 0xDAA320A7
 
 // TxState is a transaction's outcome as END_TRANSACTION reports it; the
 // values are the wire's commitOrRollback.
@@ -272,7 +266,7 @@ func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck,
 		TranStateTableOffset: msg.QueueOffset, CommitLogOffset: msg.CommitLogOffset,
 		MsgID: msg.MsgID, TransactionID: msg.MsgID, OffsetMsgID: msg.OffsetMsgID,
 	}
-	if b.cfg.compat != Compat49 {
+	if b.cfg.release.CheckTransactionNamesHalfTopic() {
 		h.Topic, h.BrokerName = halfTopic, b.cfg.brokerName
 	}
 	req := protocol.NewRequest(protocol.CheckTransactionState, h.Encode(), body)
@@ -296,65 +290,21 @@ func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck,
 }
 
 // encodeMessageExt encodes m as MessageDecoder.encode(msgExt, false) does
-// for a check: V1 magic, the real topic and queue, storeSize recomputed.
-// As in the stored half message, the transaction bits of the sysFlag are
-// cleared; a body the mock decompressed is sent uncompressed.
+// for a check: the real topic and queue, the broker's store host. As in the
+// stored half message, the transaction bits of the sysFlag are cleared; a
+// body the mock decompressed is sent uncompressed.
 func (b *Broker) encodeMessageExt(m Message) ([]byte, error) {
 	bornIP, bornPort := splitHost(m.Addr)
-	storeIP, storePort := b.sends.storeIP, b.sends.storePort
 	sysFlag := m.SysFlag &^ protocol.SysFlagTransactionMask
 	if !m.Compressed {
 		sysFlag &^= protocol.SysFlagCompressed | protocol.SysFlagCompressionMask
 	}
-	born4, store4 := bornIP.To4(), storeIP.To4()
-	sysFlag &^= protocol.SysFlagBornHostV6 | protocol.SysFlagStoreHostV6
-	if born4 == nil {
-		sysFlag |= protocol.SysFlagBornHostV6
-	}
-	if store4 == nil {
-		sysFlag |= protocol.SysFlagStoreHostV6
-	}
-	props := protocol.FormatProperties(m.Properties)
-	if len(m.Topic) > 255 {
-		return nil, fmt.Errorf("topic %q is %d bytes: a V1 message holds at most 255", m.Topic, len(m.Topic))
-	}
-	if len(props) > 32767 {
-		return nil, fmt.Errorf("properties are %d bytes: a message holds at most 32767", len(props))
-	}
-	host := func(dst []byte, ip4, ip net.IP, port int32) []byte {
-		if ip4 != nil {
-			dst = append(dst, ip4...)
-		} else {
-			dst = append(dst, ip.To16()...)
-		}
-		return binary.BigEndian.AppendUint32(dst, uint32(port))
-	}
-	if bornIP == nil {
-		bornIP = net.IPv4zero
-		born4 = bornIP.To4()
-	}
-	out := make([]byte, 4, 128+len(m.Body)+len(m.Topic)+len(props))
-	out = binary.BigEndian.AppendUint32(out, messageMagicV1)
-	out = binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(m.Body)&0x7FFFFFFF)
-	out = binary.BigEndian.AppendUint32(out, uint32(m.QueueID))
-	out = binary.BigEndian.AppendUint32(out, uint32(m.Flag))
-	out = binary.BigEndian.AppendUint64(out, uint64(m.QueueOffset))
-	out = binary.BigEndian.AppendUint64(out, uint64(m.CommitLogOffset))
-	out = binary.BigEndian.AppendUint32(out, uint32(sysFlag))
-	out = binary.BigEndian.AppendUint64(out, uint64(m.BornTimestamp.UnixMilli()))
-	out = host(out, born4, bornIP, bornPort)
-	out = binary.BigEndian.AppendUint64(out, uint64(m.Time.UnixMilli()))
-	out = host(out, store4, storeIP, storePort)
-	out = binary.BigEndian.AppendUint32(out, 0) // reconsumeTimes
-	out = binary.BigEndian.AppendUint64(out, 0) // preparedTransactionOffset
-	out = binary.BigEndian.AppendUint32(out, uint32(len(m.Body)))
-	out = append(out, m.Body...)
-	out = append(out, byte(len(m.Topic)))
-	out = append(out, m.Topic...)
-	out = binary.BigEndian.AppendUint16(out, uint16(len(props)))
-	out = append(out, props...)
-	binary.BigEndian.PutUint32(out, uint32(len(out)))
-	return out, nil
+	return protocol.EncodeMessageExt(&protocol.MessageExt{
+		Topic: m.Topic, QueueID: m.QueueID, Flag: m.Flag, QueueOffset: m.QueueOffset, CommitLogOffset: m.CommitLogOffset,
+		SysFlag: sysFlag, BornTimestamp: m.BornTimestamp, BornHost: bornIP, BornPort: bornPort,
+		StoreTimestamp: m.Time, StoreHost: b.sends.storeIP, StorePort: b.sends.storePort,
+		Body: m.Body, Properties: m.Properties,
+	})
 }
 
 // splitHost parses "ip:port"; a bad address gives nil and 0.

@@ -68,10 +68,10 @@ func endTxCmd(h protocol.EndTransactionRequestHeader) *protocol.Command {
 }
 
 func TestCheckTransactionRoundTrip(t *testing.T) {
-	for _, compat := range []Compat{Compat5, Compat49} {
+	for _, compat := range []protocol.Release{protocol.Release533, protocol.Release498} {
 		t.Run(compat.String(), func(t *testing.T) {
 			start := time.UnixMilli(1_700_000_000_000)
-			b := Start(t, WithVirtualClock(start), WithCompat(compat))
+			b := Start(t, WithVirtualClock(start), WithRelease(compat))
 			c := dial(t, b.Addr())
 			c.call(heartbeatCmd("go@1", protocol.Go, 317, "PG"))
 			assert.Equal(t, c.call(halfSend("PG", "T", "U1")).Code, int32(0))
@@ -96,7 +96,7 @@ func TestCheckTransactionRoundTrip(t *testing.T) {
 			assert.Equal(t, req.Opaque, check.Opaque)
 			wantExt := map[string]string{"tranStateTableOffset": "0", "commitLogOffset": "0",
 				"msgId": "U1", "transactionId": "U1", "offsetMsgId": half.OffsetMsgID}
-			if compat == Compat5 {
+			if compat == protocol.Release533 {
 				wantExt["topic"], wantExt["bname"] = "RMQ_SYS_TRANS_HALF_TOPIC", "broker-a"
 			}
 			assert.DeepEqual(t, req.ExtFields, wantExt)

@@ -12,9 +12,6 @@ import (
 // Closed reports whether Close has been called.
 func (b *Broker) Closed() bool { return b.closed.Load() }
 
-// Compat returns the RocketMQ release the broker imitates (WithCompat).
-func (b *Broker) Compat() Compat { return b.cfg.compat }
-
 // VirtualClock reports whether the broker was started WithVirtualClock,
 // so that Advance and AdvanceClock move its clock.
 func (b *Broker) VirtualClock() bool { return b.sched.virtual }

@@ -62,7 +62,7 @@ func benchRequests(b *testing.B) []struct {
 	frame []byte
 } {
 	java := func(cmd *protocol.Command) *protocol.Command {
-		cmd.Language, cmd.Version, cmd.ExtFieldsTable = protocol.Java, int32(protocol.V5_3_3), protocol.JavaAddExtFieldTable
+		cmd.Language, cmd.Version, cmd.ExtFieldsTable = protocol.Java, protocol.V5_3_3, protocol.JavaAddExtFieldTable
 		cmd.Opaque = 42
 		return cmd
 	}
@@ -73,15 +73,15 @@ func benchRequests(b *testing.B) []struct {
 		QueueID: 1, BornTimestamp: 1700000000000, Properties: "UNIQ_KEY\x017F0000010001000000000001\x02WAIT\x01true\x02"}
 	route := protocol.GetRouteInfoRequestHeader{Topic: "T"}
 	list := protocol.GetProducerConnectionListRequestHeader{ProducerGroup: "PG"}
-	goCmd := protocol.NewRequest(protocol.HeartBeat, map[string]string{}, goHB.MarshalAs(protocol.DialectV4))
-	goCmd.Language, goCmd.Version, goCmd.Opaque = protocol.Go, int32(protocol.V4_5_2), 7
-	binHB := java(protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.MarshalAs(protocol.DialectV5)))
+	goCmd := protocol.NewRequest(protocol.HeartBeat, map[string]string{}, goHB.MarshalAs(protocol.Release498))
+	goCmd.Language, goCmd.Version, goCmd.Opaque = protocol.Go, protocol.V4_5_2, 7
+	binHB := java(protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.MarshalAs(protocol.Release533)))
 	binHB.Serialize = protocol.RocketMQ
 	return []struct {
 		name  string
 		frame []byte
 	}{
-		{"heartbeat-java", encodeFrame(b, java(protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.MarshalAs(protocol.DialectV5))))},
+		{"heartbeat-java", encodeFrame(b, java(protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.MarshalAs(protocol.Release533))))},
 		{"heartbeat-java-rocketmq", encodeFrame(b, binHB)},
 		{"heartbeat-go", encodeFrame(b, goCmd)},
 		{"route", encodeFrame(b, java(protocol.NewRequest(protocol.GetRouteInfoByTopic, route.Encode(), nil)))},
@@ -122,7 +122,7 @@ func BenchmarkProducerConnectionList(b *testing.B) {
 			}
 			list := protocol.GetProducerConnectionListRequestHeader{ProducerGroup: "PG"}
 			req := protocol.NewRequest(protocol.GetProducerConnectionList, list.Encode(), nil)
-			req.Language, req.Version = protocol.Java, int32(protocol.V5_3_3)
+			req.Language, req.Version = protocol.Java, protocol.V5_3_3
 			frame := encodeFrame(b, req)
 			c := benchConn(br, 1)
 			dispatch(b, br, c, frame)
@@ -165,7 +165,7 @@ func BenchmarkHeartbeatDuringScan(b *testing.B) {
 			br := benchBroker(b)
 			fill(br.producers, benchChannels(shape.n), shape.groups)
 			c := dial(b, br.Addr())
-			hb := heartbeatCmd("10.0.0.1@1", protocol.Java, int32(protocol.V5_3_3), "PG_0")
+			hb := heartbeatCmd("10.0.0.1@1", protocol.Java, protocol.V5_3_3, "PG_0")
 			c.call(hb)
 
 			stop := make(chan struct{})

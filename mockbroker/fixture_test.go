@@ -124,14 +124,14 @@ func TestExampleFixtures(t *testing.T) {
 	b.Advance(10 * time.Second)
 	assert.DeepEqual(t, clientIDs(b.Producers("PG_inventory")), []string{"10.0.2.2@fresh"})
 
-	for _, compat := range []Compat{Compat49, Compat5} {
-		b := Start(t, WithVirtualClock(start), WithCompat(compat))
+	for _, compat := range []protocol.Release{protocol.Release498, protocol.Release533} {
+		b := Start(t, WithVirtualClock(start), WithRelease(compat))
 		f, err := ReadFixture("../fixtures/state/empty-group.json")
 		assert.NilError(t, err)
 		assert.NilError(t, b.LoadFixture(f))
 		b.Advance(10 * time.Second)
 		_, exists := b.producers.Group("PG_gone")
-		assert.Equal(t, exists, compat == Compat49, compat.String())
+		assert.Equal(t, exists, compat == protocol.Release498, compat.String())
 	}
 }
 
@@ -255,9 +255,9 @@ func TestLoadFixtureTwiceRefreshesAndConflictsChangeNothing(t *testing.T) {
 }
 
 func TestResetIsARestart(t *testing.T) {
-	for _, compat := range []Compat{Compat5, Compat49} {
+	for _, compat := range []protocol.Release{protocol.Release533, protocol.Release498} {
 		t.Run(compat.String(), func(t *testing.T) {
-			b := Start(t, WithVirtualClock(time.Unix(1_700_000_000, 0)), WithCompat(compat))
+			b := Start(t, WithVirtualClock(time.Unix(1_700_000_000, 0)), WithRelease(compat))
 			real := dial(t, b.Addr())
 			real.call(heartbeatCmd("r@1", protocol.Go, 317, "PG_real"))
 			idle := dial(t, b.Addr()) // a connection with no producer

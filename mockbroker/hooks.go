@@ -39,7 +39,7 @@ func producersOf(group string, infos []ClientChannelInfo) []Producer {
 }
 
 // Groups returns the names of the producer groups the broker knows, sorted.
-// Under Compat49 emptied groups stay listed, as on a 4.9.8 broker.
+// Under protocol.Release498 emptied groups stay listed, as on a 4.9.8 broker.
 func (b *Broker) Groups() []string { return b.producers.Groups() }
 
 // WaitProducers waits until the group has exactly n producers (n = 0

@@ -7,34 +7,6 @@ import (
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
-// Compat selects which broker release the mock imitates where they differ.
-type Compat int
-
-const (
-	// Compat5 imitates RocketMQ 5.x (5.3.3): version 479 in replies,
-	// heartbeat replies with extFields, emptied producer groups removed.
-	Compat5 Compat = iota
-	// Compat49 imitates 4.9.8: version 409, emptied groups kept (204 then
-	// answers success with an empty set).
-	Compat49
-)
-
-// dialect is the body format of the imitated release.
-func (b *Broker) dialect() protocol.Dialect {
-	if b.cfg.compat == Compat49 {
-		return protocol.DialectV4
-	}
-	return protocol.DialectV5
-}
-
-// String returns "5" or "4.9".
-func (c Compat) String() string {
-	if c == Compat49 {
-		return "4.9"
-	}
-	return "5"
-}
-
 // Option configures a Broker.
 type Option func(*config)
 
@@ -49,7 +21,7 @@ type config struct {
 	scanInterval time.Duration
 	virtualStart *time.Time
 	logger       *slog.Logger
-	compat       Compat
+	release      protocol.Release
 	maxFrame     int
 	loops        int
 	missing      map[string]bool
@@ -117,8 +89,11 @@ func WithVirtualClock(start time.Time) Option { return func(c *config) { c.virtu
 // WithLogger sets the logger (default: warnings to stderr; Start logs to t.Log).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// WithCompat selects the imitated broker release (default Compat5).
-func WithCompat(v Compat) Option { return func(c *config) { c.compat = v } }
+// WithRelease selects the imitated broker release (default
+// protocol.Release533): what differs is listed on protocol.Release, e.g.
+// version 409 in replies and emptied producer groups kept under
+// protocol.Release498.
+func WithRelease(r protocol.Release) Option { return func(c *config) { c.release = r } }
 
 // WithMaxFrame sets the largest accepted frame, length field included
 // (default 16 MiB, as Netty's frameMaxLength).

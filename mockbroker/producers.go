@@ -118,10 +118,11 @@ type ProducerManagerConfig struct {
 	// Expiry is how long an entry may go without a heartbeat before the
 	// scan drops it; 0 means DefaultProducerExpiry.
 	Expiry time.Duration
-	// Compat49 makes the manager behave like the 4.9.8 broker: closing and
-	// expiry leave emptied groups in place, and the scan removes a clientID
-	// from the client table even when it maps to another channel.
-	Compat49 bool
+	// Release is the broker release the manager mirrors (default 5.x); with
+	// protocol.Release498 closing and expiry leave emptied groups in place,
+	// and the scan removes a clientID from the client table even when it
+	// maps to another channel.
+	Release protocol.Release
 	// OnEvent, if set, receives every event, one call at a time, in the
 	// order the changes were made, and without the manager's lock held (it
 	// may call back into the manager). An event may be delivered by another
@@ -134,16 +135,17 @@ type ProducerManagerConfig struct {
 
 // ProducerManager is the broker's table of producer groups and their
 // channels. It mirrors org.apache.rocketmq.broker.client.ProducerManager of
-// 5.x (HEAD), or of 4.9.8 with ProducerManagerConfig.Compat49; each method
+// 5.x (HEAD), or of 4.9.8 with ProducerManagerConfig.Release; each method
 // names the Java method it mirrors, and rules where the versions differ are
 // marked "5.x:" and "4.9.8:" (see shared/docs/wire-spec.md section 6).
 // It is safe for concurrent use.
 type ProducerManager struct {
-	now      func() time.Time
-	expiry   time.Duration
-	compat49 bool
-	onEvent  func(ProducerEvent)
-	log      *slog.Logger
+	now     func() time.Time
+	expiry  time.Duration
+	v498    bool // mirrors the 4.9.8 class (see ProducerManagerConfig.Release)
+	keep    bool // emptied groups stay (Release.KeepsEmptiedProducerGroups)
+	onEvent func(ProducerEvent)
+	log     *slog.Logger
 
 	// counter is Java's PositiveAtomicCounter (masked on read).
 	counter atomic.Uint32
@@ -216,13 +218,14 @@ type producerNotice struct {
 // NewProducerManager returns an empty manager.
 func NewProducerManager(cfg ProducerManagerConfig) *ProducerManager {
 	pm := &ProducerManager{
-		now:      cfg.Now,
-		expiry:   cfg.Expiry,
-		compat49: cfg.Compat49,
-		onEvent:  cfg.OnEvent,
-		log:      cfg.Logger,
-		groups:   make(map[string]*producerGroup),
-		clients:  make(map[string]Channel),
+		now:     cfg.Now,
+		expiry:  cfg.Expiry,
+		v498:    cfg.Release == protocol.Release498,
+		keep:    cfg.Release.KeepsEmptiedProducerGroups(),
+		onEvent: cfg.OnEvent,
+		log:     cfg.Logger,
+		groups:  make(map[string]*producerGroup),
+		clients: make(map[string]Channel),
 	}
 	if pm.now == nil {
 		pm.now = time.Now
@@ -377,7 +380,7 @@ func (pm *ProducerManager) DoChannelCloseEvent(remoteAddr string, ch Channel) bo
 		pm.logLocked(slog.LevelInfo, "NETTY EVENT: remove channel[%s][%s] from ProducerManager groupChannelTable, producer group: %s",
 			entryText{e}, remoteAddr, name)
 		pm.noteLocked(pm.event(EventClosed, name, e, now))
-		if !pm.compat49 && len(g.order) == 0 {
+		if !pm.keep && len(g.order) == 0 {
 			delete(pm.groups, name)
 			pm.logLocked(slog.LevelInfo, "unregister a producer group[%s] from groupChannelTable", name)
 			pm.noteLocked(ProducerEvent{Kind: EventGroupRemoved, Group: name, Time: now})
@@ -483,7 +486,7 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 	var names []string
 	looked := 0
 	for name, g := range pm.groups {
-		if fullScan && !pm.compat49 && len(g.order) == 0 {
+		if fullScan && !pm.keep && len(g.order) == 0 {
 			names = append(names, name)
 			continue
 		}
@@ -544,10 +547,10 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 				delete(g.entries, ch)
 				n++
 				hit = true
-				if pm.compat49 || pm.clients[e.info.ClientID] == ch {
+				if pm.v498 || pm.clients[e.info.ClientID] == ch {
 					delete(pm.clients, e.info.ClientID)
 				}
-				if pm.compat49 {
+				if pm.v498 {
 					pm.logLocked(slog.LevelWarn, "SCAN: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, name)
 				} else {
 					pm.logLocked(slog.LevelWarn, "ProducerManager#scanNotActiveChannel: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, name)
@@ -573,7 +576,7 @@ func (pm *ProducerManager) expire(now time.Time, fullScan bool, dead func(group 
 			budget = expireChunk
 		}
 		g := pm.groups[name]
-		if g != nil && !pm.compat49 && len(g.order) == 0 && (fullScan || hit) {
+		if g != nil && !pm.keep && len(g.order) == 0 && (fullScan || hit) {
 			delete(pm.groups, name)
 			pm.logLocked(slog.LevelWarn, "SCAN: remove expired channel from ProducerManager groupChannelTable, all clear, group=%s", name)
 			pm.noteLocked(ProducerEvent{Kind: EventGroupRemoved, Group: name, Time: now})

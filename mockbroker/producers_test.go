@@ -126,10 +126,10 @@ type pmFixture struct {
 func newPMFixture(compat49 bool) *pmFixture {
 	f := &pmFixture{clock: &pmClock{t: pmT0}, events: &pmEventLog{}, logs: &bytes.Buffer{}}
 	f.pm = NewProducerManager(ProducerManagerConfig{
-		Now:      f.clock.Now,
-		Compat49: compat49,
-		OnEvent:  f.events.add,
-		Logger:   slog.New(slog.NewTextHandler(f.logs, nil)),
+		Now:     f.clock.Now,
+		Release: pmRelease(compat49),
+		OnEvent: f.events.add,
+		Logger:  slog.New(slog.NewTextHandler(f.logs, nil)),
 	})
 	return f
 }
@@ -765,9 +765,9 @@ func TestProducerManagerConcurrent(t *testing.T) {
 			)
 			var pm *ProducerManager
 			pm = NewProducerManager(ProducerManagerConfig{
-				Now:      clock.Now,
-				Compat49: mode.compat49,
-				Expiry:   50 * time.Millisecond,
+				Now:     clock.Now,
+				Release: pmRelease(mode.compat49),
+				Expiry:  50 * time.Millisecond,
 				OnEvent: func(ev ProducerEvent) {
 					if inCall.Add(1) != 1 {
 						t.Error("OnEvent called concurrently")
@@ -860,4 +860,12 @@ func TestProducerManagerConcurrent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pmRelease is the release a pmModes entry mirrors.
+func pmRelease(v498 bool) protocol.Release {
+	if v498 {
+		return protocol.Release498
+	}
+	return protocol.Release533
 }

@@ -36,7 +36,7 @@ import (
 // Determinism: each worker owns its connections and client ids, and only
 // unregisters from groups it holds an entry in, so concurrent operations
 // of different workers commute in the ProducerManager (a group exists iff
-// it has an entry, under Compat5; Compat49's emptied groups outlive or not
+// it has an entry, under protocol.Release533; protocol.Release498's emptied groups outlive or not
 // depending on which worker's removal came last, so it is not soaked).
 // Within a phase the clock may move only so far that no scan can expire
 // anything; the boundary between phases advances it scan by scan, quiesced,
@@ -435,7 +435,7 @@ func (s *soak) heartbeat(w int, c *soakConn, rng *rand.Rand) error {
 		names[i] = fmt.Sprintf("G%d", g)
 	}
 	lang, version := soakLangs[rng.IntN(len(soakLangs))], int32(300+rng.IntN(200))
-	cmd := heartbeatCmd(id, lang, version, names...)
+	cmd := heartbeatCmd(id, lang, protocol.MQVersion(version), names...)
 	if rng.IntN(2) == 0 {
 		cmd.Serialize = protocol.RocketMQ
 	}

@@ -11,14 +11,14 @@ import (
 
 // java5Heartbeat is a Java 5.x producer's HEART_BEAT request.
 func java5Heartbeat(st SerializeType) *Command {
-	return &Command{Code: int32(HeartBeat), Language: Java, Version: int32(V5_3_3), Opaque: 42,
+	return &Command{Code: int32(HeartBeat), Language: Java, Version: V5_3_3, Opaque: 42,
 		ExtFields: map[string]string{}, ExtFieldsTable: JavaAddExtFieldTable, Body: []byte(hbJava5Body), Serialize: st}
 }
 
 // goHeartbeat is the Go client's HEART_BEAT request of spec 1.10 (a),
 // re-encoded (the Go client's header key order differs).
 func goHeartbeat() *Command {
-	return &Command{Code: int32(HeartBeat), Language: Go, Version: int32(V4_5_2), Opaque: 1,
+	return &Command{Code: int32(HeartBeat), Language: Go, Version: V4_5_2, Opaque: 1,
 		ExtFields: map[string]string{}, Body: []byte(hbGoProducerBody)}
 }
 
@@ -127,7 +127,7 @@ var producerConnectionSizes = []int{1, 100, 8000}
 // the broker does: body marshalled, response frame appended to a reused
 // output buffer.
 func BenchmarkEncodeProducerConnectionReply(b *testing.B) {
-	req := &Command{Code: int32(GetProducerConnectionList), Language: Java, Version: int32(V5_3_3), Opaque: 7,
+	req := &Command{Code: int32(GetProducerConnectionList), Language: Java, Version: V5_3_3, Opaque: 7,
 		ExtFields: map[string]string{"producerGroup": "PG"}}
 	for _, n := range producerConnectionSizes {
 		b.Run("n="+strconv.Itoa(n), func(b *testing.B) {
@@ -136,7 +136,7 @@ func BenchmarkEncodeProducerConnectionReply(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				resp := NewResponse(req, Success, "")
-				resp.Version = int32(V5_3_3)
+				resp.Version = V5_3_3
 				resp.Body = pc.Marshal()
 				var err error
 				if buf, err = resp.AppendFrame(buf[:0]); err != nil {
@@ -153,7 +153,7 @@ func BenchmarkEncodeProducerConnectionReply(b *testing.B) {
 func BenchmarkDecodeProducerConnectionReply(b *testing.B) {
 	for _, n := range producerConnectionSizes {
 		b.Run("n="+strconv.Itoa(n), func(b *testing.B) {
-			resp := &Command{Code: int32(Success), Language: Java, Version: int32(V5_3_3), Opaque: 7, Flag: FlagResponse,
+			resp := &Command{Code: int32(Success), Language: Java, Version: V5_3_3, Opaque: 7, Flag: FlagResponse,
 				Body: benchConnections(n).Marshal()}
 			f, err := resp.Encode()
 			if err != nil {

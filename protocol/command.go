@@ -36,7 +36,7 @@ const (
 type Command struct {
 	Code      int32
 	Language  LanguageCode
-	Version   int32
+	Version   MQVersion
 	Opaque    int32
 	Flag      int32
 	Remark    string

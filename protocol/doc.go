@@ -1,6 +1,8 @@
 // Package protocol is the RocketMQ remoting codec: frames, the JSON and
 // ROCKETMQ binary headers, request and response codes, and the typed headers
-// and bodies that producers, brokers, name servers and admin tools exchange.
+// and bodies that producers, brokers, name servers and admin tools exchange,
+// the stored-message format (MessageExt), and Release: what differs between
+// the RocketMQ releases it imitates (4.9.8 and 5.3.3).
 //
 // It does no I/O and starts no goroutines. A server reads a frame like this:
 //

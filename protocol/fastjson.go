@@ -26,29 +26,6 @@ import (
 // Bodies are read leniently: unknown keys are ignored and fastjson's bare
 // (unquoted) object keys such as {0:"a"} are accepted, see QuoteBareKeys.
 
-// Dialect says which RocketMQ release's body classes an encoder imitates.
-// The zero value is DialectV5.
-type Dialect uint8
-
-const (
-	// DialectV5 imitates RocketMQ 5.x: BrokerData has enableActingMaster
-	// (and zoneName), HeartbeatData has heartbeatFingerprint and withoutSub.
-	DialectV5 Dialect = iota
-	// DialectV4 imitates RocketMQ 4.9.x, whose classes lack those properties.
-	DialectV4
-)
-
-// String returns "V5" or "V4".
-func (d Dialect) String() string {
-	switch d {
-	case DialectV5:
-		return "V5"
-	case DialectV4:
-		return "V4"
-	}
-	return "Dialect(" + itoa(int64(d)) + ")"
-}
-
 const fjHexUpper = "0123456789ABCDEF"
 
 // fjPlainSafe[c] is true for ASCII bytes plain fastjson writes unescaped.

@@ -97,9 +97,3 @@ func TestDecodeBodyErrors(t *testing.T) {
 	_, err = DecodeKVTable([]byte(`{"table":`))
 	assert.ErrorContains(t, err, "KVTable: ")
 }
-
-func TestDialectString(t *testing.T) {
-	assert.Equal(t, DialectV5.String(), "V5")
-	assert.Equal(t, DialectV4.String(), "V4")
-	assert.Equal(t, Dialect(9).String(), "Dialect(9)")
-}

@@ -6,12 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"maps"
-	"math"
 	"runtime"
-	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -228,47 +223,6 @@ func TestEncodeErrors(t *testing.T) {
 	assert.Error(t, err, "cannot encode command: code 200050 does not fit the ROCKETMQ header's int16")
 	_, err = (&Command{Serialize: 7}).Encode()
 	assert.Error(t, err, "cannot encode command: unknown serialize type 7")
-}
-
-func TestJavaMapOrder(t *testing.T) {
-	// Orders observed in real broker output (spec 1.10c and 8.4).
-	m := map[string]string{"queueId": "", "transactionId": "", "msgId": "", "TRACE_ON": "", "MSG_REGION": "", "queueOffset": ""}
-	assert.DeepEqual(t, javaMapOrder(m, JavaAddExtFieldTable, nil), []string{"queueId", "transactionId", "msgId", "TRACE_ON", "MSG_REGION", "queueOffset"})
-	// 4.9.8's default HashMap(16) orders the same keys by their low 4 bits.
-	assert.DeepEqual(t, javaMapOrder(m, 0, nil), []string{"queueId", "TRACE_ON", "MSG_REGION", "msgId", "queueOffset", "transactionId"})
-	// More than 12 keys make Java resize to 32 buckets; the order must still be a permutation.
-	big := map[string]string{}
-	for _, k := range strings.Fields("a b c d e f g h i j k l m n o p q r") {
-		big[k] = k
-	}
-	got := javaMapOrder(big, 0, nil)
-	assert.Equal(t, len(got), len(big))
-	// Java: single-letter keys hash to their code point, so buckets follow it.
-	assert.DeepEqual(t, got, strings.Fields("a b c d e f g h i j k l m n o p q r"))
-
-	// Java rounds the initial capacity up to a power of two (HashMap(100)
-	// has 128 buckets) and caps it at 1<<30. Found by FuzzEncodeDecode: a
-	// huge table used to loop forever.
-	assert.DeepEqual(t, javaMapOrder(m, 100, nil), javaMapOrder(m, 128, nil))
-	for _, table := range []int{1 << 30, 1<<30 + 1, 1 << 62, math.MaxInt} {
-		assert.Equal(t, len(javaMapOrder(m, table, nil)), len(m), "table %d", table)
-	}
-	for capacity, want := range map[int]int{-1: 16, 0: 16, 1: 1, 2: 2, 3: 4, 16: 16, 17: 32, 256: 256, 1 << 40: 1 << 30} {
-		assert.Equal(t, javaTableSize(capacity), want, "capacity %d", capacity)
-	}
-
-	// Over 32 keys take another sort with the same rule: by bucket of a
-	// 64-bucket table (40 keys > 0.75*32), then by key.
-	many := map[string]string{}
-	for i := range 40 {
-		many["key"+strconv.Itoa(i)] = ""
-	}
-	want := slices.Collect(maps.Keys(many))
-	sort.Slice(want, func(i, j int) bool {
-		bi, bj := javaSpread(want[i])&63, javaSpread(want[j])&63
-		return bi < bj || bi == bj && want[i] < want[j]
-	})
-	assert.DeepEqual(t, javaMapOrder(many, 0, nil), want)
 }
 
 // TestAppendFrameDoesNotAllocate: writing a reply with extFields into a

@@ -479,7 +479,7 @@ func FuzzDecodeHeartbeatData(f *testing.F) {
 		checkBodyRoundTrip(t, "HeartbeatData", h, (*HeartbeatData).Marshal, DecodeHeartbeatData)
 		v4 := *h
 		v4.HeartbeatFingerprint, v4.WithoutSub = 0, false
-		checkBodyRoundTrip(t, "HeartbeatData V4", &v4, func(h *HeartbeatData) []byte { return h.MarshalAs(DialectV4) }, DecodeHeartbeatData)
+		checkBodyRoundTrip(t, "HeartbeatData V4", &v4, func(h *HeartbeatData) []byte { return h.MarshalAs(Release498) }, DecodeHeartbeatData)
 	})
 }
 
@@ -672,12 +672,12 @@ func FuzzParseOffsetMsgID(f *testing.F) {
 // AppendFrame after some prefix, and checks that it decodes to itself.
 func FuzzEncodeDecode(f *testing.F) {
 	for i, c := range append(seedCommands(), fixtureCommands(f)...) {
-		f.Add(c.Code, int16(c.Language), c.Version, c.Opaque, c.Flag, c.Remark, formatExt(c.ExtFields), c.Body,
+		f.Add(c.Code, int16(c.Language), int32(c.Version), c.Opaque, c.Flag, c.Remark, formatExt(c.ExtFields), c.Body,
 			i%2 == 1, c.ExtFieldsTable, []byte("prefix"[:i%7]))
 	}
 	f.Fuzz(func(t *testing.T, code int32, lang int16, version, opaque, flag int32, remark, ext string, body []byte,
 		binary bool, table int, prefix []byte) {
-		c := &Command{Code: code, Language: LanguageCode(lang), Version: version, Opaque: opaque, Flag: flag,
+		c := &Command{Code: code, Language: LanguageCode(lang), Version: MQVersion(version), Opaque: opaque, Flag: flag,
 			Remark: remark, ExtFields: parseExt(ext), Body: body, ExtFieldsTable: table}
 		if binary {
 			c.Serialize = RocketMQ

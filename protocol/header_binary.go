@@ -57,7 +57,7 @@ func decodeBinaryHeader(b []byte, c *Command) error {
 	}
 	c.Code = int32(int16(binary.BigEndian.Uint16(b)))
 	c.Language = LanguageFromByte(b[2])
-	c.Version = int32(int16(binary.BigEndian.Uint16(b[3:])))
+	c.Version = MQVersion(int16(binary.BigEndian.Uint16(b[3:])))
 	c.Opaque = int32(binary.BigEndian.Uint32(b[5:]))
 	c.Flag = int32(binary.BigEndian.Uint32(b[9:]))
 	pos := 13

@@ -398,7 +398,9 @@ func (s *jsonScanner) members(c *Command) error {
 		case "code":
 			c.Code, err = s.int32Value("code")
 		case "version":
-			c.Version, err = s.int32Value("version")
+			var v int32
+			v, err = s.int32Value("version")
+			c.Version = MQVersion(v)
 		case "opaque":
 			c.Opaque, err = s.int32Value("opaque")
 		case "flag":

@@ -28,7 +28,7 @@ type HeartbeatData struct {
 	ClientID        string         `json:"clientID"`
 	ProducerDataSet []ProducerData `json:"producerDataSet"`
 	ConsumerDataSet []ConsumerData `json:"consumerDataSet"`
-	// 5.x only (DialectV5); a Java int.
+	// 5.x only (Release.HasV5BodyFields); a Java int.
 	HeartbeatFingerprint int32 `json:"heartbeatFingerprint"`
 	WithoutSub           bool  `json:"withoutSub"` // 5.x only
 }
@@ -157,12 +157,12 @@ func (h *HeartbeatData) ProducerGroups() []string {
 }
 
 // Marshal encodes h as a 5.x Java client does (fastjson, sorted properties).
-func (h *HeartbeatData) Marshal() []byte { return h.MarshalAs(DialectV5) }
+func (h *HeartbeatData) Marshal() []byte { return h.MarshalAs(Release533) }
 
-// MarshalAs encodes h as a Java client of the given release does: DialectV4
+// MarshalAs encodes h as a Java client of the given release does: 4.9.8
 // leaves out heartbeatFingerprint and withoutSub. Sets are written in slice
 // order; an empty ClientID is left out (Java null).
-func (h *HeartbeatData) MarshalAs(d Dialect) []byte {
+func (h *HeartbeatData) MarshalAs(r Release) []byte {
 	w := fjWriter{b: make([]byte, 0, 128)}
 	w.open('{')
 	w.strFieldOmitEmpty("clientID", h.ClientID)
@@ -173,7 +173,7 @@ func (h *HeartbeatData) MarshalAs(d Dialect) []byte {
 		h.ConsumerDataSet[i].write(&w)
 	}
 	w.close(']')
-	if d == DialectV5 {
+	if r.HasV5BodyFields() {
 		w.intField("heartbeatFingerprint", int64(h.HeartbeatFingerprint))
 	}
 	w.key("producerDataSet")
@@ -185,7 +185,7 @@ func (h *HeartbeatData) MarshalAs(d Dialect) []byte {
 		w.close('}')
 	}
 	w.close(']')
-	if d == DialectV5 {
+	if r.HasV5BodyFields() {
 		w.boolField("withoutSub", h.WithoutSub)
 	}
 	w.close('}')

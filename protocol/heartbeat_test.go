@@ -105,7 +105,7 @@ func TestHeartbeatDataMarshal(t *testing.T) {
 		ProducerDataSet: []ProducerData{{"CLIENT_INNER_PRODUCER"}, {"PG"}},
 	}
 	assert.Equal(t, string(java.Marshal()), hbJava5Body)
-	assert.Equal(t, string(java.MarshalAs(DialectV4)), hbJava4Body)
+	assert.Equal(t, string(java.MarshalAs(Release498)), hbJava4Body)
 	assert.Equal(t, string(hbJavaConsumer.Marshal()), hbJavaConsumerBody)
 
 	// Round trips.
@@ -115,7 +115,7 @@ func TestHeartbeatDataMarshal(t *testing.T) {
 		assert.Equal(t, string(h.Marshal()), body)
 	}
 	// Nil sets are still arrays.
-	assert.Equal(t, string((&HeartbeatData{ClientID: "c"}).MarshalAs(DialectV4)), `{"clientID":"c","consumerDataSet":[],"producerDataSet":[]}`)
+	assert.Equal(t, string((&HeartbeatData{ClientID: "c"}).MarshalAs(Release498)), `{"clientID":"c","consumerDataSet":[],"producerDataSet":[]}`)
 	assert.DeepEqual(t, java.ProducerGroups(), []string{"CLIENT_INNER_PRODUCER", "PG"})
 }
 

@@ -8,29 +8,26 @@ import (
 	"unicode/utf16"
 )
 
-// javaMapOrder returns the keys of m in the order a java.util.HashMap with
-// the given initial table size (0 means the default 16) iterates them, so
-// that extFields come out as a Java broker writes them. Keys that share a
-// bucket keep sorted order (Java keeps insertion order, which m does not
-// record).
-func javaMapOrder(m map[string]string, table int, buf []string) []string {
-	keys := buf[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
+// JavaHashMapOrder sorts keys into the order in which a java.util.HashMap
+// created with the given initial capacity (0 means new HashMap(), 16) and
+// then filled with them iterates them, and returns keys. hash is the keys'
+// hashCode; keys that share a bucket are ordered by compare (Java keeps
+// their insertion order, which a Go map does not record). The table grows
+// past HashMap's load factor of 0.75 as Java's does.
+func JavaHashMapOrder[K any](keys []K, capacity int, hash func(K) int32, compare func(a, b K) int) []K {
 	if len(keys) < 2 {
 		return keys
 	}
-	table = javaTableSize(table)
+	table := javaTableSize(capacity)
 	for len(keys) > table*3/4 && table < javaMaxTable {
-		table *= 2 // HashMap.resize past its load factor of 0.75
+		table *= 2 // HashMap.resize
 	}
 	mask := uint32(table - 1)
-	order := func(a, b string) int { // by bucket, then by key
-		if c := cmp.Compare(javaSpread(a)&mask, javaSpread(b)&mask); c != 0 {
+	order := func(a, b K) int { // by bucket, then by compare
+		if c := cmp.Compare(javaSpread(hash(a))&mask, javaSpread(hash(b))&mask); c != 0 {
 			return c
 		}
-		return strings.Compare(a, b)
+		return compare(a, b)
 	}
 	if len(keys) > 32 {
 		// Not sort.Slice: its interface argument would move the caller's
@@ -45,6 +42,55 @@ func javaMapOrder(m map[string]string, table int, buf []string) []string {
 		}
 	}
 	return keys
+}
+
+// JavaStringKeys returns the keys of m in the order a new java.util.HashMap
+// holding m's entries (as fastjson fills one) iterates them.
+func JavaStringKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return JavaHashMapOrder(keys, 0, JavaStringHash, strings.Compare)
+}
+
+// JavaLongKeys is JavaStringKeys for a map with Long keys.
+func JavaLongKeys[V any](m map[int64]V) []int64 {
+	keys := make([]int64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return JavaHashMapOrder(keys, 0, JavaLongHash, cmp.Compare[int64])
+}
+
+// JavaStringHash is Java's String.hashCode of s: over its UTF-16 code
+// units (invalid UTF-8 counts as U+FFFD).
+func JavaStringHash(s string) int32 {
+	var h uint32
+	for _, r := range s {
+		if r < 0x10000 {
+			h = 31*h + uint32(r)
+			continue
+		}
+		r1, r2 := utf16.EncodeRune(r)
+		h = 31*h + uint32(r1)
+		h = 31*h + uint32(r2)
+	}
+	return int32(h)
+}
+
+// JavaLongHash is Java's Long.hashCode of v.
+func JavaLongHash(v int64) int32 { return int32(v ^ int64(uint64(v)>>32)) }
+
+// javaMapOrder returns the keys of m, in buf, in the order a HashMap with
+// the given initial capacity iterates them, so that extFields come out as
+// a Java broker writes them.
+func javaMapOrder(m map[string]string, table int, buf []string) []string {
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return JavaHashMapOrder(keys, table, JavaStringHash, strings.Compare)
 }
 
 // javaMaxTable is HashMap.MAXIMUM_CAPACITY.
@@ -62,17 +108,9 @@ func javaTableSize(capacity int) int {
 	return 1 << bits.Len(uint(capacity-1))
 }
 
-// javaSpread is HashMap.hash(key) for a String key.
-func javaSpread(s string) uint32 {
-	var h uint32
-	for _, r := range s {
-		if r < 0x10000 {
-			h = 31*h + uint32(r)
-			continue
-		}
-		r1, r2 := utf16.EncodeRune(r)
-		h = 31*h + uint32(r1)
-		h = 31*h + uint32(r2)
-	}
-	return h ^ h>>16
+// javaSpread is HashMap.hash: a key's hashCode with its high bits folded
+// into the low ones that pick the bucket.
+func javaSpread(h int32) uint32 {
+	u := uint32(h)
+	return u ^ u>>16
 }

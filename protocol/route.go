@@ -36,7 +36,7 @@ type BrokerData struct {
 	BrokerAddrs map[int64]string `json:"brokerAddrs"` // broker id -> "ip:port"; 0 is the master
 	BrokerName  string           `json:"brokerName"`
 	Cluster     string           `json:"cluster"`
-	// EnableActingMaster and ZoneName exist only in 5.x (DialectV5);
+	// EnableActingMaster and ZoneName exist only in 5.x (Release.HasV5BodyFields);
 	// ZoneName is left out when empty.
 	EnableActingMaster bool   `json:"enableActingMaster"`
 	ZoneName           string `json:"zoneName"`
@@ -54,7 +54,7 @@ type TopicRouteData struct {
 // standard JSON encoding (quoted map keys): request version >= V4_9_4 (401)
 // or acceptStandardJsonOnly=true.
 func RouteKeysQuoted(req *Command) bool {
-	if req.Version >= int32(V4_9_4) {
+	if req.Version >= V4_9_4 {
 		return true
 	}
 	return strings.EqualFold(req.ExtFields["acceptStandardJsonOnly"], "true")
@@ -64,18 +64,18 @@ func RouteKeysQuoted(req *Command) bool {
 // standard JSON encoding (see RouteKeysQuoted), else plain fastjson with
 // bare numeric keys. queueDatas and brokerDatas are always arrays and
 // filterServerTable always an object, never null.
-func (t *TopicRouteData) Marshal(quoteKeys bool) []byte { return t.MarshalAs(DialectV5, quoteKeys) }
+func (t *TopicRouteData) Marshal(quoteKeys bool) []byte { return t.MarshalAs(Release533, quoteKeys) }
 
-// MarshalAs is Marshal for a name server of the given release (DialectV4
+// MarshalAs is Marshal for a name server of the given release (4.9.8
 // leaves out enableActingMaster and zoneName).
-func (t *TopicRouteData) MarshalAs(d Dialect, quoteKeys bool) []byte {
+func (t *TopicRouteData) MarshalAs(r Release, quoteKeys bool) []byte {
 	w := fjWriter{b: make([]byte, 0, 256), browser: quoteKeys}
 	w.open('{')
 	w.key("brokerDatas")
 	w.open('[')
 	for i := range t.BrokerDatas {
 		w.sep()
-		t.BrokerDatas[i].write(&w, d, quoteKeys)
+		t.BrokerDatas[i].write(&w, r, quoteKeys)
 	}
 	w.close(']')
 	w.key("filterServerTable")
@@ -109,7 +109,7 @@ func (q *QueueData) write(w *fjWriter) {
 
 // write encodes b. brokerAddrs is always written ({} when empty): the Go
 // client slices its text and would panic on a missing one.
-func (b *BrokerData) write(w *fjWriter, d Dialect, quoteKeys bool) {
+func (b *BrokerData) write(w *fjWriter, r Release, quoteKeys bool) {
 	w.open('{')
 	w.key("brokerAddrs")
 	w.open('{')
@@ -133,7 +133,7 @@ func (b *BrokerData) write(w *fjWriter, d Dialect, quoteKeys bool) {
 	w.close('}')
 	w.strFieldOmitEmpty("brokerName", b.BrokerName)
 	w.strFieldOmitEmpty("cluster", b.Cluster)
-	if d == DialectV5 {
+	if r.HasV5BodyFields() {
 		w.boolField("enableActingMaster", b.EnableActingMaster)
 		w.strFieldOmitEmpty("zoneName", b.ZoneName)
 	}
@@ -164,10 +164,10 @@ type ClusterInfo struct {
 
 // Marshal encodes c as a 5.x name server does: plain fastjson, so brokerAddrs
 // keys are bare even for new clients. Map keys are sorted; nil maps give {}.
-func (c *ClusterInfo) Marshal() []byte { return c.MarshalAs(DialectV5) }
+func (c *ClusterInfo) Marshal() []byte { return c.MarshalAs(Release533) }
 
 // MarshalAs is Marshal for a name server of the given release.
-func (c *ClusterInfo) MarshalAs(d Dialect) []byte {
+func (c *ClusterInfo) MarshalAs(r Release) []byte {
 	w := fjWriter{b: make([]byte, 0, 256)}
 	w.open('{')
 	w.key("brokerAddrTable")
@@ -175,7 +175,7 @@ func (c *ClusterInfo) MarshalAs(d Dialect) []byte {
 	for _, name := range fjSortedKeys(c.BrokerAddrTable) {
 		w.mapKey(name)
 		b := c.BrokerAddrTable[name]
-		b.write(&w, d, false)
+		b.write(&w, r, false)
 	}
 	w.close('}')
 	w.key("clusterAddrTable")

@@ -68,27 +68,27 @@ func TestTopicRouteDataVariants(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		dialect Dialect
+		release Release
 		quote   bool
 		want    string
 	}{
-		{"v5 plain", DialectV5, false, `{"brokerDatas":[{"brokerAddrs":{0:"10.0.0.1:10911",2:"10.0.0.3:10911",10:"10.0.0.2:10911"},"brokerName":"broker-a","cluster":"C","enableActingMaster":true,"zoneName":"z1"},` +
+		{"v5 plain", Release533, false, `{"brokerDatas":[{"brokerAddrs":{0:"10.0.0.1:10911",2:"10.0.0.3:10911",10:"10.0.0.2:10911"},"brokerName":"broker-a","cluster":"C","enableActingMaster":true,"zoneName":"z1"},` +
 			`{"brokerAddrs":{},"brokerName":"broker-b","cluster":"C","enableActingMaster":false}],"filterServerTable":{"10.0.0.1:10911":["10.0.0.1:30000"]},"orderTopicConf":"broker-a:4;broker-b:4",` +
 			`"queueDatas":[{"brokerName":"broker-a","perm":7,"readQueueNums":8,"topicSysFlag":0,"writeQueueNums":8},{"brokerName":"broker-b","perm":6,"readQueueNums":2,"topicSysFlag":1,"writeQueueNums":2}]}`},
-		{"v4 quoted", DialectV4, true, `{"brokerDatas":[{"brokerAddrs":{"0":"10.0.0.1:10911","2":"10.0.0.3:10911","10":"10.0.0.2:10911"},"brokerName":"broker-a","cluster":"C"},` +
+		{"v4 quoted", Release498, true, `{"brokerDatas":[{"brokerAddrs":{"0":"10.0.0.1:10911","2":"10.0.0.3:10911","10":"10.0.0.2:10911"},"brokerName":"broker-a","cluster":"C"},` +
 			`{"brokerAddrs":{},"brokerName":"broker-b","cluster":"C"}],"filterServerTable":{"10.0.0.1:10911":["10.0.0.1:30000"]},"orderTopicConf":"broker-a:4;broker-b:4",` +
 			`"queueDatas":[{"brokerName":"broker-a","perm":7,"readQueueNums":8,"topicSysFlag":0,"writeQueueNums":8},{"brokerName":"broker-b","perm":6,"readQueueNums":2,"topicSysFlag":1,"writeQueueNums":2}]}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			body := r.MarshalAs(tc.dialect, tc.quote)
+			body := r.MarshalAs(tc.release, tc.quote)
 			assert.Equal(t, string(body), tc.want)
 			got, err := DecodeTopicRouteData(body)
 			assert.NilError(t, err)
 			want := *r
 			want.BrokerDatas = append([]BrokerData(nil), r.BrokerDatas...)
 			want.BrokerDatas[1].BrokerAddrs = map[int64]string{}
-			if tc.dialect == DialectV4 {
+			if tc.release == Release498 {
 				want.BrokerDatas[0].EnableActingMaster = false
 				want.BrokerDatas[0].ZoneName = ""
 			}
@@ -105,12 +105,12 @@ func TestTopicRouteDataEmpty(t *testing.T) {
 
 func TestTopicRouteDataStandardEscapesNonASCII(t *testing.T) {
 	r := &TopicRouteData{BrokerDatas: []BrokerData{{BrokerAddrs: map[int64]string{0: "h/1:1"}, BrokerName: "经纪人", Cluster: "C"}}}
-	assert.Equal(t, string(r.MarshalAs(DialectV4, true)),
+	assert.Equal(t, string(r.MarshalAs(Release498, true)),
 		`{"brokerDatas":[{"brokerAddrs":{"0":"h\/1:1"},"brokerName":"\u7ECF\u7EAA\u4EBA","cluster":"C"}],"filterServerTable":{},"queueDatas":[]}`)
-	assert.Equal(t, string(r.MarshalAs(DialectV4, false)),
+	assert.Equal(t, string(r.MarshalAs(Release498, false)),
 		`{"brokerDatas":[{"brokerAddrs":{0:"h/1:1"},"brokerName":"经纪人","cluster":"C"}],"filterServerTable":{},"queueDatas":[]}`)
 	for _, q := range []bool{true, false} {
-		got, err := DecodeTopicRouteData(r.MarshalAs(DialectV4, q))
+		got, err := DecodeTopicRouteData(r.MarshalAs(Release498, q))
 		assert.NilError(t, err)
 		assert.Equal(t, got.BrokerDatas[0].BrokerName, "经纪人")
 		assert.Equal(t, got.BrokerDatas[0].BrokerAddrs[0], "h/1:1")
@@ -120,7 +120,7 @@ func TestTopicRouteDataStandardEscapesNonASCII(t *testing.T) {
 func TestRouteKeysQuoted(t *testing.T) {
 	tests := []struct {
 		name    string
-		version int32
+		version MQVersion
 		ext     map[string]string
 		want    bool
 	}{
@@ -148,7 +148,7 @@ func TestClusterInfo(t *testing.T) {
 		ClusterAddrTable: map[string][]string{"DefaultCluster": {"broker-a"}},
 	}
 	assert.Equal(t, string(ci.Marshal()), clusterInfoSpec)
-	assert.Equal(t, string(ci.MarshalAs(DialectV4)),
+	assert.Equal(t, string(ci.MarshalAs(Release498)),
 		`{"brokerAddrTable":{"broker-a":{"brokerAddrs":{0:"127.0.0.1:10911",1:"127.0.0.1:10921"},"brokerName":"broker-a","cluster":"DefaultCluster"}},"clusterAddrTable":{"DefaultCluster":["broker-a"]}}`)
 
 	got, err := DecodeClusterInfo([]byte(clusterInfoSpec))

@@ -1,5 +1,9 @@
 package protocol
 
+import "strconv"
+
+//go:generate go run ./internal/gen-versions -o version_names.go
+
 // MQVersion is the ordinal of Java's MQVersion.Version, sent in every
 // command's version field.
 type MQVersion int32
@@ -25,4 +29,23 @@ func (v MQVersion) String() string {
 		return mqVersionNames[len(mqVersionNames)-1]
 	}
 	return mqVersionNames[v]
+}
+
+// MQVersionError reports a name ParseMQVersion does not know.
+type MQVersionError struct{ Name string }
+
+func (e *MQVersionError) Error() string {
+	return "MQVersion " + strconv.Quote(e.Name) + ": want a MQVersion.Version name such as V5_3_3"
+}
+
+// ParseMQVersion returns the version Java names name, such as "V4_9_8":
+// the inverse of String for every version up to HigherVersion
+// ("HIGHER_VERSION"). Other names give a *MQVersionError.
+func ParseMQVersion(name string) (MQVersion, error) {
+	for v, n := range mqVersionNames {
+		if n == name {
+			return MQVersion(v), nil
+		}
+	}
+	return 0, &MQVersionError{Name: name}
 }

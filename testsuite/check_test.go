@@ -95,36 +95,36 @@ func replaceBody(old, new string) func(*protocol.Command) {
 func TestCheckCatchesDeviations(t *testing.T) {
 	tests := []struct {
 		name     string
-		compat   testsuite.Compat
+		release  protocol.Release
 		mutate   func(*protocol.Command)
 		wantFail []string
 	}{
-		{"unknown group remark", testsuite.Compat5, func(c *protocol.Command) {
+		{"unknown group remark", protocol.Release533, func(c *protocol.Command) {
 			c.Remark = strings.Replace(c.Remark, "] not exist", "] does not exist", 1)
 		}, []string{"unknown-group", "unregister-removes", "close-removes"}},
-		{"unknown code remark without the leading space", testsuite.Compat5, func(c *protocol.Command) {
+		{"unknown code remark without the leading space", protocol.Release533, func(c *protocol.Command) {
 			c.Remark = strings.TrimPrefix(c.Remark, " request type")
 		}, []string{"unknown-request-code", "json-and-rocketmq-headers", "pipelined-opaques"}},
-		{"heartbeat reply without IS_SUB_CHANGE", testsuite.Compat5, func(c *protocol.Command) {
+		{"heartbeat reply without IS_SUB_CHANGE", protocol.Release533, func(c *protocol.Command) {
 			delete(c.ExtFields, "IS_SUB_CHANGE")
 		}, []string{"heartbeat-registers", "json-and-rocketmq-headers", "pipelined-opaques"}},
-		{"connection version not the heartbeat's", testsuite.Compat5, replaceBody(`"version":317`, `"version":409`),
+		{"connection version not the heartbeat's", protocol.Release533, replaceBody(`"version":317`, `"version":409`),
 			[]string{"heartbeat-registers", "producers-and-groups", "close-removes"}},
-		{"clientAddr with the leading slash", testsuite.Compat5, replaceBody(`"clientAddr":"`, `"clientAddr":"/`),
+		{"clientAddr with the leading slash", protocol.Release533, replaceBody(`"clientAddr":"`, `"clientAddr":"/`),
 			[]string{"heartbeat-registers", "producers-and-groups", "heartbeat-repeated"}},
-		{"quoted keys for old clients", testsuite.Compat5, replaceBody(`{0:"`, `{"0":"`),
+		{"quoted keys for old clients", protocol.Release533, replaceBody(`{0:"`, `{"0":"`),
 			[]string{"route-keys-quoted", "cluster-info"}},
-		{"spaces in route JSON", testsuite.Compat5, replaceBody(`,"brokerName"`, `, "brokerName"`),
+		{"spaces in route JSON", protocol.Release533, replaceBody(`,"brokerName"`, `, "brokerName"`),
 			[]string{"route-keys-quoted", "cluster-info"}},
-		{"reply opaque off by one", testsuite.Compat5, func(c *protocol.Command) {
+		{"reply opaque off by one", protocol.Release533, func(c *protocol.Command) {
 			if c.Opaque == 42 {
 				c.Opaque = 43
 			}
 		}, []string{"pipelined-opaques"}},
-		{"4.9 replies always in JSON", testsuite.Compat49, func(c *protocol.Command) {
+		{"4.9 replies always in JSON", protocol.Release498, func(c *protocol.Command) {
 			c.Serialize = protocol.JSON
 		}, []string{"json-and-rocketmq-headers"}},
-		{"4.9 keeps the group after unregister", testsuite.Compat49, func(c *protocol.Command) {
+		{"4.9 keeps the group after unregister", protocol.Release498, func(c *protocol.Command) {
 			if strings.HasPrefix(c.Remark, "the producer group[") {
 				c.Code, c.Remark, c.Body = 0, "", []byte(`{"connectionSet":[]}`)
 			}
@@ -133,13 +133,9 @@ func TestCheckCatchesDeviations(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := startProxy(t, tc.mutate)
-			mc := mockbroker.Compat5
-			if tc.compat == testsuite.Compat49 {
-				mc = mockbroker.Compat49
-			}
-			b := mockbroker.Start(t, mockbroker.WithCompat(mc), mockbroker.WithAdvertise(p.Addr()))
+			b := mockbroker.Start(t, mockbroker.WithRelease(tc.release), mockbroker.WithAdvertise(p.Addr()))
 			p.serve(b.Addr())
-			res, err := testsuite.Check(t.Context(), testsuite.Target{NameServer: p.Addr(), Compat: tc.compat, Timeout: time.Second})
+			res, err := testsuite.Check(t.Context(), testsuite.Target{NameServer: p.Addr(), Release: tc.release, Timeout: time.Second})
 			assert.NilError(t, err)
 			var failed []string
 			for _, r := range res {

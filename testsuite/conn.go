@@ -71,7 +71,7 @@ func (c *Conn) Send(cmd *protocol.Command) error {
 func (c *Conn) Prepare(cmd *protocol.Command) *protocol.Command {
 	cmd.Opaque = c.NextOpaque()
 	if cmd.Version == 0 {
-		cmd.Version = c.Version
+		cmd.Version = protocol.MQVersion(c.Version)
 	}
 	if cmd.Language == protocol.Java && c.Language != protocol.Java {
 		cmd.Language = c.Language

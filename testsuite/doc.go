@@ -7,7 +7,7 @@
 //	b := mockbroker.Start(t, mockbroker.WithVirtualClock(time.Now()))
 //	testsuite.Run(t, testsuite.Target{NameServer: b.Addr(), Control: b, Clock: b})
 //
-//	testsuite.Run(t, testsuite.Target{NameServer: "10.0.0.7:9876", Compat: testsuite.Compat49})
+//	testsuite.Run(t, testsuite.Target{NameServer: "10.0.0.7:9876", Release: protocol.Release498})
 //
 // Each scenario is a subtest named after it (see Scenarios). Scenarios
 // talk to the target only over the wire, through Conn, plus the target's

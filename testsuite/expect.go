@@ -57,13 +57,10 @@ func (s *session) expectHeader(t T, what string, got *protocol.Command, want rep
 // release family (5.x: V5_*, 4.9: V4_9_*).
 func (s *session) checkVersion(t T, what string, got *protocol.Command) {
 	t.Helper()
-	name := protocol.MQVersion(got.Version).String()
-	prefix := "V5_"
-	if s.target.Compat == Compat49 {
-		prefix = "V4_9_"
-	}
+	name := got.Version.String()
+	prefix := s.target.Release.VersionPrefix()
 	if !strings.HasPrefix(name, prefix) {
-		t.Errorf("%s: reply version %d (%s), want a %s* release (compat %s)", what, got.Version, name, prefix, s.target.Compat)
+		t.Errorf("%s: reply version %d (%s), want a %s* release (compat %s)", what, got.Version, name, prefix, s.target.Release)
 	}
 }
 
@@ -71,9 +68,7 @@ func (s *session) checkVersion(t T, what string, got *protocol.Command) {
 // heartbeat.
 func (s *session) heartbeatReply() reply {
 	r := wantReply(protocol.Success, "")
-	if s.target.Compat == Compat5 {
-		r.ExtFields = map[string]string{"IS_SUPPORT_HEART_BEAT_V2": "true", "IS_SUB_CHANGE": "true"}
-	}
+	r.ExtFields = s.target.Release.HeartbeatReplyExtFields()
 	return r
 }
 

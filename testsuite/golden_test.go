@@ -85,7 +85,7 @@ func TestGoldenExternalCommand(t *testing.T) {
 	// Errors: stderr and the exit code are part of the golden text; the
 	// mock's address is written {namesrv}.
 	testsuite.CheckGolden(t, run, testsuite.GoldenCase{
-		Mock:   []mockbroker.Option{mockbroker.WithCompat(mockbroker.Compat49)},
+		Mock:   []mockbroker.Option{mockbroker.WithRelease(protocol.Release498)},
 		Args:   []string{"-n", "{namesrv}", "-g", "PG_none"},
 		Golden: "testdata/fakeadmin-unknown-group.golden",
 		Stderr: true,

@@ -21,16 +21,16 @@ func routeKeysQuoted(t T, s *session) {
 	cases := []struct {
 		what    string
 		lang    protocol.LanguageCode
-		version int32
+		version protocol.MQVersion
 		std     *bool
 		quoted  bool
 	}{
-		{"version 479 (Java 5.3.3)", protocol.Java, int32(protocol.V5_3_3), nil, true},
-		{"version 409 (Java 4.9.8)", protocol.Java, int32(protocol.V4_9_8), nil, true},
-		{"version 401 (V4_9_4, the threshold)", protocol.Java, int32(protocol.V4_9_4), nil, true},
-		{"version 400", protocol.Java, int32(protocol.V4_9_4) - 1, nil, false},
-		{"version 317 (Go client)", protocol.Go, int32(protocol.V4_5_2), nil, false},
-		{"version 317 with acceptStandardJsonOnly=true", protocol.Go, int32(protocol.V4_5_2), protocol.Bool(true), true},
+		{"version 479 (Java 5.3.3)", protocol.Java, protocol.V5_3_3, nil, true},
+		{"version 409 (Java 4.9.8)", protocol.Java, protocol.V4_9_8, nil, true},
+		{"version 401 (V4_9_4, the threshold)", protocol.Java, protocol.V4_9_4, nil, true},
+		{"version 400", protocol.Java, protocol.V4_9_4 - 1, nil, false},
+		{"version 317 (Go client)", protocol.Go, protocol.V4_5_2, nil, false},
+		{"version 317 with acceptStandardJsonOnly=true", protocol.Go, protocol.V4_5_2, protocol.Bool(true), true},
 	}
 	var first *protocol.TopicRouteData
 	for _, tc := range cases {
@@ -54,7 +54,7 @@ func routeKeysQuoted(t T, s *session) {
 			t.Errorf("%s: the standard encoding must be valid JSON: %s", what, body)
 		}
 		s.checkCompactJSON(t, what, body)
-		s.checkDialect(t, what, body)
+		s.checkBodyFields(t, what, body)
 		if !strings.Contains(body, `"filterServerTable":{`) {
 			t.Errorf("%s: no filterServerTable object (the name server always writes one): %s", what, body)
 		}
@@ -97,15 +97,15 @@ func checkRoute(t T, what string, r *protocol.TopicRouteData) {
 	}
 }
 
-// checkDialect checks the release-specific BrokerData properties: 5.x has
+// checkBodyFields checks the release-specific BrokerData properties: 5.x has
 // enableActingMaster, 4.9 does not.
-func (s *session) checkDialect(t T, what, body string) {
+func (s *session) checkBodyFields(t T, what, body string) {
 	t.Helper()
 	has := strings.Contains(body, `"enableActingMaster":`)
 	switch {
-	case s.target.Compat == Compat5 && !has:
+	case s.target.Release.HasV5BodyFields() && !has:
 		t.Errorf("%s: a 5.x BrokerData has enableActingMaster: %s", what, body)
-	case s.target.Compat == Compat49 && has:
+	case !s.target.Release.HasV5BodyFields() && has:
 		t.Errorf("%s: a 4.9 BrokerData has no enableActingMaster: %s", what, body)
 	}
 }
@@ -145,7 +145,7 @@ func clusterInfo(t T, s *session) {
 		t.Errorf("cluster info: want bare brokerAddrs keys ({0:...}), body %s", body)
 	}
 	s.checkCompactJSON(t, "cluster info", body)
-	s.checkDialect(t, "cluster info", body)
+	s.checkBodyFields(t, "cluster info", body)
 	info, err := protocol.DecodeClusterInfo(resp.Body)
 	if err != nil {
 		t.Fatalf("cluster info: %v", err)

@@ -21,7 +21,7 @@ func heartbeatRegisters(t T, s *session) {
 	g := s.group(t)
 	admin := s.dialBroker(t)
 	c1 := s.newClient(t, "c1", goClient)
-	resp := s.call(t, c1.Conn, c1.heartbeatRequest(s.target.Compat, g))
+	resp := s.call(t, c1.Conn, c1.heartbeatRequest(s.target.Release, g))
 	s.expectReply(t, "heartbeat", resp, s.heartbeatReply())
 	s.expectConnections(t, "204 after the heartbeat", s.producerConnections(t, admin, g), c1)
 	// A second connection of another language and version.
@@ -135,7 +135,7 @@ func (s *session) expectEmptied(t T, admin *Conn, group, what string) {
 	t.Helper()
 	s.waitConnections(t, admin, group, 0)
 	got := s.producerConnections(t, admin, group)
-	if s.target.Compat == Compat49 {
+	if s.target.Release.KeepsEmptiedProducerGroups() {
 		want := wantReply(protocol.Success, "")
 		want.Body = `{"connectionSet":[]}`
 		s.expectReply(t, what, got, want)

@@ -34,7 +34,7 @@ func jsonAndRocketMQHeaders(t T, s *session) {
 		c   *client
 		typ protocol.SerializeType
 	}{{c1, protocol.RocketMQ}, {c2, protocol.JSON}} {
-		req := step.c.heartbeatRequest(s.target.Compat, g)
+		req := step.c.heartbeatRequest(s.target.Release, g)
 		req.Serialize = step.typ
 		resp := s.call(t, step.c.Conn, req)
 		what := fmt.Sprintf("heartbeat with a %s header", step.typ)
@@ -64,7 +64,7 @@ func jsonAndRocketMQHeaders(t T, s *session) {
 // passes and a difference is only logged.
 func (s *session) checkReplyType(t T, what string, req, resp *protocol.Command) {
 	t.Helper()
-	if s.target.Compat == Compat49 {
+	if s.target.Release.RepliesInRequestSerialize() {
 		if resp.Serialize != req.Serialize {
 			t.Errorf("%s: reply header is %s, want %s (4.9.4+ answers in the request's type)", what, resp.Serialize, req.Serialize)
 		}
@@ -95,14 +95,14 @@ func pipelinedOpaques(t T, s *session) {
 		{-7, conns(unknown), func(what string, r *protocol.Command) { s.expectReply(t, what, r, groupMissing(unknown)) }},
 		{math.MaxInt32, protocol.NewRequest(protocol.RequestCode(unsupportedCode), nil, nil),
 			func(what string, r *protocol.Command) { s.expectReply(t, what, r, notSupported(unsupportedCode)) }},
-		{math.MinInt32, c1.heartbeatRequest(s.target.Compat, g),
+		{math.MinInt32, c1.heartbeatRequest(s.target.Release, g),
 			func(what string, r *protocol.Command) { s.expectReply(t, what, r, s.heartbeatReply()) }},
 		{42, conns(g), func(what string, r *protocol.Command) { s.expectConnections(t, what, r, c1) }},
 	}
 	var batch []byte
 	for _, r := range reqs {
 		if r.cmd.Version == 0 {
-			r.cmd.Version = c1.Version
+			r.cmd.Version = protocol.MQVersion(c1.Version)
 		}
 		r.cmd.Opaque = r.opaque
 		var err error

@@ -137,10 +137,7 @@ func (s *session) dialAddr(ctx context.Context, addr string) (*Conn, error) {
 // serverVersion is the version a Java client of the target's release
 // sends.
 func (s *session) serverVersion() int32 {
-	if s.target.Compat == Compat49 {
-		return int32(protocol.V4_9_8)
-	}
-	return int32(protocol.V5_3_3)
+	return int32(s.target.Release.Version())
 }
 
 // dial connects to addr for the scenario and closes the connection when it
@@ -192,28 +189,24 @@ func (s *session) newClient(t T, label string, id ident) *client {
 }
 
 // heartbeatRequest is a HEART_BEAT for the groups as this client sends it.
-func (c *client) heartbeatRequest(compat Compat, groups ...string) *protocol.Command {
+func (c *client) heartbeatRequest(rel protocol.Release, groups ...string) *protocol.Command {
 	hb := protocol.HeartbeatData{ClientID: c.id}
 	for _, g := range groups {
 		hb.ProducerDataSet = append(hb.ProducerDataSet, protocol.ProducerData{GroupName: g})
 	}
-	dialect := protocol.DialectV5
-	if compat == Compat49 {
-		dialect = protocol.DialectV4
-	}
 	var ext map[string]string
-	if c.lang != protocol.Java || compat == Compat5 {
+	if c.lang != protocol.Java || rel.ClientHeartbeatHasExtFields() {
 		ext = map[string]string{} // Go and 5.x Java send "extFields":{}
 	}
-	cmd := protocol.NewRequest(protocol.HeartBeat, ext, hb.MarshalAs(dialect))
-	cmd.Language, cmd.Version = c.lang, c.version
+	cmd := protocol.NewRequest(protocol.HeartBeat, ext, hb.MarshalAs(rel))
+	cmd.Language, cmd.Version = c.lang, protocol.MQVersion(c.version)
 	return cmd
 }
 
 // heartbeat sends a heartbeat for the groups and checks it succeeded.
 func (s *session) heartbeat(t T, c *client, groups ...string) *protocol.Command {
 	t.Helper()
-	resp := s.call(t, c.Conn, c.heartbeatRequest(s.target.Compat, groups...))
+	resp := s.call(t, c.Conn, c.heartbeatRequest(s.target.Release, groups...))
 	if resp.ResponseCode() != protocol.Success {
 		t.Fatalf("heartbeat of %s for %v: reply code %d, remark %q", c.label, groups, resp.Code, resp.Remark)
 	}

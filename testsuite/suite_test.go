@@ -8,6 +8,7 @@ import (
 
 	"github.com/rocketmock/rocketmock/controlapi"
 	"github.com/rocketmock/rocketmock/mockbroker"
+	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/testsuite"
 	"gotest.tools/v3/assert"
 )
@@ -24,16 +25,10 @@ var (
 // The mock must pass the suite in both compatibility modes, with Go hooks
 // and a virtual clock (so expiry runs in virtual time).
 func TestSuiteAgainstMock(t *testing.T) {
-	for _, tc := range []struct {
-		compat     testsuite.Compat
-		mockCompat mockbroker.Compat
-	}{
-		{testsuite.Compat5, mockbroker.Compat5},
-		{testsuite.Compat49, mockbroker.Compat49},
-	} {
-		t.Run("compat-"+tc.compat.String(), func(t *testing.T) {
-			b := mockbroker.Start(t, mockbroker.WithCompat(tc.mockCompat), mockbroker.WithVirtualClock(time.Now()))
-			testsuite.Run(t, testsuite.Target{NameServer: b.Addr(), Control: b, Clock: b, Compat: tc.compat})
+	for _, rel := range []protocol.Release{protocol.Release533, protocol.Release498} {
+		t.Run("compat-"+rel.String(), func(t *testing.T) {
+			b := mockbroker.Start(t, mockbroker.WithRelease(rel), mockbroker.WithVirtualClock(time.Now()))
+			testsuite.Run(t, testsuite.Target{NameServer: b.Addr(), Control: b, Clock: b, Release: rel})
 		})
 	}
 }
@@ -47,7 +42,7 @@ func TestSuiteWireOnly(t *testing.T) {
 
 // Through the HTTP control API the hooks behave as the Go ones.
 func TestSuiteThroughControlAPI(t *testing.T) {
-	b := mockbroker.Start(t, mockbroker.WithCompat(mockbroker.Compat49), mockbroker.WithVirtualClock(time.Now()))
+	b := mockbroker.Start(t, mockbroker.WithRelease(protocol.Release498), mockbroker.WithVirtualClock(time.Now()))
 	srv := httptest.NewServer(controlapi.NewHandler(b, controlapi.Token("s3cret")))
 	t.Cleanup(srv.Close)
 	hooks := testsuite.NewHTTPHooks(srv.URL, "s3cret")
@@ -55,7 +50,7 @@ func TestSuiteThroughControlAPI(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Equal(t, health.Compat, "4.9")
 	assert.Assert(t, health.VirtualClock)
-	testsuite.Run(t, testsuite.Target{NameServer: health.Addr, Control: hooks, Clock: hooks, Compat: testsuite.Compat49})
+	testsuite.Run(t, testsuite.Target{NameServer: health.Addr, Control: hooks, Clock: hooks, Release: protocol.Release498})
 
 	_, err = testsuite.NewHTTPHooks(srv.URL, "wrong").Health(t.Context())
 	assert.ErrorContains(t, err, "401 Unauthorized: wrong bearer token")

@@ -2,8 +2,9 @@ package testsuite
 
 import (
 	"context"
-	"fmt"
 	"time"
+
+	"github.com/rocketmock/rocketmock/protocol"
 )
 
 // Target is a broker and name server under test: the mock, a real
@@ -18,8 +19,10 @@ type Target struct {
 	// scenarios ask for (default TBW102, which a broker with
 	// autoCreateTopicEnable registers).
 	Topic string
-	// Compat is the RocketMQ release the target claims to behave as.
-	Compat Compat
+	// Release is the RocketMQ release the target claims to behave as
+	// where releases differ (protocol.Release533 unless set; any 5.x
+	// broker passes as 5.3.3, 4.9.4 to 4.9.8 as protocol.Release498).
+	Release protocol.Release
 	// Control reaches the target's test hooks; nil skips the scenarios
 	// that need them. *mockbroker.Broker implements it, and so does the
 	// client NewHTTPHooks returns for a control URL.
@@ -34,38 +37,6 @@ type Target struct {
 	LongRunning bool
 	// Timeout bounds each network step (default DefaultTimeout).
 	Timeout time.Duration
-}
-
-// Compat is the RocketMQ release whose behaviour a target is held to
-// where releases differ.
-type Compat int
-
-const (
-	// Compat5 is RocketMQ 5.x (5.0.0 up to 5.3.3): heartbeat replies carry
-	// extFields, emptied producer groups go away.
-	Compat5 Compat = iota
-	// Compat49 is RocketMQ 4.9.4 to 4.9.8: replies in the request's
-	// serialize type, groups emptied by a close or expiry stay, empty.
-	Compat49
-)
-
-// String returns "5" or "4.9".
-func (c Compat) String() string {
-	if c == Compat49 {
-		return "4.9"
-	}
-	return "5"
-}
-
-// ParseCompat parses "5" or "4.9" (also "4.9.8", "5.3.3" and the like).
-func ParseCompat(s string) (Compat, error) {
-	switch {
-	case s == "5" || len(s) > 2 && s[:2] == "5.":
-		return Compat5, nil
-	case s == "4.9" || len(s) > 4 && s[:4] == "4.9.":
-		return Compat49, nil
-	}
-	return 0, fmt.Errorf("compat %q: want 5 or 4.9", s)
 }
 
 // Hooks are the test hooks scenarios use where the wire alone cannot make

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/testsuite"
 )
 
@@ -75,12 +76,12 @@ func check(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	defer cancel()
 	target := testsuite.Target{NameServer: namesrv, Broker: broker, Topic: topic, LongRunning: long, Timeout: timeout}
 	if compat != "" {
-		c, err := testsuite.ParseCompat(compat)
+		rel, err := protocol.ParseRelease(compat)
 		if err != nil {
 			fmt.Fprintln(stderr, "rocketmock check: --compat:", err)
 			return 2
 		}
-		target.Compat = c
+		target.Release = rel
 	}
 	if control != "" {
 		hooks := testsuite.NewHTTPHooks(control, token)
@@ -99,12 +100,12 @@ func check(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 			target.NameServer = health.Advertise
 		}
 		if compat == "" {
-			if c, err := testsuite.ParseCompat(health.Compat); err == nil {
-				target.Compat = c
+			if rel, err := protocol.ParseRelease(health.Compat); err == nil {
+				target.Release = rel
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "rocketmock check: name server %s, compat %s\n", target.NameServer, target.Compat)
+	fmt.Fprintf(stdout, "rocketmock check: name server %s, compat %s\n", target.NameServer, target.Release)
 	results, err := testsuite.Check(ctx, target, scenarios...)
 	if err != nil {
 		fmt.Fprintln(stderr, "rocketmock check:", err)

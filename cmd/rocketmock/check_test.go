@@ -10,6 +10,7 @@ import (
 
 	"github.com/rocketmock/rocketmock/controlapi"
 	"github.com/rocketmock/rocketmock/mockbroker"
+	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/testsuite"
 	"gotest.tools/v3/assert"
 )
@@ -35,7 +36,7 @@ func allScenarios(status string) map[string]string {
 }
 
 func TestCheckPassesOnTheMockThroughItsControlAPI(t *testing.T) {
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(time.Now()), mockbroker.WithCompat(mockbroker.Compat49))
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(time.Now()), mockbroker.WithRelease(protocol.Release498))
 	srv := httptest.NewServer(controlapi.NewHandler(b))
 	t.Cleanup(srv.Close)
 	var out, errb syncBuf

@@ -135,7 +135,7 @@ func (w *wire) heartbeat(clientID string, groups ...string) {
 		hb.ProducerDataSet = append(hb.ProducerDataSet, protocol.ProducerData{GroupName: g})
 	}
 	req := protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.Marshal())
-	req.Language, req.Version = protocol.Java, int32(protocol.V5_3_3)
+	req.Language, req.Version = protocol.Java, protocol.V5_3_3
 	resp := w.call(req)
 	assert.Equal(w.t, resp.ResponseCode(), protocol.Success, resp.Remark)
 }

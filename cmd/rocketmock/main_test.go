@@ -50,7 +50,7 @@ func TestServeAnswersAndStops(t *testing.T) {
 	assert.NilError(t, err)
 	resp, err := protocol.DecodeFrame(buf[:n])
 	assert.NilError(t, err)
-	assert.Equal(t, resp.Version, int32(409))
+	assert.Equal(t, resp.Version, protocol.V4_9_8)
 	close(stop)
 	select {
 	case code := <-done:

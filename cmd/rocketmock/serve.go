@@ -18,6 +18,7 @@ import (
 	"github.com/rocketmock/rocketmock/clientcheck"
 	"github.com/rocketmock/rocketmock/controlapi"
 	"github.com/rocketmock/rocketmock/mockbroker"
+	"github.com/rocketmock/rocketmock/protocol"
 )
 
 type serveFlags struct {
@@ -153,7 +154,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	} else {
 		close(served)
 	}
-	fmt.Fprintf(stdout, "rocketmock ready: addr=%s advertise=%s compat=%s control=%s\n", b.Addr(), b.AdvertisedAddr(), f.compat, control)
+	fmt.Fprintf(stdout, "rocketmock ready: addr=%s advertise=%s compat=%s control=%s\n", b.Addr(), b.AdvertisedAddr(), b.Release(), control)
 	if stop == nil {
 		s := <-sig
 		logger.Info("stopping", "signal", s.String())
@@ -258,13 +259,11 @@ func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logge
 	if f.advertise != "" {
 		opts = append(opts, mockbroker.WithAdvertise(f.advertise))
 	}
-	switch f.compat {
-	case "5":
-	case "4.9":
-		opts = append(opts, mockbroker.WithCompat(mockbroker.Compat49))
-	default:
-		return nil, nil, fmt.Errorf("--compat %q: want 5 or 4.9", f.compat)
+	rel, err := protocol.ParseRelease(f.compat)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--%w", err) // --compat "x": want 5 or 4.9
 	}
+	opts = append(opts, mockbroker.WithRelease(rel))
 	switch f.virtualClock {
 	case "":
 	case "now":

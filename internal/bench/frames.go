@@ -91,7 +91,7 @@ func (s frameSet) heartbeat(conn int) *protocol.Command {
 		ProducerDataSet: []protocol.ProducerData{{GroupName: s.group}},
 		ConsumerDataSet: []protocol.ConsumerData{},
 	}
-	cmd := protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.MarshalAs(protocol.DialectV5))
+	cmd := protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.MarshalAs(protocol.Release533))
 	return cmd
 }
 
@@ -146,7 +146,7 @@ func (s frameSet) build(kind Kind, conn int) ([]frame, error) {
 
 // encode writes cmd with a placeholder opaque and finds where it sits.
 func (s frameSet) encode(cmd *protocol.Command) (frame, error) {
-	cmd.Language, cmd.Version, cmd.Serialize = protocol.Java, int32(protocol.V5_3_3), s.serialize
+	cmd.Language, cmd.Version, cmd.Serialize = protocol.Java, protocol.V5_3_3, s.serialize
 	cmd.ExtFieldsTable = protocol.JavaAddExtFieldTable
 	cmd.Opaque = opaqueBase
 	b, err := cmd.Encode()

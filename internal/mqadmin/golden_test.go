@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/mockbroker"
+	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/testsuite"
 )
 
@@ -36,7 +37,7 @@ func TestAdminGolden(t *testing.T) {
 			Args: []string{"producerConnection", "-n", "{namesrv}", "-g", "CLIENT_INNER_PRODUCER", "-t", "TopicTest"}}},
 		{"shared-connection refunds", testsuite.GoldenCase{Fixture: fixtures + "shared-connection.json",
 			Args: []string{"producerConnection", "-n", "{namesrv}", "-g", "PG_refunds", "-t", "TopicTest"}}},
-		{"empty-group 4.9", testsuite.GoldenCase{Fixture: fixtures + "empty-group.json", Mock: []mockbroker.Option{mockbroker.WithCompat(mockbroker.Compat49)},
+		{"empty-group 4.9", testsuite.GoldenCase{Fixture: fixtures + "empty-group.json", Mock: []mockbroker.Option{mockbroker.WithRelease(protocol.Release498)},
 			Args: []string{"--compat", "4.9", "producerConnection", "-n", "{namesrv}", "-g", "PG_gone", "-t", "TopicTest"}}},
 		{"empty-group 5 after a scan", testsuite.GoldenCase{Fixture: fixtures + "empty-group.json", Mock: []mockbroker.Option{virtual},
 			Prepare: func(_ testsuite.T, b *mockbroker.Broker) { b.Advance(10 * time.Second) },
@@ -51,7 +52,7 @@ func TestAdminGolden(t *testing.T) {
 			Args: []string{"topicRoute", "-n", "{namesrv}", "-t", "TopicTest"}}},
 		{"topicRoute list", testsuite.GoldenCase{Mock: []mockbroker.Option{advertise},
 			Args: []string{"topicRoute", "-n", "{namesrv}", "-t", "TopicTest", "-l"}}},
-		{"topicRoute 4.9", testsuite.GoldenCase{Mock: []mockbroker.Option{advertise, mockbroker.WithCompat(mockbroker.Compat49)},
+		{"topicRoute 4.9", testsuite.GoldenCase{Mock: []mockbroker.Option{advertise, mockbroker.WithRelease(protocol.Release498)},
 			Args: []string{"--compat", "4.9", "topicRoute", "-n", "{namesrv}", "-t", "TopicTest"}}},
 	}
 	for _, tt := range tests {

@@ -52,11 +52,11 @@ var (
 	mqadmin49 = adminRelease{v5: false, version: int32(protocol.V4_9_8), faq: "http://rocketmq.apache.org/docs/faq/"}
 )
 
-func (r adminRelease) dialect() protocol.Dialect {
+func (r adminRelease) dialect() protocol.Release {
 	if r.v5 {
-		return protocol.DialectV5
+		return protocol.Release533
 	}
-	return protocol.DialectV4
+	return protocol.Release498
 }
 
 // adminCommand is one mqadmin subcommand.
@@ -106,13 +106,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			args = append([]string{"--compat=" + args[1]}, args[2:]...)
 			continue
 		case strings.HasPrefix(a, "--compat=") || strings.HasPrefix(a, "-compat="):
-			c, err := testsuite.ParseCompat(a[strings.IndexByte(a, '=')+1:])
+			c, err := protocol.ParseRelease(a[strings.IndexByte(a, '=')+1:])
 			if err != nil {
 				fmt.Fprintln(stderr, "rocketmock admin: --compat:", err)
 				return 2
 			}
 			rel = mqadmin5
-			if c == testsuite.Compat49 {
+			if c == protocol.Release498 {
 				rel = mqadmin49
 			}
 		default:
@@ -271,7 +271,7 @@ func (a *adminRun) connectFailed(addr string) error {
 // its release's version.
 func (a *adminRun) request(code protocol.RequestCode, ext map[string]string) *protocol.Command {
 	req := protocol.NewRequest(code, ext, nil)
-	req.Version = a.rel.version
+	req.Version = protocol.MQVersion(a.rel.version)
 	return req
 }
 

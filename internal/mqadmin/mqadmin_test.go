@@ -72,7 +72,7 @@ func TestAdminProducerConnectionOfLiveClients(t *testing.T) {
 	defer c.Close()
 	hb := protocol.HeartbeatData{ClientID: "127.0.0.1@4242", ProducerDataSet: []protocol.ProducerData{{GroupName: "PG_live"}}}
 	req := protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.Marshal())
-	req.Language, req.Version = protocol.Go, int32(protocol.V4_5_2)
+	req.Language, req.Version = protocol.Go, protocol.V4_5_2
 	_, err = c.Call(req)
 	assert.NilError(t, err)
 	got := runAdmin(t, "producerConnection", "-n", b.Addr(), "-g", "PG_live", "-t", "T")
@@ -81,7 +81,7 @@ func TestAdminProducerConnectionOfLiveClients(t *testing.T) {
 
 func TestAdminErrorsAsMqadmin(t *testing.T) {
 	b5 := mockWithFixture(t, "empty-group.json", mockbroker.WithMissingTopics("NoSuchTopic"))
-	b49 := mockWithFixture(t, "empty-group.json", mockbroker.WithCompat(mockbroker.Compat49))
+	b49 := mockWithFixture(t, "empty-group.json", mockbroker.WithRelease(protocol.Release498))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	assert.NilError(t, err)
 	dead := ln.Addr().String()

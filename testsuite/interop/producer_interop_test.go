@@ -115,7 +115,7 @@ func dialRaw(t *testing.T, addr string) net.Conn {
 
 func roundTrip(t *testing.T, conn net.Conn, req *protocol.Command) *protocol.Command {
 	t.Helper()
-	req.Version = int32(protocol.V4_9_8)
+	req.Version = protocol.V4_9_8
 	req.Opaque = rawOpaque.Add(1)
 	frame, err := req.Encode()
 	if err != nil {
