@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf16"
 )
 
 // What `rocketmock admin` needs to look like a Java program: exceptions as
@@ -174,54 +173,6 @@ func helpText(appName string, opts []cliOption) string {
 		fmt.Fprintf(&b, "%-*s   %s\n", width, left[i], o.desc)
 	}
 	return b.String()
-}
-
-// javaStringHash is String.hashCode.
-func javaStringHash(s string) uint32 {
-	var h uint32
-	for _, u := range utf16.Encode([]rune(s)) {
-		h = 31*h + uint32(u)
-	}
-	return h
-}
-
-// javaLongHash is Long.hashCode.
-func javaLongHash(v int64) uint32 { return uint32(v ^ int64(uint64(v)>>32)) }
-
-// javaHashOrder sorts keys into the order a java.util.HashMap that fastjson
-// filled (default capacity, grown as needed) iterates them: by bucket,
-// then, within a bucket, by less (Java keeps insertion order, which a Go
-// map does not record).
-func javaHashOrder[K any](keys []K, hash func(K) uint32, less func(a, b K) bool) []K {
-	table := 16
-	for len(keys) > table*3/4 {
-		table *= 2
-	}
-	bucket := func(k K) uint32 {
-		h := hash(k)
-		return (h ^ h>>16) & uint32(table-1)
-	}
-	sort.SliceStable(keys, func(i, j int) bool {
-		bi, bj := bucket(keys[i]), bucket(keys[j])
-		return bi < bj || bi == bj && less(keys[i], keys[j])
-	})
-	return keys
-}
-
-func javaLongKeyOrder(m map[int64]string) []int64 {
-	keys := make([]int64, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return javaHashOrder(keys, javaLongHash, func(a, b int64) bool { return a < b })
-}
-
-func javaStringKeyOrder[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return javaHashOrder(keys, javaStringHash, func(a, b string) bool { return a < b })
 }
 
 // fastjsonPretty reformats compact fastjson output the way

@@ -40,25 +40,6 @@ subcommands:
 // adminTimeout is DefaultMQAdminExt's RPC timeout.
 const adminTimeout = 5000 * time.Millisecond
 
-// adminRelease is what differs between mqadmin 4.9.8 and 5.x.
-type adminRelease struct {
-	v5      bool
-	version int32  // MQVersion.CURRENT_VERSION sent in requests
-	faq     string // FAQUrl.DEFAULT_FAQ_URL / UNEXPECTED_EXCEPTION_URL
-}
-
-var (
-	mqadmin5  = adminRelease{v5: true, version: int32(protocol.V5_3_3), faq: "https://rocketmq.apache.org/docs/bestPractice/06FAQ"}
-	mqadmin49 = adminRelease{v5: false, version: int32(protocol.V4_9_8), faq: "http://rocketmq.apache.org/docs/faq/"}
-)
-
-func (r adminRelease) dialect() protocol.Release {
-	if r.v5 {
-		return protocol.Release533
-	}
-	return protocol.Release498
-}
-
 // adminCommand is one mqadmin subcommand.
 type adminCommand struct {
 	name  string // as typed: "producerConnection"
@@ -67,12 +48,12 @@ type adminCommand struct {
 	run   func(a *adminRun, cl cmdLine) error
 }
 
-func adminCommands(rel adminRelease) []adminCommand {
+func adminCommands(rel protocol.Release) []adminCommand {
 	cluster := []cliOption{
 		{short: "m", long: "moreStats", desc: "Print more stats"},
 		{short: "i", long: "interval", arg: true, desc: "specify intervals numbers, it is in seconds"},
 	}
-	if rel.v5 {
+	if rel != protocol.Release498 {
 		cluster = append(cluster, cliOption{short: "c", long: "clusterName", arg: true, desc: "which cluster"})
 	}
 	return []adminCommand{
@@ -92,7 +73,7 @@ func adminCommands(rel adminRelease) []adminCommand {
 // subcommand and its options) until the subcommand ends or ctx does, and
 // returns the exit status.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	rel := mqadmin5
+	rel := protocol.Release533
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch a := args[0]; {
 		case a == "-h" || a == "--help" || a == "-help":
@@ -111,10 +92,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintln(stderr, "rocketmock admin: --compat:", err)
 				return 2
 			}
-			rel = mqadmin5
-			if c == protocol.Release498 {
-				rel = mqadmin49
-			}
+			rel = c
 		default:
 			fmt.Fprintf(stderr, "rocketmock admin: unknown flag %q\n%s\n", a, adminUsage)
 			return 2
@@ -145,7 +123,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	appName := "mqadmin " + cmd.name
 	cl, err := parseCmdLine(opts, args[1:])
 	if err != nil {
-		if rel.v5 { // 4.9.8's ServerUtil prints only the usage
+		if rel != protocol.Release498 { // 4.9.8's ServerUtil prints only the usage
 			fmt.Fprintln(stderr, err)
 		}
 		fmt.Fprint(stdout, helpText(appName, opts))
@@ -184,7 +162,7 @@ func namesrvList(cl cmdLine, env string) []string {
 // adminRun is one admin command in progress: DefaultMQAdminExt's role.
 type adminRun struct {
 	ctx     context.Context
-	rel     adminRelease
+	rel     protocol.Release
 	stdout  io.Writer
 	stderr  io.Writer
 	namesrv []string
@@ -217,7 +195,7 @@ func (a *adminRun) conn(addr string) (*testsuite.Conn, error) {
 		return nil, err
 	}
 	c.SetTimeout(adminTimeout)
-	c.Version = a.rel.version
+	c.Version = int32(a.rel.Version())
 	a.conns[addr] = c
 	return c, nil
 }
@@ -259,7 +237,7 @@ func (a *adminRun) invoke(addr string, req *protocol.Command) (*protocol.Command
 // remote address, empty for a channel that never connected; 4.9.8 names
 // the address asked for, null for "any name server".
 func (a *adminRun) connectFailed(addr string) error {
-	if a.rel.v5 {
+	if a.rel != protocol.Release498 {
 		addr = ""
 	} else if addr == "" {
 		addr = "null"
@@ -271,7 +249,7 @@ func (a *adminRun) connectFailed(addr string) error {
 // its release's version.
 func (a *adminRun) request(code protocol.RequestCode, ext map[string]string) *protocol.Command {
 	req := protocol.NewRequest(code, ext, nil)
-	req.Version = protocol.MQVersion(a.rel.version)
+	req.Version = a.rel.Version()
 	return req
 }
 
@@ -304,7 +282,7 @@ func (a *adminRun) attachDefaultURL(msg string) string {
 	if strings.Contains(msg, "\nSee ") {
 		return msg
 	}
-	return msg + "\nFor more information, please visit the url, " + a.rel.faq
+	return msg + "\nFor more information, please visit the url, " + a.rel.FAQURL()
 }
 
 func (a *adminRun) clientException(code int32, remark string) error {
@@ -374,7 +352,7 @@ func selectBrokerAddr(bd protocol.BrokerData, random func(int) int) string {
 	if len(bd.BrokerAddrs) == 0 {
 		return ""
 	}
-	ids := javaLongKeyOrder(bd.BrokerAddrs)
+	ids := protocol.JavaLongKeys(bd.BrokerAddrs)
 	return bd.BrokerAddrs[ids[random(len(ids))]]
 }
 
@@ -386,7 +364,7 @@ func (a *adminRun) topicRoute(cl cmdLine) error {
 		return err
 	}
 	if !cl.has("l") {
-		fmt.Fprintf(a.stdout, "%s\n", fastjsonPretty(route.MarshalAs(a.rel.dialect(), false)))
+		fmt.Fprintf(a.stdout, "%s\n", fastjsonPretty(route.MarshalAs(a.rel, false)))
 		return nil
 	}
 	const format = "%-45s %-32s %-50s %-10s %-11s %-5s\n"
@@ -417,7 +395,7 @@ func (a *adminRun) topicRoute(cl cmdLine) error {
 func javaMapString(m map[int64]string) string {
 	var b strings.Builder
 	b.WriteByte('{')
-	for i, id := range javaLongKeyOrder(m) {
+	for i, id := range protocol.JavaLongKeys(m) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -460,7 +438,7 @@ func (a *adminRun) clusterList(cl cmdLine) error {
 		if err != nil {
 			return &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
 		}
-		clusters := javaStringKeyOrder(info.ClusterAddrTable)
+		clusters := protocol.JavaStringKeys(info.ClusterAddrTable)
 		if only != "" {
 			clusters = []string{only}
 		}
@@ -486,7 +464,7 @@ func brokersOf(info *protocol.ClusterInfo, cluster string, fn func(brokerName st
 		if !ok {
 			continue
 		}
-		for _, id := range javaLongKeyOrder(bd.BrokerAddrs) {
+		for _, id := range protocol.JavaLongKeys(bd.BrokerAddrs) {
 			fn(name, id, bd.BrokerAddrs[id])
 		}
 	}
@@ -549,7 +527,7 @@ var emptyStr = javaStr{"", true}
 // whose runtime info cannot be had still gets its line, with empty
 // figures, after the exception's trace on stderr, as mqadmin does.
 func (a *adminRun) printClusterBaseInfo(info *protocol.ClusterInfo, clusters []string) {
-	if !a.rel.v5 {
+	if a.rel == protocol.Release498 {
 		a.printClusterBaseInfo49(info, clusters)
 		return
 	}

@@ -234,7 +234,7 @@ func TestAdminProducerConnectionPicksAMaster(t *testing.T) {
 	b.Intercept(protocol.GetRouteInfoByTopic, respondWith(route.Marshal(true)))
 	for _, pick := range []int{0, 1} {
 		var out, errb syncBuf
-		a := &adminRun{ctx: context.Background(), rel: mqadmin5, stdout: &out, stderr: &errb,
+		a := &adminRun{ctx: context.Background(), rel: protocol.Release533, stdout: &out, stderr: &errb,
 			conns: map[string]*testsuite.Conn{}, namesrv: []string{b.Addr()}, rnd: func(int) int { return pick }}
 		err := a.producerConnection(cmdLine{"g": "PG_orders", "t": "T"})
 		a.close()
@@ -310,21 +310,6 @@ func TestFastjsonPretty(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, fastjsonPretty([]byte(tt.in)), tt.want, tt.in)
 	}
-}
-
-func TestJavaHashOrder(t *testing.T) {
-	// Buckets of a 16-entry table from String.hashCode: "a1" 3056 -> 0,
-	// "b" 98 -> 2, "DefaultCluster" 1874216089 -> 15.
-	got := javaStringKeyOrder(map[string]int{"b": 0, "a1": 0, "DefaultCluster": 0})
-	assert.DeepEqual(t, []string{"a1", "b", "DefaultCluster"}, got)
-	// Long keys hash to themselves: 16 shares bucket 0 with 0.
-	assert.DeepEqual(t, []int64{0, 16, 1, 2}, javaLongKeyOrder(map[int64]string{16: "", 2: "", 1: "", 0: ""}))
-	// More than 12 keys grow the table to 32: 16 gets a bucket of its own.
-	m := map[int64]string{}
-	for i := int64(0); i <= 16; i++ {
-		m[i] = ""
-	}
-	assert.DeepEqual(t, []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, javaLongKeyOrder(m))
 }
 
 func TestAdminClusterListInterval(t *testing.T) {
