@@ -56,7 +56,7 @@ func Respond(cmd *protocol.Command) Reply { return Reply{Command: cmd} }
 // sends that answer no request of the server (see Conn.Request), and
 // requests of codes nobody registered, go to their fallbacks.
 type Mux struct {
-	mu        sync.Mutex                                     // serializes Handle
+	mu        sync.Mutex                                       // serializes Handle
 	handlers  atomic.Pointer[map[protocol.RequestCode]Handler] // read per request without locking
 	fallback  Handler
 	responses Handler
