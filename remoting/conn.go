@@ -71,7 +71,9 @@ func (c *Conn) refreshOutbound() {
 	}
 	err := c.srv.async(func() error {
 		return c.gc.Wake(func(gc gnet.Conn, _ error) error {
-			c.outbound.Store(int64(gc.OutboundBuffered()))
+			if gc.Context() == c { // not closed meanwhile
+				c.outbound.Store(int64(gc.OutboundBuffered()))
+			}
 			c.refreshing.Store(false)
 			return nil
 		})
