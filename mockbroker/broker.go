@@ -1,8 +1,6 @@
 package mockbroker
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -12,9 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/panjf2000/gnet/v2"
-	"github.com/rocketmock/rocketmock/internal/gnetaddr"
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
 
 // Broker is a mock RocketMQ broker and name server on one TCP address.
@@ -25,7 +22,8 @@ type Broker struct {
 	extTable  int                // Java HashMap size of reply extFields (see protocol.Command)
 	producers *ProducerManager
 	sched     *scheduler
-	handlers  map[protocol.RequestCode]handlerFunc
+	mux       *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
+	handler   remoting.Handler // the mux inside the pipeline
 	// hbReplyExt is the extFields of every heartbeat reply (none in
 	// 4.9.8), shared by them all: replies are only encoded, never changed.
 	hbReplyExt map[string]string
@@ -34,29 +32,22 @@ type Broker struct {
 
 	addr      string // bound "ip:port"
 	advertise string
-	engine    gnet.Engine
-	runDone   chan error
+	srv       *remoting.Server
 
 	connsMu sync.Mutex
-	conns   map[*conn]struct{}
+	conns   map[*conn]struct{} // open connections, from the server's callbacks
 
 	events    eventHub
 	closeOnce sync.Once
 	closed    atomic.Bool
 
-	// Interception, delayed replies and records (intercept.go, replies.go,
-	// journal.go, strict.go).
-	connSeq     atomic.Uint64
+	// Interception and records (intercept.go, journal.go, strict.go).
 	interceptMu sync.Mutex                      // serializes changes to intercepts
 	intercepts  atomic.Pointer[[]*Interception] // read per request without locking
-	delays      delays
-	asyncMu     sync.RWMutex // async calls vs. Close
-	asyncClosed bool
 	journal     journal
 	unhandled   unhandledLog
-	msgs        messageLog   // messages.go, cmd_transaction.go
-	opaque      atomic.Int32 // of requests the broker sends
-	panics      panicLog     // panics.go
+	msgs        messageLog // messages.go, cmd_transaction.go
+	panics      panicLog   // panics.go
 }
 
 // brokerRoute is one broker as the name server describes it.
@@ -75,7 +66,7 @@ func New(opts ...Option) (*Broker, error) {
 	if cfg.queueNums <= 0 {
 		return nil, fmt.Errorf("mockbroker: queue count %d: want at least 1", cfg.queueNums)
 	}
-	b := &Broker{cfg: cfg, log: cfg.logger, conns: map[*conn]struct{}{}, runDone: make(chan error, 1)}
+	b := &Broker{cfg: cfg, log: cfg.logger, conns: map[*conn]struct{}{}}
 	if b.log == nil {
 		b.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
@@ -88,7 +79,7 @@ func New(opts ...Option) (*Broker, error) {
 		OnEvent: b.events.publish,
 		Logger:  b.log,
 	})
-	b.handlers = b.handlerTable()
+	b.handler = b.newHandler()
 	b.hbReplyExt = cfg.release.HeartbeatReplyExtFields()
 	b.journal.ring.limit = cfg.journalLimit
 	b.msgs.init(cfg.messageLimit)
@@ -135,34 +126,35 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// listen starts the gnet engine and waits until it has bound its address.
+// listen starts the remoting server and waits until it has bound its
+// address.
 func (b *Broker) listen() error {
-	booted := make(chan error, 1)
-	srv := &server{b: b, booted: booted}
-	go func() {
-		err := gnet.Run(srv, "tcp://"+b.cfg.listen,
-			gnet.WithNumEventLoop(b.cfg.loops),
-			gnet.WithLogger(quietGnetLogger{}),
-			gnet.WithTCPNoDelay(gnet.TCPNoDelay),
-			gnet.WithReuseAddr(true), // so the port can be bound again at once after Close
-		)
-		booted <- err // only read if OnBoot never ran
-		b.runDone <- err
-	}()
-	if err := <-booted; err != nil {
-		return fmt.Errorf("mockbroker: listen on %s: %w", b.cfg.listen, err)
+	cfg := remoting.Config{
+		Addr:       b.cfg.listen,
+		Loops:      b.cfg.loops,
+		MaxFrame:   b.cfg.maxFrame,
+		MaxPending: b.cfg.maxPending,
+		Logger:     b.log,
+		Now:        b.Now,
+		OnBoot:     b.bound,
+		OnOpen:     b.connOpened,
+		OnClose:    b.connClosed,
 	}
+	if b.cfg.observer != nil {
+		cfg.Observe = b.observing
+	}
+	srv, err := remoting.Listen(b.handler, cfg)
+	if err != nil {
+		return fmt.Errorf("mockbroker: %w", err)
+	}
+	b.srv = srv
 	return nil
 }
 
-// bound completes the set-up that needs the bound address. It runs in
-// OnBoot, before any connection is served.
-func (b *Broker) bound(eng gnet.Engine) error {
-	addr, err := gnetaddr.Of(eng)
-	if err != nil {
-		return fmt.Errorf("reading the bound address: %w", err)
-	}
-	b.engine, b.addr = eng, addr
+// bound completes the set-up that needs the bound address. It runs before
+// any connection is served.
+func (b *Broker) bound(addr string) error {
+	b.addr = addr
 	b.advertise = b.cfg.advertise
 	if b.advertise == "" {
 		host, port, _ := net.SplitHostPort(addr)
@@ -193,13 +185,7 @@ func (b *Broker) Release() protocol.Release { return b.cfg.release }
 func (b *Broker) Close() {
 	b.closeOnce.Do(func() {
 		b.closed.Store(true)
-		b.stopAsync() // no AsyncWrite or Close into a stopping engine
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel() // Stop only signals; waiting for Run is faster than its 500 ms poll
-		if err := b.engine.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			b.log.Warn("stopping the event loop", "err", err)
-		}
-		<-b.runDone
+		b.srv.Close()
 		b.sched.close()
 		b.events.close()
 		b.msgs.close()
@@ -208,18 +194,3 @@ func (b *Broker) Close() {
 
 // Now returns the broker's clock: virtual time under WithVirtualClock.
 func (b *Broker) Now() time.Time { return b.sched.Now() }
-
-// quietGnetLogger drops gnet's own chatter; its errors go to slog.Default.
-type quietGnetLogger struct{}
-
-func (quietGnetLogger) Debugf(string, ...any) {}
-func (quietGnetLogger) Infof(string, ...any)  {}
-func (quietGnetLogger) Warnf(f string, a ...any) {
-	slog.Default().Warn("gnet: " + fmt.Sprintf(f, a...))
-}
-func (quietGnetLogger) Errorf(f string, a ...any) {
-	slog.Default().Error("gnet: " + fmt.Sprintf(f, a...))
-}
-func (quietGnetLogger) Fatalf(f string, a ...any) {
-	slog.Default().Error("gnet: " + fmt.Sprintf(f, a...))
-}

@@ -5,7 +5,15 @@ import (
 	"strings"
 
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
+
+// registerAdminCodes registers the codes the admin tools send.
+func (b *Broker) registerAdminCodes(m *remoting.Mux) {
+	m.Handle(protocol.GetProducerConnectionList, handle(b.producerConnectionList))
+	m.Handle(protocol.GetAllProducerInfo, handle(b.allProducerInfo))
+	m.Handle(protocol.GetBrokerRuntimeInfo, handle(b.brokerRuntimeInfo))
+}
 
 // producerConnectionList (204) answers what `mqadmin producerConnection`
 // prints (AdminBrokerProcessor.getProducerConnectionList).

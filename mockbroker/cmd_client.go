@@ -4,7 +4,14 @@ import (
 	"bytes"
 
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
+
+// registerClientCodes registers the client-management codes.
+func (b *Broker) registerClientCodes(m *remoting.Mux) {
+	m.Handle(protocol.HeartBeat, handle(b.heartbeat))
+	m.Handle(protocol.UnregisterClient, handle(b.unregisterClient))
+}
 
 // heartbeat (34) registers every producer group of the heartbeat on this
 // connection (ClientManageProcessor.heartBeat). Language and version come

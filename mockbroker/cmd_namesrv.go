@@ -2,7 +2,14 @@ package mockbroker
 
 import (
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
+
+// registerNamesrvCodes registers the name server's codes.
+func (b *Broker) registerNamesrvCodes(m *remoting.Mux) {
+	m.Handle(protocol.GetRouteInfoByTopic, handle(b.routeInfoByTopic))
+	m.Handle(protocol.GetBrokerClusterInfo, handle(b.brokerClusterInfo))
+}
 
 // TBW102 is the topic whose route producers use for topics that do not
 // exist yet (TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC).

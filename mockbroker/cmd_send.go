@@ -9,7 +9,15 @@ import (
 	"sync"
 
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
+
+// registerSendCodes registers the send codes.
+func (b *Broker) registerSendCodes(m *remoting.Mux) {
+	m.Handle(protocol.SendMessage, handle(b.sendMessage))
+	m.Handle(protocol.SendMessageV2, handle(b.sendMessage))
+	m.Handle(protocol.SendBatchMessage, handle(b.sendMessage))
+}
 
 // sendState numbers accepted messages: a logical offset per (topic, queue)
 // and a commit-log offset for the offset message id.

@@ -2,6 +2,7 @@ package mockbroker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -9,7 +10,13 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
+
+// registerTransactionCodes registers the transaction codes a producer sends.
+func (b *Broker) registerTransactionCodes(m *remoting.Mux) {
+	m.Handle(protocol.EndTransaction, handle(b.endTransaction))
+}
 
 // halfTopic is where a real broker keeps half messages; 5.x names it in
 // the CHECK_TRANSACTION_STATE header.
@@ -271,15 +278,13 @@ func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck,
 	}
 	req := protocol.NewRequest(protocol.CheckTransactionState, h.Encode(), body)
 	req.Flag |= protocol.FlagOneway
-	req.Opaque = b.opaque.Add(1)
 	req.Version, req.Language, req.ExtFieldsTable = b.version, protocol.Java, b.extTable
-	frame, err := req.Encode()
-	if err != nil {
-		return nil, fmt.Errorf("mockbroker: check transaction: encoding the request: %w", err)
-	}
 	info := c.info()
-	if err := b.async(func() error { return c.gc.AsyncWrite(frame, nil) }); err != nil {
-		return nil, fmt.Errorf("mockbroker: check transaction: writing to %s: %w", c.addr, err)
+	if err := c.rc.Send(req); err != nil { // numbers req.Opaque
+		if errors.Is(err, remoting.ErrServerClosed) {
+			err = ErrClosed
+		}
+		return nil, fmt.Errorf("mockbroker: check transaction: %w", err)
 	}
 	b.journal.add(JournalEntry{Time: b.Now(), Conn: info, Code: protocol.CheckTransactionState,
 		Opaque: req.Opaque, Oneway: true, Outcome: OutcomeSent})

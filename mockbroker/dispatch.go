@@ -1,26 +1,138 @@
 package mockbroker
 
-import "github.com/rocketmock/rocketmock/protocol"
+import (
+	"fmt"
+	"time"
 
-// handlerTable maps each request code the mock serves to its handler.
-// Codes absent here get REQUEST_CODE_NOT_SUPPORTED, as on a real broker.
-func (b *Broker) handlerTable() map[protocol.RequestCode]handlerFunc {
-	return map[protocol.RequestCode]handlerFunc{
-		// cmd_client.go
-		protocol.HeartBeat:        b.heartbeat,
-		protocol.UnregisterClient: b.unregisterClient,
-		// cmd_admin.go
-		protocol.GetProducerConnectionList: b.producerConnectionList,
-		protocol.GetAllProducerInfo:        b.allProducerInfo,
-		protocol.GetBrokerRuntimeInfo:      b.brokerRuntimeInfo,
-		// cmd_namesrv.go
-		protocol.GetRouteInfoByTopic:  b.routeInfoByTopic,
-		protocol.GetBrokerClusterInfo: b.brokerClusterInfo,
-		// cmd_send.go
-		protocol.SendMessage:      b.sendMessage,
-		protocol.SendMessageV2:    b.sendMessage,
-		protocol.SendBatchMessage: b.sendMessage,
-		// cmd_transaction.go
-		protocol.EndTransaction: b.endTransaction,
+	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
+)
+
+// A request goes through the broker's pipeline, outermost first:
+//
+//	stamping      the broker's version and language in every reply
+//	journaling    the journal entry of the request and its outcome (journal.go)
+//	recovering    a panic closes the connection and is kept (panics.go)
+//	intercepting  the interceptions decide first (intercept.go)
+//	the mux       each cmd_*.go registers its codes; the others get
+//	              REQUEST_CODE_NOT_SUPPORTED and are kept (strict.go)
+
+// newHandler builds the mux and the pipeline around it.
+func (b *Broker) newHandler() remoting.Handler {
+	m := remoting.NewMux()
+	b.registerClientCodes(m)
+	b.registerAdminCodes(m)
+	b.registerNamesrvCodes(m)
+	b.registerSendCodes(m)
+	b.registerTransactionCodes(m)
+	m.Fallback(b.notSupported)
+	b.mux = m
+	return remoting.Chain(m.Serve, b.stamping, b.journaling, b.recovering, b.intercepting)
+}
+
+// handlerFunc answers one request; a nil reply sends nothing.
+type handlerFunc func(c *conn, req *protocol.Command) *protocol.Command
+
+// handle makes a handlerFunc a mux handler.
+func handle(h handlerFunc) remoting.Handler {
+	return func(rc *remoting.Conn, req *protocol.Command) remoting.Reply {
+		return remoting.Reply{Command: h(connOf(rc), req)}
 	}
+}
+
+// stamping writes the broker's version and the JAVA language into every
+// reply, and the broker's extFields table size where the reply has none.
+func (b *Broker) stamping(next remoting.Handler) remoting.Handler {
+	return func(rc *remoting.Conn, req *protocol.Command) remoting.Reply {
+		r := next(rc, req)
+		if resp := r.Command; resp != nil {
+			resp.Version = b.version
+			resp.Language = protocol.Java
+			if resp.ExtFieldsTable == 0 {
+				resp.ExtFieldsTable = b.extTable
+			}
+		}
+		return r
+	}
+}
+
+// journaling journals each request with its outcome, and drops the
+// responses clients send: nothing the broker sends expects one
+// (CHECK_TRANSACTION_STATE is oneway), and Java drops responses it has no
+// pending request for.
+func (b *Broker) journaling(next remoting.Handler) remoting.Handler {
+	return func(rc *remoting.Conn, req *protocol.Command) remoting.Reply {
+		c := connOf(rc)
+		start := time.Now()
+		at := start // the broker's clock, read once more only when virtual
+		if b.sched.virtual {
+			at = b.Now()
+		}
+		info := c.info()
+		entry := JournalEntry{Time: at, Conn: info, Opaque: req.Opaque}
+		if req.IsResponse() {
+			b.log.Debug("dropping unmatched response", "remote", c.addr, "opaque", req.Opaque, "code", req.Code)
+			entry.Outcome, entry.Result, entry.Remark = OutcomeIgnored, req.ResponseCode(), req.Remark
+			b.record(entry, start)
+			return remoting.Reply{}
+		}
+		entry.Code, entry.Oneway = req.RequestCode(), req.IsOneway()
+		c.req = servingNote{info: info, at: at}
+		r := next(rc, req)
+		n := &c.req
+		entry.Intercepted, entry.Delay = n.intercepted, n.delay
+		switch {
+		case n.outcome != 0:
+			entry.Outcome = n.outcome
+		case r.Command == nil || req.IsOneway():
+			entry.Outcome = OutcomeNoReply
+			if r.Truncate {
+				entry.Outcome = OutcomeDisconnected
+			}
+		default:
+			entry.Outcome, entry.Result, entry.Remark = OutcomeReplied, r.Command.ResponseCode(), r.Command.Remark
+			if r.Truncate {
+				entry.Outcome = OutcomeTruncated
+			}
+		}
+		b.record(entry, start)
+		return r
+	}
+}
+
+// record journals a request's outcome.
+func (b *Broker) record(e JournalEntry, start time.Time) {
+	e.Duration = time.Since(start)
+	b.journal.add(e)
+}
+
+// serveHandler runs the handler of a request.
+func (b *Broker) serveHandler(h remoting.Handler, rc *remoting.Conn, req *protocol.Command) remoting.Reply {
+	r := h(rc, req)
+	if resp := r.Command; resp != nil && resp.ResponseCode() == protocol.SystemError {
+		b.log.Info("request answered with an error", "remote", rc.RemoteAddr(), "code", req.RequestCode().String(), "err", resp.Remark)
+	}
+	return r
+}
+
+// notSupported answers codes without a handler as the real broker's
+// default processor does, and keeps them for Unhandled unless an
+// interception took the request.
+func (b *Broker) notSupported(rc *remoting.Conn, req *protocol.Command) remoting.Reply {
+	c := connOf(rc)
+	if !c.req.intercepted {
+		b.unhandled.add(req.RequestCode(), c.req.info, c.req.at)
+	}
+	b.log.Info("request code not supported", "remote", c.addr, "code", req.Code)
+	return remoting.NotSupported(rc, req)
+}
+
+// errorReply answers a request whose header or body does not decode.
+func errorReply(req *protocol.Command, err error) *protocol.Command {
+	return protocol.NewResponse(req, protocol.SystemError, err.Error())
+}
+
+// errMissingBody says which request came without the body it needs.
+func errMissingBody(request, body string) error {
+	return fmt.Errorf("%s: the body (%s) is missing", request, body)
 }

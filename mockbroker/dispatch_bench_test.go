@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
 
 // Benchmarks of request handling without sockets: a frame in, decoded,
@@ -30,21 +31,20 @@ func benchBroker(b *testing.B, opts ...Option) *Broker {
 	return br
 }
 
-// benchConn is a connection as OnOpen makes it, without a socket.
-func benchConn(br *Broker, i int) *conn {
-	c := &conn{b: br, id: uint64(i), addr: fmt.Sprintf("127.0.0.1:%d", 30000+i)}
-	c.active.Store(true)
-	return c
+// benchConn is a connection of the broker's server, without a socket.
+func benchConn(br *Broker, i int) *remoting.Loopback {
+	l := remoting.NewLoopback(br.handler, uint64(i), fmt.Sprintf("127.0.0.1:%d", 30000+i), br.connOpened,
+		func(rc *remoting.Conn) { br.connClosed(rc, nil) })
+	return l
 }
 
-// dispatch decodes frame and serves it as OnTraffic does, replies going to c.out.
-func dispatch(b *testing.B, br *Broker, c *conn, frame []byte) {
-	cmd, err := protocol.DecodeFrame(frame)
+// dispatch serves frame as the server does, and returns the reply bytes.
+func dispatch(b *testing.B, c *remoting.Loopback, frame []byte) []byte {
+	out, err := c.Serve(frame)
 	if err != nil {
 		b.Fatal(err)
 	}
-	c.out = c.out[:0]
-	br.serve(c, cmd)
+	return out
 }
 
 func encodeFrame(b *testing.B, cmd *protocol.Command) []byte {
@@ -98,14 +98,13 @@ func BenchmarkDispatch(b *testing.B) {
 			fill(br.producers, benchChannels(63), 1) // 204 answers 64
 			br.producers.RegisterProducer("PG", benchInfo(&benchChannel{addr: "10.9.9.9:1"}, 99))
 			c := benchConn(br, 1)
-			dispatch(b, br, c, tc.frame)
-			if len(c.out) == 0 {
+			if len(dispatch(b, c, tc.frame)) == 0 {
 				b.Fatal("no reply")
 			}
 			b.SetBytes(int64(len(tc.frame)))
 			b.ReportAllocs()
 			for b.Loop() {
-				dispatch(b, br, c, tc.frame)
+				dispatch(b, c, tc.frame)
 			}
 		})
 	}
@@ -125,11 +124,10 @@ func BenchmarkProducerConnectionList(b *testing.B) {
 			req.Language, req.Version = protocol.Java, protocol.V5_3_3
 			frame := encodeFrame(b, req)
 			c := benchConn(br, 1)
-			dispatch(b, br, c, frame)
-			b.SetBytes(int64(len(c.out)))
+			b.SetBytes(int64(len(dispatch(b, c, frame))))
 			b.ReportAllocs()
 			for b.Loop() {
-				dispatch(b, br, c, frame)
+				dispatch(b, c, frame)
 			}
 		})
 	}

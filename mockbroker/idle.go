@@ -1,7 +1,5 @@
 package mockbroker
 
-import "time"
-
 // housekeeping runs on the scan schedule: the producer expiry scan
 // (ClientHousekeepingService), then the idle close.
 func (b *Broker) housekeeping() {
@@ -21,7 +19,7 @@ func (b *Broker) closeIdle() int {
 	var idle []*conn
 	b.connsMu.Lock()
 	for c := range b.conns {
-		if now.Sub(time.Unix(0, c.lastActive.Load())) > b.cfg.idle {
+		if now.Sub(c.rc.LastActive()) > b.cfg.idle {
 			idle = append(idle, c)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
 
 // AnyCode makes Intercept match requests of every code.
@@ -362,4 +363,42 @@ func (i *Interception) matches(r *Request) bool {
 		}
 	}
 	return true
+}
+
+// intercepting is the pipeline's interception step: the first deciding
+// interception's Action becomes the reply; a Pass (delayed or not) or a
+// Truncate lets the handler answer.
+func (b *Broker) intercepting(next remoting.Handler) remoting.Handler {
+	return func(rc *remoting.Conn, req *protocol.Command) remoting.Reply {
+		if len(b.interceptList()) == 0 {
+			return b.serveHandler(next, rc, req)
+		}
+		c := connOf(rc)
+		act, by := b.intercept(&Request{Command: req, Conn: c.req.info, Group: requestGroup(req)})
+		if by != nil {
+			c.req.intercepted, c.req.delay = true, act.delay
+		}
+		var r remoting.Reply
+		switch act.kind {
+		case actPass:
+			r = b.serveHandler(next, rc, req)
+		case actTruncate:
+			r = b.serveHandler(next, rc, req)
+			r.Truncate, r.TruncateAt = true, act.cut
+		case actRespond:
+			r.Command = act.reply
+		case actRespondErr:
+			r.Command = protocol.NewResponse(req, act.code, act.remark)
+		case actDrop:
+			c.req.outcome = OutcomeDropped
+		case actDisconnect:
+			c.req.outcome = OutcomeDisconnected
+		case actRaw:
+			c.req.outcome = OutcomeRaw
+			r.Raw = act.raw
+		}
+		r.Delay = act.delay
+		r.Close = r.Close || act.disconnect
+		return r
+	}
 }

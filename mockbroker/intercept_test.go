@@ -364,9 +364,7 @@ func TestCloseWithPendingDelaysLeavesNothingRunning(t *testing.T) {
 	_, err = c.tryRead(2 * time.Second)
 	assert.Assert(t, err != nil && !isTimeout(err), "Close closes the connection: %v", err)
 	c.conn.Close()
-	b.delays.mu.Lock()
-	assert.Equal(t, len(b.delays.timers), 0, "Close stops the timers")
-	b.delays.mu.Unlock()
+	assert.Equal(t, b.srv.Delayed(), 0, "Close stops the timers")
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline.Add(2*time.Second)) {
 		time.Sleep(5 * time.Millisecond)
 	}

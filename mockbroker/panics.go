@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
 
 // Panic is a panic the broker recovered from while serving a request: in
@@ -84,6 +85,29 @@ func (b *Broker) failOnPanics(t TB) {
 		}
 		t.Errorf("%s", sb.String())
 	})
+}
+
+// recovering is the pipeline's recover step: a handler or interceptor that
+// panics closes its connection, after the replies already decided, and the
+// panic is logged and kept.
+func (b *Broker) recovering(next remoting.Handler) remoting.Handler {
+	return func(rc *remoting.Conn, req *protocol.Command) (r remoting.Reply) {
+		defer func() {
+			if p := recover(); p != nil {
+				c := connOf(rc)
+				b.recovered(c, req.RequestCode(), "handler or interceptor", p)
+				c.req.outcome = OutcomeFailed
+				r = remoting.Reply{Close: true}
+			}
+		}()
+		return next(rc, req)
+	}
+}
+
+// observing hands each request frame to the request observer.
+func (b *Broker) observing(rc *remoting.Conn, frame []byte, req *protocol.Command) bool {
+	c := connOf(rc)
+	return b.observe(c, Received{Remote: c.addr, Frame: append([]byte(nil), frame...), Command: req})
 }
 
 // observe calls the request observer; it reports false, after logging and

@@ -70,11 +70,7 @@ func TestPanicsAreRecoveredReportedAndFailTheOwner(t *testing.T) {
 		{
 			name: "handler",
 			arm: func(b *Broker, _ func() string) {
-				// Added before any connection opens: OnOpen takes connsMu
-				// after this, so the event loop sees the entry.
-				b.connsMu.Lock()
-				b.handlers[boomCode] = func(*conn, *protocol.Command) *protocol.Command { panic("boom in a handler") }
-				b.connsMu.Unlock()
+				b.mux.Handle(boomCode, handle(func(*conn, *protocol.Command) *protocol.Command { panic("boom in a handler") }))
 			},
 			where: "handler or interceptor",
 		},

@@ -136,8 +136,8 @@ func (s *session) dialAddr(ctx context.Context, addr string) (*Conn, error) {
 
 // serverVersion is the version a Java client of the target's release
 // sends.
-func (s *session) serverVersion() int32 {
-	return int32(s.target.Release.Version())
+func (s *session) serverVersion() protocol.MQVersion {
+	return s.target.Release.Version()
 }
 
 // dial connects to addr for the scenario and closes the connection when it

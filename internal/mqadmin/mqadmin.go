@@ -195,7 +195,7 @@ func (a *adminRun) conn(addr string) (*testsuite.Conn, error) {
 		return nil, err
 	}
 	c.SetTimeout(adminTimeout)
-	c.Version = int32(a.rel.Version())
+	c.Version = a.rel.Version()
 	a.conns[addr] = c
 	return c, nil
 }

@@ -1,4 +1,4 @@
-package mockbroker
+package remoting
 
 import (
 	"sync"
@@ -8,7 +8,7 @@ import (
 )
 
 // Replies normally leave in the OnTraffic call that read their requests:
-// serve appends them to conn.out and OnTraffic writes conn.out at its end.
+// serve appends them to Conn.out and OnTraffic writes Conn.out at its end.
 // Once a reply is delayed, that connection's later replies must not
 // overtake it, so from then on they go through the connection's
 // replyQueue:
@@ -21,7 +21,7 @@ import (
 //     AsyncWrite's callback (on the event loop) removes them and writes
 //     whatever became ready behind them directly;
 //   - the queue is empty again only after that callback, so a later reply
-//     that takes the fast path (conn.out, written on the event loop) cannot
+//     that takes the fast path (Conn.out, written on the event loop) cannot
 //     overtake bytes still waiting in gnet's task queue.
 //
 // A slot may also ask for the connection to close after its bytes; the
@@ -80,7 +80,7 @@ func (q *replyQueue) readyPrefixLocked() (data []byte, n int, closeAfter bool) {
 // queued and there is no delay (event loop only), else through the queue.
 // It reports whether the caller must close the connection after writing
 // c.out, and whether it must stop serving requests of this connection.
-func (b *Broker) emit(c *conn, data []byte, delay time.Duration, closeAfter bool) (closeNow, stop bool) {
+func (c *Conn) emit(data []byte, delay time.Duration, closeAfter bool) (closeNow, stop bool) {
 	q := &c.q
 	q.mu.Lock()
 	if q.dead {
@@ -102,8 +102,8 @@ func (b *Broker) emit(c *conn, data []byte, delay time.Duration, closeAfter bool
 		q.closing = true
 	}
 	if delay > 0 {
-		s.timer = b.delays.after(delay, func() { b.slotReady(c, s) })
-		if s.timer == nil { // the broker is closing: nothing will be written
+		s.timer = c.delays().after(delay, func() { c.slotReady(s) })
+		if s.timer == nil { // the server is closing: nothing will be written
 			s.ready = true
 		}
 	}
@@ -111,10 +111,18 @@ func (b *Broker) emit(c *conn, data []byte, delay time.Duration, closeAfter bool
 	return false, closeAfter
 }
 
+// delays returns the timers of the connection's server.
+func (c *Conn) delays() *delays {
+	if c.lb != nil {
+		return &c.lb.delays
+	}
+	return &c.srv.delays
+}
+
 // slotReady runs when a delayed slot's timer fires (on the timer's
 // goroutine): it marks the slot ready and, if that makes the head of the
 // queue writable, hands the ready prefix to AsyncWrite.
-func (b *Broker) slotReady(c *conn, s *replySlot) {
+func (c *Conn) slotReady(s *replySlot) {
 	q := &c.q
 	q.mu.Lock()
 	s.ready = true
@@ -129,36 +137,40 @@ func (b *Broker) slotReady(c *conn, s *replySlot) {
 	}
 	q.inFlight = n
 	q.mu.Unlock()
-	err := b.async(func() error {
+	if c.lb != nil {
+		c.lb.asyncWrite(c, data, n, closeAfter)
+		return
+	}
+	err := c.srv.async(func() error {
 		return c.gc.AsyncWrite(data, func(gc gnet.Conn, err error) error {
-			b.written(c, gc, n, closeAfter, err)
+			c.written(func(p []byte) error { _, err := gc.Write(p); return err }, n, closeAfter, err)
 			return nil
 		})
 	})
 	if err != nil {
-		b.log.Debug("delayed reply not written", "remote", c.addr, "err", err)
+		c.srv.log.Debug("delayed reply not written", "remote", c.addr, "err", err)
 		q.mu.Lock()
-		q.dropLocked(&b.delays)
+		q.dropLocked(c.delays())
 		q.mu.Unlock()
 	}
 }
 
 // written is AsyncWrite's callback, on the event loop: the n in-flight
 // slots are out. It closes the connection if they asked for it, else
-// writes every slot that became ready meanwhile, directly.
-func (b *Broker) written(c *conn, gc gnet.Conn, n int, closeAfter bool, err error) {
+// writes every slot that became ready meanwhile, directly, with write.
+func (c *Conn) written(write func([]byte) error, n int, closeAfter bool, err error) {
 	q := &c.q
 	for {
 		q.mu.Lock()
 		if q.dead || err != nil {
-			q.dropLocked(&b.delays)
+			q.dropLocked(c.delays())
 			q.mu.Unlock()
 			return
 		}
 		q.slots = q.slots[n:]
 		q.inFlight = 0
 		if closeAfter {
-			q.dropLocked(&b.delays)
+			q.dropLocked(c.delays())
 			q.mu.Unlock()
 			_ = c.Close()
 			return
@@ -174,8 +186,8 @@ func (b *Broker) written(c *conn, gc gnet.Conn, n int, closeAfter bool, err erro
 		}
 		q.inFlight = n
 		q.mu.Unlock()
-		if _, err = gc.Write(data); err != nil {
-			b.log.Warn("writing delayed replies", "remote", c.addr, "err", err)
+		if err = write(data); err != nil && c.srv != nil {
+			c.srv.log.Warn("writing delayed replies", "remote", c.addr, "err", err)
 		}
 	}
 }
@@ -205,8 +217,8 @@ type delays struct {
 	timers map[*time.Timer]struct{}
 }
 
-// after runs fn on its own goroutine after d, unless the broker closes
-// first. It returns nil, and never runs fn, once the broker is closing.
+// after runs fn on its own goroutine after d, unless the server closes
+// first. It returns nil, and never runs fn, once the server is closing.
 func (d *delays) after(dur time.Duration, fn func()) *time.Timer {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -238,6 +250,13 @@ func (d *delays) stop(t *time.Timer) {
 	delete(d.timers, t)
 }
 
+// len returns how many timers have not fired.
+func (d *delays) len() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.timers)
+}
+
 // close stops every pending timer; none starts after it.
 func (d *delays) close() {
 	d.mu.Lock()
@@ -247,25 +266,4 @@ func (d *delays) close() {
 		t.Stop()
 	}
 	d.timers = nil
-}
-
-// async runs fn, which hands work to gnet from outside the event loop
-// (AsyncWrite, Close), unless the broker is closing: once the engine has
-// stopped, gnet's wake-up descriptor is closed and its number may belong to
-// another file. It returns ErrClosed then.
-func (b *Broker) async(fn func() error) error {
-	b.asyncMu.RLock()
-	defer b.asyncMu.RUnlock()
-	if b.asyncClosed {
-		return ErrClosed
-	}
-	return fn()
-}
-
-// stopAsync makes async refuse from now on, after the calls in progress.
-func (b *Broker) stopAsync() {
-	b.asyncMu.Lock()
-	b.asyncClosed = true
-	b.asyncMu.Unlock()
-	b.delays.close()
 }

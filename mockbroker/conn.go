@@ -1,0 +1,78 @@
+package mockbroker
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/rocketmock/rocketmock/remoting"
+)
+
+// conn is the broker's state of one client connection, kept as its
+// remoting.Conn's value; it is the Channel ProducerManager keys by.
+type conn struct {
+	rc       *remoting.Conn
+	id       uint64                 // ConnInfo.ID
+	addr     string                 // peer "ip:port"
+	clientID atomic.Pointer[string] // from the first heartbeat
+	hb       lastHeartbeat          // event loop only
+	req      servingNote            // the request being served (event loop only)
+}
+
+// servingNote is what the pipeline's middleware tell each other about the
+// request in progress on a connection (dispatch.go).
+type servingNote struct {
+	info        ConnInfo
+	at          time.Time // the broker's clock when it arrived
+	intercepted bool
+	delay       time.Duration
+	outcome     Outcome // set when the reply alone does not tell
+}
+
+// connOf returns the broker's state of a connection.
+func connOf(rc *remoting.Conn) *conn { return rc.Value().(*conn) }
+
+func (c *conn) RemoteAddr() string { return c.addr }
+func (c *conn) IsActive() bool     { return c.rc.IsActive() }
+func (c *conn) IsWritable() bool   { return c.rc.IsWritable() }
+
+// Close asks the event loop to close the connection; connClosed follows.
+// After Broker.Close it does nothing.
+func (c *conn) Close() error { return c.rc.Close() }
+
+// setClientID records the client id a heartbeat (or an unregister)
+// names; the first one stays.
+func (c *conn) setClientID(id string) {
+	if id != "" && c.clientID.Load() == nil {
+		v := id // allocated only here, not on every heartbeat
+		c.clientID.CompareAndSwap(nil, &v)
+	}
+}
+
+// info describes the connection for interceptors and records.
+func (c *conn) info() ConnInfo {
+	ci := ConnInfo{ID: c.id, Addr: c.addr}
+	if p := c.clientID.Load(); p != nil {
+		ci.ClientID = *p
+	}
+	return ci
+}
+
+// connOpened is the server's open callback: the broker keeps the
+// connection's state with it and lists it.
+func (b *Broker) connOpened(rc *remoting.Conn) {
+	c := &conn{rc: rc, id: rc.ID(), addr: rc.RemoteAddr()}
+	rc.SetValue(c)
+	b.connsMu.Lock()
+	b.conns[c] = struct{}{}
+	b.connsMu.Unlock()
+}
+
+// connClosed is the server's close callback: the connection's producers
+// leave (ProducerManager.doChannelCloseEvent).
+func (b *Broker) connClosed(rc *remoting.Conn, _ error) {
+	c := connOf(rc)
+	b.connsMu.Lock()
+	delete(b.conns, c)
+	b.connsMu.Unlock()
+	b.producers.DoChannelCloseEvent(c.addr, c)
+}
