@@ -377,3 +377,16 @@ func searchV5(q *queue, ts int64, b BoundaryType, minPhys int64) int64 {
 	}
 	return max(left, 0)
 }
+
+// StoreTimestamp is getMessageStoreTimeStamp: the store time (ms) of the
+// message at a queue offset, or -1 when it is not held (GET_CONSUME_STATS
+// reports it for consumerOffset-1 as lastTimestamp when > 0).
+func (s *Store) StoreTimestamp(topic string, queueID int32, offset int64) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.queueLocked(topic, queueID)
+	if q == nil || offset < q.min || offset >= q.max() {
+		return -1
+	}
+	return storeTime(q.entries[offset-q.min])
+}

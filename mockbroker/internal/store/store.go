@@ -34,7 +34,8 @@ type Options struct {
 	// Now is the store clock (store timestamps); nil means time.Now.
 	Now func() time.Time
 	// MaxBytes bounds the sum of the messages' encoded sizes; 0 means
-	// DefaultMaxBytes, < 0 no bound.
+	// DefaultMaxBytes, < 0 no bound. A message larger than the bound is
+	// dropped as soon as it is appended (its offsets still advance).
 	MaxBytes int64
 	// MaxMessages bounds the message count; 0 means DefaultMaxMessages,
 	// < 0 no bound.

@@ -400,6 +400,9 @@ func TestSearchOffset(t *testing.T) {
 			t.Errorf("5.x at %d boundary %d: %d, want %d", tc.ts, tc.b, got, tc.want)
 		}
 	}
+	if v5.StoreTimestamp("T", 0, 4) != ms(30) || v5.StoreTimestamp("T", 0, 5) != -1 || v5.StoreTimestamp("X", 0, 0) != -1 {
+		t.Error("StoreTimestamp")
+	}
 	if v5.SearchOffset("T", 3, 1, BoundaryLower) != 0 || v4.SearchOffset("X", 0, 1, BoundaryLower) != 0 {
 		t.Error("empty queue not 0")
 	}
