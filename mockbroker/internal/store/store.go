@@ -110,7 +110,7 @@ func (q *queue) max() int64 { return q.min + int64(len(q.entries)) }
 type Stats struct {
 	Messages       int
 	Bytes          int64
-	DroppedMessage int64
+	DroppedMessages int64
 	DroppedBytes   int64
 	// MinPhysicalOffset and MaxPhysicalOffset bound the commit log:
 	// the first byte still held and the next to be written.
@@ -301,7 +301,7 @@ func (s *Store) CorrectMinOffsets() {
 func (s *Store) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{Messages: len(s.log) - s.head, Bytes: s.bytes, DroppedMessage: s.dropped, DroppedBytes: s.droppedB,
+	st := Stats{Messages: len(s.log) - s.head, Bytes: s.bytes, DroppedMessages: s.dropped, DroppedBytes: s.droppedB,
 		MinPhysicalOffset: s.physMax, MaxPhysicalOffset: s.physMax}
 	if s.head < len(s.log) {
 		st.MinPhysicalOffset = s.log[s.head].msg.CommitLogOffset

@@ -238,7 +238,7 @@ func TestBoundsAndOffsetMoved(t *testing.T) {
 		t.Fatalf("append dropped %d/%d, want 1/100", r.DroppedMessages, r.DroppedBytes)
 	}
 	st := s.Stats()
-	if st.Messages != 10 || st.Bytes != 1000 || st.DroppedMessage != 3 || st.DroppedBytes != 300 || st.MinPhysicalOffset != 300 {
+	if st.Messages != 10 || st.Bytes != 1000 || st.DroppedMessages != 3 || st.DroppedBytes != 300 || st.MinPhysicalOffset != 300 {
 		t.Fatalf("stats = %+v", st)
 	}
 	if s.MinOffset("T", 0) != 3 || s.MaxOffset("T", 0) != 7 || s.MinOffset("T", 1) != 0 {
@@ -253,7 +253,7 @@ func TestBoundsAndOffsetMoved(t *testing.T) {
 	}
 	c, _ := newStore(t, protocol.Release498, func(o *Options) { o.MaxMessages = 2; o.MaxBytes = -1 })
 	appendN(t, c, "T", 0, 5, 100, "")
-	if st := c.Stats(); st.Messages != 2 || st.DroppedMessage != 3 || c.MinOffset("T", 0) != 3 {
+	if st := c.Stats(); st.Messages != 2 || st.DroppedMessages != 3 || c.MinOffset("T", 0) != 3 {
 		t.Fatalf("count bound: %+v min %d", st, c.MinOffset("T", 0))
 	}
 	// A queue emptied by eviction: min == max, pulls there wait (OVERFLOW_ONE).
@@ -468,7 +468,7 @@ func TestConcurrent(t *testing.T) {
 		}(w)
 	}
 	wg.Wait()
-	if st := s.Stats(); st.Messages != 500 || st.DroppedMessage != 1500 {
+	if st := s.Stats(); st.Messages != 500 || st.DroppedMessages != 1500 {
 		t.Fatalf("stats = %+v", st)
 	}
 }
