@@ -108,10 +108,10 @@ func (q *queue) max() int64 { return q.min + int64(len(q.entries)) }
 
 // Stats count what the store holds and what its bounds dropped.
 type Stats struct {
-	Messages       int
-	Bytes          int64
+	Messages        int
+	Bytes           int64
 	DroppedMessages int64
-	DroppedBytes   int64
+	DroppedBytes    int64
 	// MinPhysicalOffset and MaxPhysicalOffset bound the commit log:
 	// the first byte still held and the next to be written.
 	MinPhysicalOffset int64
