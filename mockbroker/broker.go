@@ -15,6 +15,8 @@ import (
 
 	"github.com/panjf2000/gnet/v2"
 	"github.com/rocketmock/rocketmock/internal/gnetaddr"
+	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
+	"github.com/rocketmock/rocketmock/mockbroker/internal/records"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -24,14 +26,14 @@ type Broker struct {
 	log       *slog.Logger
 	version   int32 // MQVersion written in every reply
 	extTable  int   // Java HashMap size of reply extFields (see protocol.Command)
-	producers *ProducerManager
+	producers *producers.Manager
 	sched     *scheduler
 	handlers  map[protocol.RequestCode]handlerFunc
 	// hbReplyExt is the extFields of every 5.x heartbeat reply, shared by
 	// them all: replies are only encoded, never changed.
 	hbReplyExt map[string]string
 	brokers    []brokerRoute // what the name server routes to
-	sends      sendState
+	storeHost  storeHost     // the advertised address, in offset message ids
 
 	addr      string // bound "ip:port"
 	advertise string
@@ -53,11 +55,13 @@ type Broker struct {
 	delays      delays
 	asyncMu     sync.RWMutex // async calls vs. Close
 	asyncClosed bool
-	journal     journal
 	unhandled   unhandledLog
-	msgs        messageLog   // messages.go, cmd_transaction.go
-	opaque      atomic.Int32 // of requests the broker sends
-	panics      panicLog     // panics.go
+	// records are the messages, END_TRANSACTIONs and the journal
+	// (messages.go, cmd_transaction.go, journal.go), and what Wait*
+	// wait on.
+	records *recordStore
+	opaque  atomic.Int32 // of requests the broker sends
+	panics  panicLog     // panics.go
 }
 
 // brokerRoute is one broker as the name server describes it.
@@ -85,17 +89,10 @@ func New(opts ...Option) (*Broker, error) {
 		b.version, b.extTable = int32(protocol.V4_9_8), 0
 	}
 	b.sched = newScheduler(&b.cfg, b.housekeeping)
-	b.producers = NewProducerManager(ProducerManagerConfig{
-		Now:      func() time.Time { return b.sched.Now() },
-		Expiry:   cfg.expiry,
-		Compat49: cfg.compat == Compat49,
-		OnEvent:  b.events.publish,
-		Logger:   b.log,
-	})
+	b.records = records.New[Message, EndTransaction, JournalEntry](records.Limits{Messages: cfg.messageLimit, Journal: cfg.journalLimit})
+	b.producers = b.newProducerManager()
 	b.handlers = b.handlerTable()
 	b.hbReplyExt = map[string]string{"IS_SUPPORT_HEART_BEAT_V2": "true", "IS_SUB_CHANGE": "true"}
-	b.journal.ring.limit = cfg.journalLimit
-	b.msgs.init(cfg.messageLimit)
 	if err := b.listen(); err != nil {
 		return nil, err
 	}
@@ -165,7 +162,7 @@ func (b *Broker) bound(eng gnet.Engine) error {
 		}
 		b.advertise = net.JoinHostPort(host, port)
 	}
-	if err := b.sends.init(b.advertise); err != nil {
+	if b.storeHost, err = parseStoreHost(b.advertise); err != nil {
 		return fmt.Errorf("advertised address: %w", err)
 	}
 	b.brokers = []brokerRoute{{cluster: b.cfg.clusterName, name: b.cfg.brokerName, addrs: map[int64]string{0: b.advertise}}}
@@ -193,7 +190,7 @@ func (b *Broker) Close() {
 		<-b.runDone
 		b.sched.close()
 		b.events.close()
-		b.msgs.close()
+		b.records.Close()
 	})
 }
 

@@ -368,12 +368,12 @@ func (c *control) producers(r *http.Request) (int, any, error) {
 	}
 	now := c.b.Now()
 	out := []producerBody{}
-	for i, p := range producersOf(group, infos) {
+	for _, p := range producersOf(group, infos) {
 		out = append(out, producerBody{
 			ClientID: p.ClientID, Addr: p.Addr, Language: p.Language, Version: p.Version,
 			VersionName: protocol.MQVersion(p.Version).String(), LastHeartbeat: formatTime(p.LastHeartbeat),
 			LastHeartbeatMs: p.LastHeartbeat.UnixMilli(), AgeMs: now.Sub(p.LastHeartbeat).Milliseconds(),
-			Virtual: IsVirtual(infos[i].Channel),
+			Virtual: p.Virtual,
 		})
 	}
 	return http.StatusOK, struct {

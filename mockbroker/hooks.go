@@ -4,63 +4,20 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
 )
-
-// Producer is one producer connection of a group, as 204 reports it plus
-// what the open-source broker keeps to itself.
-type Producer struct {
-	Group         string
-	ClientID      string
-	Addr          string // the client's "ip:port" as the broker sees it
-	Language      string // Java enum name, "null" when unknown
-	Version       int32  // MQVersion ordinal from the heartbeat
-	LastHeartbeat time.Time
-}
-
-// Producers returns the producers of a group, in registration order (nil
-// when the group does not exist).
-func (b *Broker) Producers(group string) []Producer {
-	infos, _ := b.producers.Group(group)
-	return producersOf(group, infos)
-}
-
-func producersOf(group string, infos []ClientChannelInfo) []Producer {
-	if len(infos) == 0 {
-		return nil
-	}
-	out := make([]Producer, len(infos))
-	for i, in := range infos {
-		out[i] = Producer{
-			Group: group, ClientID: in.ClientID, Addr: clientAddr(in.Channel.RemoteAddr()),
-			Language: in.Language.String(), Version: in.Version, LastHeartbeat: in.LastUpdate,
-		}
-	}
-	return out
-}
-
-// Groups returns the names of the producer groups the broker knows, sorted.
-// Under Compat49 emptied groups stay listed, as on a 4.9.8 broker.
-func (b *Broker) Groups() []string { return b.producers.Groups() }
 
 // WaitProducers waits until the group has exactly n producers (n = 0
 // also waits for the group to go), or until ctx ends. The error then says
 // what the group had.
 func (b *Broker) WaitProducers(ctx context.Context, group string, n int) error {
-	for {
-		changed := b.events.changedCh()
-		got := b.Producers(group)
-		if len(got) == n {
-			return nil
-		}
-		if b.closed.Load() {
-			return fmt.Errorf("waiting for %d producers in group %q: %w", n, group, ErrClosed)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %d producers in group %q, it has %d %v: %w", n, group, len(got), clientIDs(got), ctx.Err())
-		case <-changed:
-		}
+	err := b.records.Wait(ctx, func(*recordState) bool { return b.producers.GroupLen(group) == n })
+	if err == nil {
+		return nil
 	}
+	got := b.Producers(group)
+	return fmt.Errorf("waiting for %d producers in group %q, it has %d %v: %w", n, group, len(got), clientIDs(got), b.waitErr(err))
 }
 
 func clientIDs(ps []Producer) []string {
@@ -108,9 +65,9 @@ func (b *Broker) Advance(d time.Duration) {
 }
 
 // channelsOf returns the distinct channels the client id registered on.
-func (b *Broker) channelsOf(clientID string) []Channel {
-	seen := map[Channel]bool{}
-	var out []Channel
+func (b *Broker) channelsOf(clientID string) []producers.Channel {
+	seen := map[producers.Channel]bool{}
+	var out []producers.Channel
 	for _, infos := range b.producers.ProducerTable() {
 		for _, in := range infos {
 			if in.ClientID == clientID && !seen[in.Channel] {

@@ -17,7 +17,8 @@ type server struct {
 	booted chan<- error
 }
 
-// conn is one client connection; it is the Channel ProducerManager keys by.
+// conn is one client connection; it is the producers.Channel the producer
+// table keys by.
 type conn struct {
 	b        *Broker
 	gc       gnet.Conn
@@ -82,6 +83,7 @@ func (s *server) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	c.lastActive.Store(s.b.Now().UnixNano())
 	c.active.Store(true)
 	gc.SetContext(c)
+	s.b.connOpened(c)
 	s.b.connsMu.Lock()
 	s.b.conns[c] = struct{}{}
 	s.b.connsMu.Unlock()
@@ -100,7 +102,7 @@ func (s *server) OnClose(gc gnet.Conn, err error) gnet.Action {
 	delete(s.b.conns, c)
 	s.b.connsMu.Unlock()
 	s.b.log.Debug("connection closed", "remote", c.addr, "err", err)
-	s.b.producers.DoChannelCloseEvent(c.addr, c)
+	s.b.connClosed(c)
 	return gnet.None
 }
 
@@ -309,7 +311,7 @@ func (b *Broker) serve(c *conn, req *protocol.Command) (res serveResult) {
 // record journals a request's outcome.
 func (b *Broker) record(e JournalEntry, start time.Time) {
 	e.Duration = time.Since(start)
-	b.journal.add(e)
+	b.addJournal(e)
 }
 
 // appendReply stamps the broker's version and appends the reply frame to
