@@ -198,20 +198,20 @@ func (tc *TransactionCheck) Wait(ctx context.Context) (EndTransaction, error) {
 // property is set to group if it has none (the clients check it). Wait on
 // the result for the producer's END_TRANSACTION.
 //
-// It fails when the group has no usable connection (Java logs "Check
-// transaction failed, channel is null") or the chosen one is a fixture's
-// virtual connection.
+// It fails with ErrNoProducer when the group has no usable connection
+// (Java logs "Check transaction failed, channel is null") or the chosen
+// one is a fixture's virtual connection, and with ErrClosed after Close.
 func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck, error) {
 	if b.closed.Load() {
 		return nil, fmt.Errorf("mockbroker: check transaction: %w", ErrClosed)
 	}
 	ch := b.producers.GetAvailableChannel(group)
 	if ch == nil {
-		return nil, fmt.Errorf("mockbroker: check transaction failed: group %q has no active producer connection (known groups: %v)", group, b.Groups())
+		return nil, errorOf(ErrNoProducer, "mockbroker: check transaction failed: group %q has no active producer connection (known groups: %v)", group, b.Groups())
 	}
 	c, ok := ch.(*conn)
 	if !ok {
-		return nil, fmt.Errorf("mockbroker: check transaction: the chosen connection %s of group %q is a virtual (fixture) one and cannot receive requests", ch.RemoteAddr(), group)
+		return nil, errorOf(ErrNoProducer, "mockbroker: check transaction: the chosen connection %s of group %q is a virtual (fixture) one and cannot receive requests", ch.RemoteAddr(), group)
 	}
 
 	times, after := b.records.Check(msg.CommitLogOffset)

@@ -2,15 +2,18 @@ package mockbroker
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
 )
 
 // WaitProducers waits until the group has exactly n producers (n = 0
-// also waits for the group to go), or until ctx ends. The error then says
-// what the group had.
+// also waits for the group to go), or until ctx ends or the broker closes
+// (the error then wraps ctx's error or ErrClosed). The error says what the
+// group had.
 func (b *Broker) WaitProducers(ctx context.Context, group string, n int) error {
 	err := b.records.Wait(ctx, func(*recordState) bool { return b.producers.GroupLen(group) == n })
 	if err == nil {
@@ -30,11 +33,12 @@ func clientIDs(ps []Producer) []string {
 
 // CloseClient closes, from the broker's side, every connection on which
 // the client id registered a producer, so the broker's close path runs
-// (the producer leaves its groups once the close is processed).
+// (the producer leaves its groups once the close is processed). With no
+// such connection the error wraps ErrUnknownClient.
 func (b *Broker) CloseClient(clientID string) error {
 	chans := b.channelsOf(clientID)
 	if len(chans) == 0 {
-		return fmt.Errorf("mockbroker: no producer connection with client id %q (known: %v)", clientID, b.clientIDs())
+		return errorOf(ErrUnknownClient, "mockbroker: no producer connection with client id %q (known: %v)", clientID, b.clientIDs())
 	}
 	for _, ch := range chans {
 		if err := ch.Close(); err != nil {
@@ -45,12 +49,18 @@ func (b *Broker) CloseClient(clientID string) error {
 }
 
 // ExpireProducer drops the client's registration in a group now and closes
-// its connection, as the scan does after 120 s of silence.
+// its connection, as the scan does after 120 s of silence. If the group
+// has no producer with the client id, the error wraps ErrUnknownProducer
+// (and ErrUnknownGroup if the group does not exist).
 func (b *Broker) ExpireProducer(group, clientID string) error {
-	if b.producers.Expire(group, clientID) == 0 {
-		return fmt.Errorf("mockbroker: group %q has no producer with client id %q", group, clientID)
+	if b.producers.Expire(group, clientID) > 0 {
+		return nil
 	}
-	return nil
+	kind := ErrUnknownProducer
+	if _, ok := b.producers.Group(group); !ok {
+		kind = errors.Join(ErrUnknownProducer, ErrUnknownGroup)
+	}
+	return errorOf(kind, "mockbroker: group %q has no producer with client id %q", group, clientID)
 }
 
 // Scan runs the expiry scan now and returns how many registrations it dropped.
@@ -79,6 +89,7 @@ func (b *Broker) channelsOf(clientID string) []producers.Channel {
 	return out
 }
 
+// clientIDs returns the client ids of every producer, sorted.
 func (b *Broker) clientIDs() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -90,5 +101,6 @@ func (b *Broker) clientIDs() []string {
 			}
 		}
 	}
+	slices.Sort(out)
 	return out
 }

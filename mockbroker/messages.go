@@ -175,6 +175,27 @@ func messagesOf(st *recordState, topic string) []Message {
 	return out
 }
 
+// FindMessage returns the newest kept message whose MsgID (UNIQ_KEY) or
+// OffsetMsgID is id; the error wraps ErrUnknownMessage if there is none.
+func (b *Broker) FindMessage(id string) (Message, error) {
+	var out Message
+	found := false
+	kept := 0
+	b.records.View(func(st *recordState) {
+		st.EachMessage("", func(m *Message, clientID string) bool {
+			kept++
+			if m.MsgID == id || m.OffsetMsgID == id {
+				out, found = m.export(clientID), true
+			}
+			return true
+		})
+	})
+	if !found {
+		return Message{}, errorOf(ErrUnknownMessage, "mockbroker: no kept message has msgId or offsetMsgId %q (%d kept)", id, kept)
+	}
+	return out, nil
+}
+
 // WaitMessages waits until at least n messages of topic ("" for any) have
 // been accepted since the start (or the last ClearMessages), then returns
 // the kept ones, as Messages does. It fails when ctx ends or the broker
