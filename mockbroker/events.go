@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
@@ -49,19 +50,23 @@ type ProducerEvent struct {
 // producerEvent receives the producer table's events: it hands them to
 // the subscriptions and wakes the waiters.
 func (b *Broker) producerEvent(ev producers.Event) {
+	b.records.Touch()
+	if b.events.listening.Load() == 0 {
+		return // every heartbeat refreshes: build nothing for nobody
+	}
 	out := ProducerEvent{Kind: ProducerEventKind(ev.Kind), Group: ev.Group, ClientID: ev.ClientID, RemoteAddr: ev.RemoteAddr, Time: ev.Time}
 	if ev.Channel != nil {
 		out.ConnID, out.Virtual = channelID(ev.Channel)
 	}
 	b.events.publish(out)
-	b.records.Touch()
 }
 
 // eventHub fans producer events out to subscriptions.
 type eventHub struct {
-	mu     sync.Mutex
-	subs   map[*Subscription]struct{}
-	closed bool
+	mu        sync.Mutex
+	subs      map[*Subscription]struct{}
+	listening atomic.Int32 // len(subs), read without the lock
+	closed    bool
 }
 
 func (h *eventHub) publish(ev ProducerEvent) {
@@ -80,6 +85,7 @@ func (h *eventHub) close() {
 		s.markClosed()
 	}
 	h.subs = nil
+	h.listening.Store(0)
 }
 
 // Subscription receives every producer event from the moment it was made,
@@ -107,6 +113,7 @@ func (b *Broker) Subscribe() *Subscription {
 		b.events.subs = map[*Subscription]struct{}{}
 	}
 	b.events.subs[s] = struct{}{}
+	b.events.listening.Store(int32(len(b.events.subs)))
 	return s
 }
 
@@ -155,6 +162,7 @@ func (s *Subscription) Next(ctx context.Context) (ProducerEvent, error) {
 func (s *Subscription) Close() {
 	s.hub.mu.Lock()
 	delete(s.hub.subs, s)
+	s.hub.listening.Store(int32(len(s.hub.subs)))
 	s.hub.mu.Unlock()
 	s.markClosed()
 }

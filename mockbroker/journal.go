@@ -97,7 +97,7 @@ func (e JournalEntry) String() string {
 }
 
 // addJournal records a journal entry; the records number it.
-func (b *Broker) addJournal(e JournalEntry) { b.records.AddJournal(e) }
+func (b *Broker) addJournal(e JournalEntry) { b.records.AddJournal(&e) }
 
 // Journal returns the kept journal entries, oldest first: every request
 // the broker received, with what became of it, the requests it sent, and

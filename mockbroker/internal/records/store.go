@@ -75,8 +75,8 @@ type State[M, E, J any] struct {
 	commitLog int64           // next commit-log offset
 	ends      ring[end[E]]
 	endSeq    uint64
-	checks    map[int64]int // CHECK_TRANSACTION_STATE sent per commit-log offset
-	journal   ring[entry[J]]
+	checks    map[int64]int       // CHECK_TRANSACTION_STATE sent per commit-log offset
+	journal   ring[J]             // numbered seq-len+1 … seq: entries are kept or dropped in order
 	seq       uint64              // journal entries numbered so far
 	names     map[uint64]string   // client ids of the connections in the records ("" not known yet)
 	open      map[uint64]struct{} // connections open now
@@ -92,11 +92,6 @@ type message[M any] struct {
 type end[E any] struct {
 	conn, halfConn uint64 // halfConn: the half message's connection, 0 if none was found
 	val            E
-}
-
-type entry[J any] struct {
-	seq uint64
-	val J
 }
 
 // New returns an empty store.
@@ -271,13 +266,14 @@ func (s *Store[M, E, J]) Check(commitLogOffset int64) (times int, endsBefore uin
 }
 
 // AddJournal records a journal entry and returns its number (from 1).
-func (s *Store[M, E, J]) AddJournal(e J) uint64 {
+func (s *Store[M, E, J]) AddJournal(e *J) uint64 {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.st.seq++
-	s.st.journal.add(entry[J]{seq: s.st.seq, val: e})
+	seq := s.st.seq
+	s.st.journal.add(*e)
 	s.changedLocked()
-	return s.st.seq
+	s.mu.Unlock()
+	return seq
 }
 
 // ClearMessages forgets every message, send count and END_TRANSACTION,
@@ -356,8 +352,10 @@ func (st *State[M, E, J]) EachEnd(fn func(e *E, clientID, halfClientID string) b
 // EachJournal calls fn on each kept journal entry with its number, oldest
 // first.
 func (st *State[M, E, J]) EachJournal(fn func(seq uint64, e *J)) {
-	st.journal.each(func(e *entry[J]) bool {
-		fn(e.seq, &e.val)
+	seq := st.seq - uint64(st.journal.len())
+	st.journal.each(func(e *J) bool {
+		seq++
+		fn(seq, e)
 		return true
 	})
 }

@@ -57,7 +57,7 @@ func TestSendNumbersInOrderAndRingDrops(t *testing.T) {
 	assert.Equal(t, acceptedT, int64(3))
 
 	for _, e := range []string{"j1", "j2"} {
-		s.AddJournal(e)
+		s.AddJournal(&e)
 	}
 	var seqs []uint64
 	s.View(func(st *State[msg, string, string]) {
@@ -71,7 +71,7 @@ func TestSendNumbersInOrderAndRingDrops(t *testing.T) {
 	s.ClearMessages()
 	s.ClearJournal()
 	assert.Equal(t, send(s, c, "T", "i"), int64(3))
-	assert.Equal(t, s.AddJournal("j3"), uint64(3))
+	assert.Equal(t, s.AddJournal(ptr("j3")), uint64(3))
 	got, _ = messages(s, "T")
 	assert.DeepEqual(t, got, []msg{{"i", 3, 8}}, cmp.AllowUnexported(msg{}))
 	s.View(func(st *State[msg, string, string]) { dropped = st.MessagesDropped() + st.JournalDropped() })
@@ -166,3 +166,5 @@ func TestCheckCountsPerOffset(t *testing.T) {
 	assert.Equal(t, times, 2)
 	assert.Equal(t, before, uint64(1))
 }
+
+func ptr[T any](v T) *T { return &v }
