@@ -207,9 +207,10 @@ func (st *State[M, E, J]) noteConnLocked(c Conn) {
 // Send assigns offsets to len(sizes) messages of one send to queue q, in
 // order: consecutive queue offsets from the queue's next one, and
 // commit-log offsets advancing by each message's size. place(i, queue
-// offset, commit-log offset) fills the i-th record; then msgs are recorded
-// and counted under key (Queue is q). All of it happens under the lock, so
-// the records keep offset order. It returns the first queue offset.
+// offset, commit-log offset) fills the i-th record before msgs[i] is
+// recorded; the send is counted under (c, group, q). All of it happens
+// under the lock, so the records keep offset order. It returns the first
+// queue offset.
 func (s *Store[M, E, J]) Send(c Conn, group string, q Queue, sizes []int, msgs []M, place func(i int, queueOffset, commitLogOffset int64)) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
