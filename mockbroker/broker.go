@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
+	"github.com/rocketmock/rocketmock/mockbroker/internal/records"
 	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/remoting"
 )
@@ -20,7 +22,7 @@ type Broker struct {
 	log       *slog.Logger
 	version   protocol.MQVersion // written in every reply
 	extTable  int                // Java HashMap size of reply extFields (see protocol.Command)
-	producers *ProducerManager
+	producers *producers.Manager
 	sched     *scheduler
 	mux       *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
 	handler   remoting.Handler // the mux inside the pipeline
@@ -28,7 +30,7 @@ type Broker struct {
 	// 4.9.8), shared by them all: replies are only encoded, never changed.
 	hbReplyExt map[string]string
 	brokers    []brokerRoute // what the name server routes to
-	sends      sendState
+	storeHost  storeHost     // the advertised address, in offset message ids
 
 	addr      string // bound "ip:port"
 	advertise string
@@ -44,10 +46,12 @@ type Broker struct {
 	// Interception and records (intercept.go, journal.go, strict.go).
 	interceptMu sync.Mutex                      // serializes changes to intercepts
 	intercepts  atomic.Pointer[[]*Interception] // read per request without locking
-	journal     journal
 	unhandled   unhandledLog
-	msgs        messageLog // messages.go, cmd_transaction.go
-	panics      panicLog   // panics.go
+	// records are the messages, END_TRANSACTIONs and the journal
+	// (messages.go, cmd_transaction.go, journal.go), and what Wait*
+	// wait on.
+	records *recordStore
+	panics  panicLog // panics.go
 }
 
 // brokerRoute is one broker as the name server describes it.
@@ -72,17 +76,10 @@ func New(opts ...Option) (*Broker, error) {
 	}
 	b.version, b.extTable = cfg.release.Version(), cfg.release.ExtFieldsTable()
 	b.sched = newScheduler(&b.cfg, b.housekeeping)
-	b.producers = NewProducerManager(ProducerManagerConfig{
-		Now:     func() time.Time { return b.sched.Now() },
-		Expiry:  cfg.expiry,
-		Release: cfg.release,
-		OnEvent: b.events.publish,
-		Logger:  b.log,
-	})
+	b.records = records.New[Message, EndTransaction, JournalEntry](records.Limits{Messages: cfg.messageLimit, Journal: cfg.journalLimit})
+	b.producers = b.newProducerManager()
 	b.handler = b.newHandler()
 	b.hbReplyExt = cfg.release.HeartbeatReplyExtFields()
-	b.journal.ring.limit = cfg.journalLimit
-	b.msgs.init(cfg.messageLimit)
 	if err := b.listen(); err != nil {
 		return nil, err
 	}
@@ -154,6 +151,7 @@ func (b *Broker) listen() error {
 // bound completes the set-up that needs the bound address. It runs before
 // any connection is served.
 func (b *Broker) bound(addr string) error {
+	var err error
 	b.addr = addr
 	b.advertise = b.cfg.advertise
 	if b.advertise == "" {
@@ -163,7 +161,7 @@ func (b *Broker) bound(addr string) error {
 		}
 		b.advertise = net.JoinHostPort(host, port)
 	}
-	if err := b.sends.init(b.advertise); err != nil {
+	if b.storeHost, err = parseStoreHost(b.advertise); err != nil {
 		return fmt.Errorf("advertised address: %w", err)
 	}
 	b.brokers = []brokerRoute{{cluster: b.cfg.clusterName, name: b.cfg.brokerName, addrs: map[int64]string{0: b.advertise}}}
@@ -188,7 +186,7 @@ func (b *Broker) Close() {
 		b.srv.Close()
 		b.sched.close()
 		b.events.close()
-		b.msgs.close()
+		b.records.Close()
 	})
 }
 

@@ -77,7 +77,7 @@ func TestRepeatedHeartbeatRefreshesWithoutDuplicating(t *testing.T) {
 	// client id, language and version stay those of the first.
 	c.call(heartbeatCmd("second@2", protocol.Java, 479, "PG"))
 	got := b.Producers("PG")
-	want := []Producer{{Group: "PG", ClientID: "first@1", Addr: localAddr(c), Language: "GO", Version: 317, LastHeartbeat: start.Add(30 * time.Second)}}
+	want := []Producer{{Group: "PG", ClientID: "first@1", Addr: localAddr(c), Language: "GO", Version: 317, LastHeartbeat: start.Add(30 * time.Second), ConnID: 1}}
 	assert.DeepEqual(t, got, want)
 }
 

@@ -3,6 +3,7 @@ package mockbroker
 import (
 	"bytes"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
 	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/remoting"
 )
@@ -32,9 +33,14 @@ func (b *Broker) heartbeat(c *conn, req *protocol.Command) *protocol.Command {
 	if hb.ClientID == "" {
 		return errorReply(req, &protocol.MissingFieldError{Header: "HeartbeatData", Field: "clientID"})
 	}
+	if c.info().ClientID == "" {
+		// The records name the client of what it sent before (the Go
+		// client sends its first messages before its first heartbeat).
+		b.records.NameClient(c.id, hb.ClientID)
+	}
 	c.setClientID(hb.ClientID) // for interceptors and records (ConnInfo.ClientID)
 	if len(groups) > 0 {
-		b.producers.RegisterProducers(groups, ClientChannelInfo{
+		b.producers.RegisterProducers(groups, producers.ClientChannelInfo{
 			Channel:  c,
 			ClientID: hb.ClientID,
 			Language: req.Language,
@@ -85,7 +91,7 @@ func (b *Broker) unregisterClient(c *conn, req *protocol.Command) *protocol.Comm
 		return errorReply(req, err)
 	}
 	if h.ProducerGroup != "" {
-		b.producers.UnregisterProducer(h.ProducerGroup, ClientChannelInfo{
+		b.producers.UnregisterProducer(h.ProducerGroup, producers.ClientChannelInfo{
 			Channel: c, ClientID: h.ClientID, Language: req.Language, Version: int32(req.Version),
 		})
 	}

@@ -6,8 +6,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/records"
 	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/remoting"
 )
@@ -19,63 +19,33 @@ func (b *Broker) registerSendCodes(m *remoting.Mux) {
 	m.Handle(protocol.SendBatchMessage, handle(b.sendMessage))
 }
 
-// sendState numbers accepted messages: a logical offset per (topic, queue)
-// and a commit-log offset for the offset message id.
-type sendState struct {
-	mu        sync.Mutex
-	storeIP   net.IP
-	storePort int32
-	commitLog int64
-	offsets   map[queueKey]int64
+// storeHost is the broker's address in offset message ids: the
+// advertised "ip:port".
+type storeHost struct {
+	ip   net.IP
+	port int32
 }
 
-type queueKey struct {
-	topic string
-	queue int32
-}
-
-// init takes the store host of message ids from the advertised "ip:port".
-func (s *sendState) init(advertise string) error {
+// parseStoreHost reads the store host from the advertised "ip:port".
+func parseStoreHost(advertise string) (storeHost, error) {
 	host, port, err := net.SplitHostPort(advertise)
 	if err != nil {
-		return err
+		return storeHost{}, err
 	}
 	ip := net.ParseIP(host)
 	if ip == nil {
-		return fmt.Errorf("%q: want an IP literal (clients match routes against ip:port)", advertise)
+		return storeHost{}, fmt.Errorf("%q: want an IP literal (clients match routes against ip:port)", advertise)
 	}
 	p, err := strconv.ParseUint(port, 10, 16)
 	if err != nil {
-		return fmt.Errorf("port of %q: %w", advertise, err)
+		return storeHost{}, fmt.Errorf("port of %q: %w", advertise, err)
 	}
-	s.storeIP, s.storePort, s.offsets = ip, int32(p), map[queueKey]int64{}
-	return nil
+	return storeHost{ip, int32(p)}, nil
 }
 
-// store assigns offsets to n messages of the given sizes and returns the
-// queue offset of the first and the offset message id of each. If log is
-// set, it records msgs (one per size), offsets filled in, under the same
-// lock, so the record keeps offset order.
-func (s *sendState) store(topic string, queue int32, sizes []int, log *messageLog, msgs []Message) (int64, []string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := queueKey{topic, queue}
-	first := s.offsets[k]
-	s.offsets[k] = first + int64(len(sizes))
-	ids := make([]string, len(sizes))
-	for i, size := range sizes {
-		ids[i] = protocol.FormatOffsetMsgID(s.storeIP, s.storePort, s.commitLog)
-		if i < len(msgs) {
-			msgs[i].QueueOffset, msgs[i].CommitLogOffset, msgs[i].OffsetMsgID = first+int64(i), s.commitLog, ids[i]
-		}
-		s.commitLog += int64(size)
-	}
-	if log != nil {
-		log.mu.Lock()
-		log.addLocked(msgs)
-		log.mu.Unlock()
-	}
-	return first, ids
+// msgID formats the offset message id of a commit-log offset.
+func (h storeHost) msgID(commitLogOffset int64) string {
+	return protocol.FormatOffsetMsgID(h.ip, h.port, commitLogOffset)
 }
 
 // sendMessage answers SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and
@@ -118,7 +88,14 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 			return fail(protocol.MessageIllegal, "the batch message body holds no message")
 		}
 	}
-	first, ids := b.sends.store(h.Topic, queue, sizes, &b.msgs, b.newMessages(c, h, queue, req.Body, batch))
+	ci := c.info()
+	msgs := b.newMessages(ci, h, queue, req.Body, batch)
+	ids := make([]string, len(sizes))
+	first := b.records.Send(recordConn(ci), h.ProducerGroup, records.Queue{Topic: h.Topic, QueueID: queue}, sizes, msgs,
+		func(i int, queueOffset, commitLogOffset int64) {
+			ids[i] = b.storeHost.msgID(commitLogOffset)
+			msgs[i].QueueOffset, msgs[i].CommitLogOffset, msgs[i].OffsetMsgID = queueOffset, commitLogOffset, ids[i]
+		})
 	resp.ExtFields["msgId"] = strings.Join(ids, ",")
 	resp.ExtFields["queueId"] = strconv.Itoa(int(queue))
 	resp.ExtFields["queueOffset"] = strconv.FormatInt(first, 10)

@@ -68,20 +68,19 @@ type EndTransaction struct {
 	// still holds it.
 	Message *Message
 	Time    time.Time // the broker's clock
-
-	conn *conn
 }
 
-func (e *EndTransaction) export() EndTransaction {
+// export returns a copy the caller may keep and change, with the client
+// ids the records know for its connection and its half message's.
+func (e *EndTransaction) export(clientID, halfClientID string) EndTransaction {
 	out := *e
-	if out.ClientID == "" && e.conn != nil {
-		out.ClientID = e.conn.info().ClientID
+	if out.ClientID == "" {
+		out.ClientID = clientID
 	}
 	if e.Message != nil {
-		m := e.Message.export()
+		m := e.Message.export(halfClientID)
 		out.Message = &m
 	}
-	out.conn = nil
 	return out
 }
 
@@ -96,23 +95,21 @@ func (b *Broker) endTransaction(c *conn, req *protocol.Command) *protocol.Comman
 	if err := h.Decode(req.ExtFields); err != nil {
 		return errorReply(req, err)
 	}
+	ci := c.info()
 	e := EndTransaction{
-		Group: h.ProducerGroup, Addr: c.addr, Topic: h.Topic, MsgID: h.MsgID, TransactionID: h.TransactionID,
-		CommitLogOffset: h.CommitLogOffset, TranStateTableOffset: h.TranStateTableOffset,
+		Group: h.ProducerGroup, ClientID: ci.ClientID, Addr: ci.Addr, Topic: h.Topic, MsgID: h.MsgID,
+		TransactionID: h.TransactionID, CommitLogOffset: h.CommitLogOffset, TranStateTableOffset: h.TranStateTableOffset,
 		State: TxState(h.CommitOrRollback), FromCheck: h.FromTransactionCheck, Remark: req.Remark,
-		Time: b.Now(), conn: c,
+		Time: b.Now(),
 	}
-	l := &b.msgs
-	l.mu.Lock()
-	if m := l.findLocked(h.CommitLogOffset); m != nil {
-		kept := *m
-		e.Message = &kept
-	}
-	l.endSeq++
-	e.Seq = l.endSeq
-	l.ends.add(e)
-	l.changed.notify()
-	l.mu.Unlock()
+	b.records.AddEnd(recordConn(ci), h.CommitLogOffset, func(seq uint64, half *Message, _ string) EndTransaction {
+		e.Seq = seq
+		if half != nil {
+			kept := *half
+			e.Message = &kept
+		}
+		return e
+	})
 	b.log.Debug("end transaction", "remote", c.addr, "group", h.ProducerGroup, "msgId", h.MsgID,
 		"state", e.State.String(), "fromCheck", h.FromTransactionCheck)
 	if e.State == TxUnknown {
@@ -121,28 +118,14 @@ func (b *Broker) endTransaction(c *conn, req *protocol.Command) *protocol.Comman
 	return protocol.NewResponse(req, protocol.Success, "")
 }
 
-// findLocked returns the newest kept message stored at a commit-log
-// offset, or nil.
-func (l *messageLog) findLocked(commitLogOffset int64) *Message {
-	var found *Message
-	l.ring.eachNewest(func(m *Message) bool {
-		if m.CommitLogOffset == commitLogOffset {
-			found = m
-			return false
-		}
-		return true
-	})
-	return found
-}
-
 // EndTransactions returns the kept END_TRANSACTION requests, oldest first.
 func (b *Broker) EndTransactions() []EndTransaction {
-	b.msgs.mu.Lock()
-	defer b.msgs.mu.Unlock()
 	var out []EndTransaction
-	b.msgs.ends.each(func(e *EndTransaction) bool {
-		out = append(out, e.export())
-		return true
+	b.records.View(func(st *recordState) {
+		st.EachEnd(func(e *EndTransaction, clientID, halfClientID string) bool {
+			out = append(out, e.export(clientID, halfClientID))
+			return true
+		})
 	})
 	return out
 }
@@ -156,35 +139,28 @@ func (b *Broker) WaitEndTransaction(ctx context.Context, msgID string) (EndTrans
 	})
 }
 
+// waitEnd waits for the first kept END_TRANSACTION that match accepts;
+// what describes it for the error.
 func (b *Broker) waitEnd(ctx context.Context, what string, match func(*EndTransaction) bool) (EndTransaction, error) {
-	l := &b.msgs
-	for {
-		l.mu.Lock()
-		var found *EndTransaction
-		l.ends.each(func(e *EndTransaction) bool {
+	var out EndTransaction
+	seen := 0
+	err := b.records.Wait(ctx, func(st *recordState) bool {
+		found := false
+		seen = 0
+		st.EachEnd(func(e *EndTransaction, clientID, halfClientID string) bool {
+			seen++
 			if match(e) {
-				found = e
+				out, found = e.export(clientID, halfClientID), true
 				return false
 			}
 			return true
 		})
-		if found != nil {
-			out := found.export()
-			l.mu.Unlock()
-			return out, nil
-		}
-		if l.closed {
-			l.mu.Unlock()
-			return EndTransaction{}, fmt.Errorf("waiting for %s: %w", what, ErrClosed)
-		}
-		changed := l.changed.wait()
-		l.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return EndTransaction{}, fmt.Errorf("waiting for %s: %w", what, ctx.Err())
-		case <-changed:
-		}
+		return found
+	})
+	if err != nil {
+		return EndTransaction{}, fmt.Errorf("waiting for %s (%d other END_TRANSACTIONs kept): %w", what, seen, b.waitErr(err))
 	}
+	return out, nil
 }
 
 // TransactionCheck is a CHECK_TRANSACTION_STATE the broker sent (see
@@ -216,38 +192,30 @@ func (tc *TransactionCheck) Wait(ctx context.Context) (EndTransaction, error) {
 // CheckTransaction asks a producer of group for the state of the
 // transaction of msg, as the broker's transaction check service does for a
 // half message older than its timeout: it picks one producer connection
-// with ProducerManager.GetAvailableChannel (round-robin, at most three
+// as Java's ProducerManager.getAvailableChannel does (round-robin, at most three
 // tried, active and writable first) and sends it CHECK_TRANSACTION_STATE
 // (39), oneway, with the header and the MessageExt body of wire-spec
 // section 9.2. msg is normally a half message from Messages; its PGROUP
 // property is set to group if it has none (the clients check it). Wait on
 // the result for the producer's END_TRANSACTION.
 //
-// It fails when the group has no usable connection (Java logs "Check
-// transaction failed, channel is null") or the chosen one is a fixture's
-// virtual connection.
+// It fails with ErrNoProducer when the group has no usable connection
+// (Java logs "Check transaction failed, channel is null") or the chosen
+// one is a fixture's virtual connection, and with ErrClosed after Close.
 func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck, error) {
 	if b.closed.Load() {
 		return nil, fmt.Errorf("mockbroker: check transaction: %w", ErrClosed)
 	}
 	ch := b.producers.GetAvailableChannel(group)
 	if ch == nil {
-		return nil, fmt.Errorf("mockbroker: check transaction failed: group %q has no active producer connection (known groups: %v)%.0w", group, b.Groups(), ErrNoProducer)
+		return nil, errorOf(ErrNoProducer, "mockbroker: check transaction failed: group %q has no active producer connection (known groups: %v)", group, b.Groups())
 	}
 	c, ok := ch.(*conn)
 	if !ok {
-		return nil, fmt.Errorf("mockbroker: check transaction: the chosen connection %s of group %q is a virtual (fixture) one and cannot receive requests%.0w", ch.RemoteAddr(), group, ErrNoProducer)
+		return nil, errorOf(ErrNoProducer, "mockbroker: check transaction: the chosen connection %s of group %q is a virtual (fixture) one and cannot receive requests", ch.RemoteAddr(), group)
 	}
 
-	l := &b.msgs
-	l.mu.Lock()
-	if l.checks == nil {
-		l.checks = map[int64]int{}
-	}
-	l.checks[msg.CommitLogOffset]++
-	times := l.checks[msg.CommitLogOffset]
-	after := l.endSeq
-	l.mu.Unlock()
+	times, after := b.records.Check(msg.CommitLogOffset)
 
 	msg.Properties = maps.Clone(msg.Properties)
 	if msg.Properties == nil {
@@ -262,7 +230,7 @@ func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck,
 	msg.Properties[protocol.PropertyRealQueueID] = strconv.Itoa(int(msg.QueueID))
 	msg.Properties[propertyCheckTimes] = strconv.Itoa(times)
 	if msg.OffsetMsgID == "" {
-		msg.OffsetMsgID = protocol.FormatOffsetMsgID(b.sends.storeIP, b.sends.storePort, msg.CommitLogOffset)
+		msg.OffsetMsgID = b.storeHost.msgID(msg.CommitLogOffset)
 	}
 	body, err := b.encodeMessageExt(msg)
 	if err != nil {
@@ -286,11 +254,10 @@ func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck,
 		}
 		return nil, fmt.Errorf("mockbroker: check transaction: %w", err)
 	}
-	b.journal.add(JournalEntry{Time: b.Now(), Conn: info, Code: protocol.CheckTransactionState,
+	b.addJournal(JournalEntry{Time: b.Now(), Conn: info, Code: protocol.CheckTransactionState,
 		Opaque: req.Opaque, Oneway: true, Outcome: OutcomeSent})
 	b.log.Debug("check transaction state sent", "remote", c.addr, "group", group, "msgId", msg.MsgID,
 		"commitLogOffset", msg.CommitLogOffset)
-	msg.conn = nil
 	return &TransactionCheck{Group: group, Conn: info, Opaque: req.Opaque, Header: h, Message: msg, b: b, after: after}, nil
 }
 
@@ -307,7 +274,7 @@ func (b *Broker) encodeMessageExt(m Message) ([]byte, error) {
 	return protocol.EncodeMessageExt(&protocol.MessageExt{
 		Topic: m.Topic, QueueID: m.QueueID, Flag: m.Flag, QueueOffset: m.QueueOffset, CommitLogOffset: m.CommitLogOffset,
 		SysFlag: sysFlag, BornTimestamp: m.BornTimestamp, BornHost: bornIP, BornPort: bornPort,
-		StoreTimestamp: m.Time, StoreHost: b.sends.storeIP, StorePort: b.sends.storePort,
+		StoreTimestamp: m.Time, StoreHost: b.storeHost.ip, StorePort: b.storeHost.port,
 		Body: m.Body, Properties: m.Properties,
 	})
 }

@@ -62,17 +62,20 @@ func (c *conn) info() ConnInfo {
 func (b *Broker) connOpened(rc *remoting.Conn) {
 	c := &conn{rc: rc, id: rc.ID(), addr: rc.RemoteAddr()}
 	rc.SetValue(c)
+	b.records.Opened(c.id)
 	b.connsMu.Lock()
 	b.conns[c] = struct{}{}
 	b.connsMu.Unlock()
 }
 
 // connClosed is the server's close callback: the connection's producers
-// leave (ProducerManager.doChannelCloseEvent).
+// leave (ProducerManager.doChannelCloseEvent), then the records learn of
+// it, which wakes Reset.
 func (b *Broker) connClosed(rc *remoting.Conn, _ error) {
 	c := connOf(rc)
 	b.connsMu.Lock()
 	delete(b.conns, c)
 	b.connsMu.Unlock()
 	b.producers.DoChannelCloseEvent(c.addr, c)
+	b.records.Closed(c.id)
 }

@@ -30,22 +30,10 @@ func (b *Broker) AdvanceClock(d time.Duration) error {
 // the broker and logs beside it.
 func (b *Broker) Logger() *slog.Logger { return b.log }
 
-// ProducerInfo is a Producer with whether it is a fixture's virtual one
-// rather than a TCP connection.
-type ProducerInfo struct {
-	Producer
-	Virtual bool
-}
-
-// GroupProducers returns the producers of a group as Producers does, from
-// the same snapshot each with whether it is virtual, and whether the group
-// exists (under Compat49 an emptied group still does).
-func (b *Broker) GroupProducers(group string) (producers []ProducerInfo, exists bool) {
+// GroupProducers returns the producers of a group as Producers does, and
+// whether the group exists (under protocol.Release498 an emptied group
+// still does).
+func (b *Broker) GroupProducers(group string) (producers []Producer, exists bool) {
 	infos, exists := b.producers.Group(group)
-	ps := producersOf(group, infos)
-	out := make([]ProducerInfo, len(ps))
-	for i, p := range ps {
-		out[i] = ProducerInfo{Producer: p, Virtual: IsVirtual(infos[i].Channel)}
-	}
-	return out, exists
+	return producersOf(group, infos), exists
 }

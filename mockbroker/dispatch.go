@@ -103,7 +103,7 @@ func (b *Broker) journaling(next remoting.Handler) remoting.Handler {
 // record journals a request's outcome.
 func (b *Broker) record(e JournalEntry, start time.Time) {
 	e.Duration = time.Since(start)
-	b.journal.add(e)
+	b.addJournal(e)
 }
 
 // serveHandler runs the handler of a request.

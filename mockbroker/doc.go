@@ -14,8 +14,8 @@
 //	msgs, err := b.WaitMessages(ctx, "TopicTest", 1) // what the broker accepted
 //
 // One address serves the name-server codes (105, 106) and the broker codes
-// (34, 35, 37, 204, 28, 328, sends). The ProducerManager mirrors the Java
-// broker's class; WithRelease(protocol.Release498) gives 4.9.8
+// (34, 35, 37, 204, 28, 328, sends). The producer table mirrors the Java
+// broker's ProducerManager; WithRelease(protocol.Release498) gives 4.9.8
 // behaviour where it differs. Journal, CheckTransaction and LoadFixture cover the rest;
 // package controlapi serves the same operations over HTTP.
 package mockbroker

@@ -1,6 +1,9 @@
 package mockbroker
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors the Broker's methods return, wrapped with what was asked and what
 // the broker had; callers (and the HTTP control API) branch on them with
@@ -22,3 +25,18 @@ var (
 	// ErrRealClock: the operation needs a broker started WithVirtualClock.
 	ErrRealClock = errors.New("the broker runs on the real clock (start it WithVirtualClock)")
 )
+
+// kindError is an error of one of the kinds above whose message already
+// says it in words: errors.Is finds the kind, the text stays as written.
+type kindError struct {
+	msg  string
+	kind error
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }
+
+// errorOf formats an error of the given kind.
+func errorOf(kind error, format string, args ...any) error {
+	return &kindError{msg: fmt.Sprintf(format, args...), kind: kind}
+}

@@ -2,26 +2,71 @@ package mockbroker
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
 )
 
-// eventHub fans ProducerManager events out to subscriptions and wakes
-// waiters whenever state changes.
-type eventHub struct {
-	mu      sync.Mutex
-	subs    map[*Subscription]struct{}
-	changed chan struct{} // closed and replaced on every event
-	closed  bool
+// ProducerEventKind says what happened to a producer entry or group.
+type ProducerEventKind int
+
+// Producer event kinds. Java 5.x fires CLIENT_UNREGISTER for Unregistered,
+// Closed and Expired, and GROUP_UNREGISTER for GroupRemoved; Registered and
+// Refreshed have no Java event (only the "new producer connected" log).
+const (
+	EventRegistered   = ProducerEventKind(producers.EventRegistered)   // a connection joined a group
+	EventRefreshed    = ProducerEventKind(producers.EventRefreshed)    // a heartbeat refreshed an existing entry
+	EventUnregistered = ProducerEventKind(producers.EventUnregistered) // UNREGISTER_CLIENT removed the entry
+	EventClosed       = ProducerEventKind(producers.EventClosed)       // the connection closed
+	EventExpired      = ProducerEventKind(producers.EventExpired)      // the scan (or ExpireProducer) dropped a silent entry
+	EventGroupRemoved = ProducerEventKind(producers.EventGroupRemoved) // the group left the table
+)
+
+// String returns the kind's lower-case name.
+func (k ProducerEventKind) String() string {
+	if k >= EventRegistered && k <= EventGroupRemoved {
+		return producers.EventKind(k).String()
+	}
+	return fmt.Sprintf("ProducerEventKind(%d)", int(k))
 }
 
-// changedCh returns a channel closed at the next event.
-func (h *eventHub) changedCh() <-chan struct{} {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.changed == nil {
-		h.changed = make(chan struct{})
+// ProducerEvent reports one change of the producer table. For
+// EventGroupRemoved only Kind, Group and Time are set.
+type ProducerEvent struct {
+	Kind       ProducerEventKind
+	Group      string
+	ClientID   string
+	RemoteAddr string // the client's "ip:port"
+	// ConnID is the connection's ConnInfo.ID; 0 for a fixture's virtual
+	// producer.
+	ConnID  uint64
+	Virtual bool // a fixture's virtual producer (LoadFixture)
+	Time    time.Time
+}
+
+// producerEvent receives the producer table's events: it hands them to
+// the subscriptions and wakes the waiters.
+func (b *Broker) producerEvent(ev producers.Event) {
+	b.records.Touch()
+	if b.events.listening.Load() == 0 {
+		return // every heartbeat refreshes: build nothing for nobody
 	}
-	return h.changed
+	out := ProducerEvent{Kind: ProducerEventKind(ev.Kind), Group: ev.Group, ClientID: ev.ClientID, RemoteAddr: ev.RemoteAddr, Time: ev.Time}
+	if ev.Channel != nil {
+		out.ConnID, out.Virtual = channelID(ev.Channel)
+	}
+	b.events.publish(out)
+}
+
+// eventHub fans producer events out to subscriptions.
+type eventHub struct {
+	mu        sync.Mutex
+	subs      map[*Subscription]struct{}
+	listening atomic.Int32 // len(subs), read without the lock
+	closed    bool
 }
 
 func (h *eventHub) publish(ev ProducerEvent) {
@@ -29,10 +74,6 @@ func (h *eventHub) publish(ev ProducerEvent) {
 	defer h.mu.Unlock()
 	for s := range h.subs {
 		s.push(ev)
-	}
-	if h.changed != nil {
-		close(h.changed)
-		h.changed = nil
 	}
 }
 
@@ -44,10 +85,7 @@ func (h *eventHub) close() {
 		s.markClosed()
 	}
 	h.subs = nil
-	if h.changed != nil {
-		close(h.changed)
-		h.changed = nil
-	}
+	h.listening.Store(0)
 }
 
 // Subscription receives every producer event from the moment it was made,
@@ -75,6 +113,7 @@ func (b *Broker) Subscribe() *Subscription {
 		b.events.subs = map[*Subscription]struct{}{}
 	}
 	b.events.subs[s] = struct{}{}
+	b.events.listening.Store(int32(len(b.events.subs)))
 	return s
 }
 
@@ -123,6 +162,7 @@ func (s *Subscription) Next(ctx context.Context) (ProducerEvent, error) {
 func (s *Subscription) Close() {
 	s.hub.mu.Lock()
 	delete(s.hub.subs, s)
+	s.hub.listening.Store(int32(len(s.hub.subs)))
 	s.hub.mu.Unlock()
 	s.markClosed()
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/internal/strictjson"
+	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
+	"github.com/rocketmock/rocketmock/mockbroker/internal/records"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -312,7 +314,7 @@ func (b *Broker) LoadFixture(f *Fixture) error {
 				vc.active.Store(true)
 				loaded[p.Addr] = vc
 			}
-			b.producers.RegisterAt(g.Name, ClientChannelInfo{
+			b.producers.RegisterAt(g.Name, producers.ClientChannelInfo{
 				Channel: vc, ClientID: p.ClientID, Language: p.Language, Version: int32(p.Version),
 				LastUpdate: now.Add(-p.LastHeartbeatAge),
 			})
@@ -340,7 +342,7 @@ func (b *Broker) virtualChannels() map[string]*virtualChannel {
 // connection's close event would, so CloseClient, ExpireProducer and the
 // scan treat it like a real one. Writes to it go nowhere.
 type virtualChannel struct {
-	pm       *ProducerManager
+	pm       *producers.Manager
 	addr     string
 	clientID string
 	language protocol.LanguageCode
@@ -359,13 +361,6 @@ func (v *virtualChannel) Close() error {
 		v.pm.DoChannelCloseEvent(v.addr, v)
 	}
 	return nil
-}
-
-// IsVirtual reports whether the producer connection is a fixture's virtual
-// one rather than a TCP connection.
-func IsVirtual(ch Channel) bool {
-	_, ok := ch.(*virtualChannel)
-	return ok
 }
 
 // Reset brings the broker back to the state of a fresh start, as a broker
@@ -397,29 +392,22 @@ func (b *Broker) Reset(ctx context.Context) error {
 		_ = vc.Close()
 	}
 	// A gnet close is processed on the event loop; OnClose then runs the
-	// producer close path and forgets the connection.
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for {
-		left := 0
-		b.connsMu.Lock()
+	// producer close path and tells the records (connClosed).
+	left := 0
+	err := b.records.Wait(ctx, func(st *recordState) bool {
+		left = 0
 		for _, c := range old {
-			if _, ok := b.conns[c]; ok {
+			if st.Open(c.id) {
 				left++
 			}
 		}
-		b.connsMu.Unlock()
-		if left == 0 {
-			break
-		}
-		if b.closed.Load() {
-			return fmt.Errorf("resetting: %w", ErrClosed)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("resetting: %d of %d connections still open: %w", left, len(old), ctx.Err())
-		case <-tick.C:
-		}
+		return left == 0
+	})
+	switch {
+	case errors.Is(err, records.ErrClosed):
+		return fmt.Errorf("resetting: %w", ErrClosed)
+	case err != nil:
+		return fmt.Errorf("resetting: %d of %d connections still open: %w", left, len(old), err)
 	}
 	b.producers.RemoveEmptyGroups()
 	b.ClearMessages()

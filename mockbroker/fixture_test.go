@@ -299,15 +299,3 @@ func TestResetAfterClose(t *testing.T) {
 	assert.Assert(t, errors.Is(b.Reset(ctxT(t)), ErrClosed))
 	assert.Assert(t, errors.Is(b.LoadFixture(&Fixture{}), ErrClosed))
 }
-
-func TestProducerManagerRemoveEmptyGroups(t *testing.T) {
-	f := newPMFixture(true)
-	f.pm.RegisterProducer("FULL", pmInfo(f.channel("10.0.0.1:1", false), "c@1"))
-	f.pm.AddGroup("E1")
-	f.pm.AddGroup("E0")
-	f.events.take()
-	assert.DeepEqual(t, f.pm.RemoveEmptyGroups(), []string{"E0", "E1"})
-	assert.DeepEqual(t, f.pm.Groups(), []string{"FULL"})
-	assert.DeepEqual(t, f.events.take(), []string{"group-removed E0", "group-removed E1"})
-	assert.Equal(t, len(f.pm.RemoveEmptyGroups()), 0)
-}

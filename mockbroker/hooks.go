@@ -2,65 +2,25 @@ package mockbroker
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
 )
 
-// Producer is one producer connection of a group, as 204 reports it plus
-// what the open-source broker keeps to itself.
-type Producer struct {
-	Group         string
-	ClientID      string
-	Addr          string // the client's "ip:port" as the broker sees it
-	Language      string // Java enum name, "null" when unknown
-	Version       int32  // MQVersion ordinal from the heartbeat
-	LastHeartbeat time.Time
-}
-
-// Producers returns the producers of a group, in registration order (nil
-// when the group does not exist).
-func (b *Broker) Producers(group string) []Producer {
-	infos, _ := b.producers.Group(group)
-	return producersOf(group, infos)
-}
-
-func producersOf(group string, infos []ClientChannelInfo) []Producer {
-	if len(infos) == 0 {
+// WaitProducers waits until the group has exactly n producers (n = 0
+// also waits for the group to go), or until ctx ends or the broker closes
+// (the error then wraps ctx's error or ErrClosed). The error says what the
+// group had.
+func (b *Broker) WaitProducers(ctx context.Context, group string, n int) error {
+	err := b.records.Wait(ctx, func(*recordState) bool { return b.producers.GroupLen(group) == n })
+	if err == nil {
 		return nil
 	}
-	out := make([]Producer, len(infos))
-	for i, in := range infos {
-		out[i] = Producer{
-			Group: group, ClientID: in.ClientID, Addr: clientAddr(in.Channel.RemoteAddr()),
-			Language: in.Language.String(), Version: in.Version, LastHeartbeat: in.LastUpdate,
-		}
-	}
-	return out
-}
-
-// Groups returns the names of the producer groups the broker knows, sorted.
-// Under protocol.Release498 emptied groups stay listed, as on a 4.9.8 broker.
-func (b *Broker) Groups() []string { return b.producers.Groups() }
-
-// WaitProducers waits until the group has exactly n producers (n = 0
-// also waits for the group to go), or until ctx ends. The error then says
-// what the group had.
-func (b *Broker) WaitProducers(ctx context.Context, group string, n int) error {
-	for {
-		changed := b.events.changedCh()
-		got := b.Producers(group)
-		if len(got) == n {
-			return nil
-		}
-		if b.closed.Load() {
-			return fmt.Errorf("waiting for %d producers in group %q: %w", n, group, ErrClosed)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %d producers in group %q, it has %d %v: %w", n, group, len(got), clientIDs(got), ctx.Err())
-		case <-changed:
-		}
-	}
+	got := b.Producers(group)
+	return fmt.Errorf("waiting for %d producers in group %q, it has %d %v: %w", n, group, len(got), clientIDs(got), b.waitErr(err))
 }
 
 func clientIDs(ps []Producer) []string {
@@ -73,11 +33,12 @@ func clientIDs(ps []Producer) []string {
 
 // CloseClient closes, from the broker's side, every connection on which
 // the client id registered a producer, so the broker's close path runs
-// (the producer leaves its groups once the close is processed).
+// (the producer leaves its groups once the close is processed). With no
+// such connection the error wraps ErrUnknownClient.
 func (b *Broker) CloseClient(clientID string) error {
 	chans := b.channelsOf(clientID)
 	if len(chans) == 0 {
-		return fmt.Errorf("mockbroker: no producer connection with client id %q (known: %v)%.0w", clientID, b.clientIDs(), ErrUnknownClient)
+		return errorOf(ErrUnknownClient, "mockbroker: no producer connection with client id %q (known: %v)", clientID, b.clientIDs())
 	}
 	for _, ch := range chans {
 		if err := ch.Close(); err != nil {
@@ -88,12 +49,18 @@ func (b *Broker) CloseClient(clientID string) error {
 }
 
 // ExpireProducer drops the client's registration in a group now and closes
-// its connection, as the scan does after 120 s of silence.
+// its connection, as the scan does after 120 s of silence. If the group
+// has no producer with the client id, the error wraps ErrUnknownProducer
+// (and ErrUnknownGroup if the group does not exist).
 func (b *Broker) ExpireProducer(group, clientID string) error {
-	if b.producers.Expire(group, clientID) == 0 {
-		return fmt.Errorf("mockbroker: group %q has no producer with client id %q%.0w", group, clientID, ErrUnknownProducer)
+	if b.producers.Expire(group, clientID) > 0 {
+		return nil
 	}
-	return nil
+	kind := ErrUnknownProducer
+	if _, ok := b.producers.Group(group); !ok {
+		kind = errors.Join(ErrUnknownProducer, ErrUnknownGroup)
+	}
+	return errorOf(kind, "mockbroker: group %q has no producer with client id %q", group, clientID)
 }
 
 // Scan runs the expiry scan now and returns how many registrations it dropped.
@@ -108,9 +75,9 @@ func (b *Broker) Advance(d time.Duration) {
 }
 
 // channelsOf returns the distinct channels the client id registered on.
-func (b *Broker) channelsOf(clientID string) []Channel {
-	seen := map[Channel]bool{}
-	var out []Channel
+func (b *Broker) channelsOf(clientID string) []producers.Channel {
+	seen := map[producers.Channel]bool{}
+	var out []producers.Channel
 	for _, infos := range b.producers.ProducerTable() {
 		for _, in := range infos {
 			if in.ClientID == clientID && !seen[in.Channel] {
@@ -122,6 +89,7 @@ func (b *Broker) channelsOf(clientID string) []Channel {
 	return out
 }
 
+// clientIDs returns the client ids of every producer, sorted.
 func (b *Broker) clientIDs() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -133,5 +101,6 @@ func (b *Broker) clientIDs() []string {
 			}
 		}
 	}
+	slices.Sort(out)
 	return out
 }

@@ -2,7 +2,6 @@ package mockbroker
 
 import (
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
@@ -97,32 +96,21 @@ func (e JournalEntry) String() string {
 	return s
 }
 
-// journal is the bounded record of requests.
-type journal struct {
-	mu   sync.Mutex
-	seq  uint64
-	ring ring[JournalEntry]
-}
-
-func (j *journal) add(e JournalEntry) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.seq++
-	e.Seq = j.seq
-	j.ring.add(e)
-}
+// addJournal records a journal entry; the records number it.
+func (b *Broker) addJournal(e JournalEntry) { b.records.AddJournal(&e) }
 
 // Journal returns the kept journal entries, oldest first: every request
 // the broker received, with what became of it, the requests it sent, and
 // the responses it ignored. WithJournalLimit bounds it (default
 // DefaultJournalLimit); JournalDropped says how many older entries went.
 func (b *Broker) Journal() []JournalEntry {
-	b.journal.mu.Lock()
-	defer b.journal.mu.Unlock()
-	out := make([]JournalEntry, 0, b.journal.ring.len())
-	b.journal.ring.each(func(e *JournalEntry) bool {
-		out = append(out, *e)
-		return true
+	var out []JournalEntry
+	b.records.View(func(st *recordState) {
+		out = make([]JournalEntry, 0, st.JournalLen())
+		st.EachJournal(func(seq uint64, e *JournalEntry) {
+			out = append(out, *e)
+			out[len(out)-1].Seq = seq
+		})
 	})
 	return out
 }
@@ -130,14 +118,10 @@ func (b *Broker) Journal() []JournalEntry {
 // JournalDropped returns how many entries the journal let go to stay
 // within its limit.
 func (b *Broker) JournalDropped() int64 {
-	b.journal.mu.Lock()
-	defer b.journal.mu.Unlock()
-	return b.journal.ring.dropped
+	var n int64
+	b.records.View(func(st *recordState) { n = st.JournalDropped() })
+	return n
 }
 
 // ClearJournal empties the journal; numbering goes on.
-func (b *Broker) ClearJournal() {
-	b.journal.mu.Lock()
-	defer b.journal.mu.Unlock()
-	b.journal.ring.clear()
-}
+func (b *Broker) ClearJournal() { b.records.ClearJournal() }

@@ -5,14 +5,15 @@ import (
 	"cmp"
 	"compress/zlib"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/records"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -53,8 +54,6 @@ type Message struct {
 	Addr     string    // the producer connection's "ip:port" (the born host)
 	Batch    bool      // the message came in a SEND_BATCH_MESSAGE
 	Time     time.Time // the broker's clock when it stored the message
-
-	conn *conn // resolves ClientID when read
 }
 
 // Half reports whether the message is a transaction's half (prepared)
@@ -65,16 +64,16 @@ func (m Message) Half() bool {
 		m.Properties[protocol.PropertyTransactionPrepared] == "true"
 }
 
-// export returns a copy the caller may keep and change.
-func (m *Message) export() Message {
+// export returns a copy the caller may keep and change, with the client
+// id the records know for the message's connection if it has none.
+func (m *Message) export(clientID string) Message {
 	out := *m
 	out.Properties = maps.Clone(m.Properties)
 	out.Keys = slices.Clone(m.Keys)
 	out.Body = bytes.Clone(m.Body)
-	if out.ClientID == "" && m.conn != nil {
-		out.ClientID = m.conn.info().ClientID
+	if out.ClientID == "" {
+		out.ClientID = clientID
 	}
-	out.conn = nil
 	return out
 }
 
@@ -94,71 +93,24 @@ type SendCount struct {
 	Messages int64
 }
 
-type sendKey struct {
-	conn  *conn
-	group string
-	queue Queue
-}
+// recordStore is the broker's records: messages, END_TRANSACTIONs and
+// the journal under one lock (internal/records).
+type recordStore = records.Store[Message, EndTransaction, JournalEntry]
 
-// messageLog records accepted messages and END_TRANSACTION requests.
-type messageLog struct {
-	mu       sync.Mutex
-	ring     ring[Message]
-	perTopic map[string]int64 // messages accepted per topic, dropped ones included
-	counts   map[sendKey]int64
-	ends     ring[EndTransaction]
-	endSeq   uint64
-	checks   map[int64]int // CHECK_TRANSACTION_STATE sent per commit-log offset
-	changed  notifier
-	closed   bool
-}
+// recordState is the records as seen with the store's lock held.
+type recordState = records.State[Message, EndTransaction, JournalEntry]
 
-// notifier wakes waiters at the next change. Its owner locks.
-type notifier struct{ ch chan struct{} }
-
-func (n *notifier) wait() <-chan struct{} {
-	if n.ch == nil {
-		n.ch = make(chan struct{})
-	}
-	return n.ch
-}
-
-func (n *notifier) notify() {
-	if n.ch != nil {
-		close(n.ch)
-		n.ch = nil
-	}
-}
-
-func (l *messageLog) init(limit int) {
-	l.ring.limit, l.ends.limit = limit, limit
-	l.perTopic, l.counts = map[string]int64{}, map[sendKey]int64{}
-}
-
-// addLocked records messages whose offsets are set; the caller holds l.mu.
-func (l *messageLog) addLocked(msgs []Message) {
-	for i := range msgs {
-		m := &msgs[i]
-		l.ring.add(*m)
-		l.perTopic[m.Topic]++
-		l.counts[sendKey{m.conn, m.ProducerGroup, Queue{m.Topic, m.QueueID}}]++
-	}
-	l.changed.notify()
-}
-
-func (l *messageLog) close() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.closed = true
-	l.changed.notify()
+// recordConn names a connection in the records.
+func recordConn(ci ConnInfo) records.Conn {
+	return records.Conn{ID: ci.ID, Addr: ci.Addr, ClientID: ci.ClientID}
 }
 
 // newMessages builds the records of one accepted send, offsets unset.
-func (b *Broker) newMessages(c *conn, h *protocol.SendMessageRequestHeader, queue int32, body []byte, batch []protocol.BatchMessage) []Message {
+func (b *Broker) newMessages(ci ConnInfo, h *protocol.SendMessageRequestHeader, queue int32, body []byte, batch []protocol.BatchMessage) []Message {
 	proto := Message{
 		Topic: h.Topic, QueueID: queue, SysFlag: h.SysFlag, Flag: h.Flag,
 		BornTimestamp: time.UnixMilli(h.BornTimestamp), ProducerGroup: h.ProducerGroup,
-		Addr: c.addr, Time: b.Now(), conn: c,
+		ClientID: ci.ClientID, Addr: ci.Addr, Time: b.Now(),
 	}
 	if batch == nil {
 		m := proto
@@ -209,20 +161,39 @@ func inflate(sysFlag int32, body []byte) ([]byte, bool) {
 // order the broker stored them. WithMessageLimit bounds how many are kept
 // (default DefaultMessageLimit); MessagesDropped says how many went.
 func (b *Broker) Messages(topic string) []Message {
-	b.msgs.mu.Lock()
-	defer b.msgs.mu.Unlock()
-	return b.messagesLocked(topic)
+	var out []Message
+	b.records.View(func(st *recordState) { out = messagesOf(st, topic) })
+	return out
 }
 
-func (b *Broker) messagesLocked(topic string) []Message {
+func messagesOf(st *recordState, topic string) []Message {
 	var out []Message
-	b.msgs.ring.each(func(m *Message) bool {
-		if topic == "" || m.Topic == topic {
-			out = append(out, m.export())
-		}
+	st.EachMessage(topic, func(m *Message, clientID string) bool {
+		out = append(out, m.export(clientID))
 		return true
 	})
 	return out
+}
+
+// FindMessage returns the newest kept message whose MsgID (UNIQ_KEY) or
+// OffsetMsgID is id; the error wraps ErrUnknownMessage if there is none.
+func (b *Broker) FindMessage(id string) (Message, error) {
+	var out Message
+	found := false
+	kept := 0
+	b.records.View(func(st *recordState) {
+		st.EachMessage("", func(m *Message, clientID string) bool {
+			kept++
+			if m.MsgID == id || m.OffsetMsgID == id {
+				out, found = m.export(clientID), true
+			}
+			return true
+		})
+	})
+	if !found {
+		return Message{}, errorOf(ErrUnknownMessage, "mockbroker: no kept message has msgId or offsetMsgId %q (%d kept)", id, kept)
+	}
+	return out, nil
 }
 
 // WaitMessages waits until at least n messages of topic ("" for any) have
@@ -230,41 +201,27 @@ func (b *Broker) messagesLocked(topic string) []Message {
 // the kept ones, as Messages does. It fails when ctx ends or the broker
 // closes; the error says how many had arrived.
 func (b *Broker) WaitMessages(ctx context.Context, topic string, n int) ([]Message, error) {
-	l := &b.msgs
-	for {
-		l.mu.Lock()
-		got := l.perTopic[topic]
-		if topic == "" {
-			got = 0
-			for _, v := range l.perTopic {
-				got += v
-			}
+	var got int64
+	var out []Message
+	err := b.records.Wait(ctx, func(st *recordState) bool {
+		if got = st.Accepted(topic); got < int64(n) {
+			return false
 		}
-		if got >= int64(n) {
-			out := b.messagesLocked(topic)
-			l.mu.Unlock()
-			return out, nil
-		}
-		if l.closed {
-			l.mu.Unlock()
-			return nil, fmt.Errorf("waiting for %d messages on topic %q, %d arrived: %w", n, topic, got, ErrClosed)
-		}
-		changed := l.changed.wait()
-		l.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("waiting for %d messages on topic %q, %d arrived: %w", n, topic, got, ctx.Err())
-		case <-changed:
-		}
+		out = messagesOf(st, topic)
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("waiting for %d messages on topic %q, %d arrived: %w", n, topic, got, b.waitErr(err))
 	}
+	return out, nil
 }
 
 // MessagesDropped returns how many messages the record let go to stay
 // within its limit.
 func (b *Broker) MessagesDropped() int64 {
-	b.msgs.mu.Lock()
-	defer b.msgs.mu.Unlock()
-	return b.msgs.ring.dropped
+	var n int64
+	b.records.View(func(st *recordState) { n = st.MessagesDropped() })
+	return n
 }
 
 // SendCounts returns, for every producer connection, producer group and
@@ -273,13 +230,12 @@ func (b *Broker) MessagesDropped() int64 {
 // every accepted message, also those the record dropped. Sorted by client
 // id, address, group, topic and queue.
 func (b *Broker) SendCounts() []SendCount {
-	b.msgs.mu.Lock()
-	out := make([]SendCount, 0, len(b.msgs.counts))
-	for k, n := range b.msgs.counts {
-		out = append(out, SendCount{Addr: k.conn.addr, Group: k.group, Queue: k.queue, Messages: n})
-		out[len(out)-1].ClientID = k.conn.info().ClientID
+	var counts []records.SendCount
+	b.records.View(func(st *recordState) { counts = st.SendCounts() })
+	out := make([]SendCount, len(counts))
+	for i, c := range counts {
+		out[i] = SendCount{ClientID: c.ClientID, Addr: c.Addr, Group: c.Group, Queue: Queue(c.Queue), Messages: c.Messages}
 	}
-	b.msgs.mu.Unlock()
 	slices.SortFunc(out, func(x, y SendCount) int {
 		return cmp.Or(cmp.Compare(x.ClientID, y.ClientID), cmp.Compare(x.Addr, y.Addr), cmp.Compare(x.Group, y.Group),
 			cmp.Compare(x.Topic, y.Topic), cmp.Compare(x.QueueID, y.QueueID))
@@ -301,11 +257,12 @@ func (b *Broker) QueueCounts(clientID string) map[Queue]int64 {
 
 // ClearMessages forgets every recorded message, send count and
 // END_TRANSACTION, and the dropped counts.
-func (b *Broker) ClearMessages() {
-	b.msgs.mu.Lock()
-	defer b.msgs.mu.Unlock()
-	b.msgs.ring.clear()
-	b.msgs.ends.clear()
-	clear(b.msgs.perTopic)
-	clear(b.msgs.counts)
+func (b *Broker) ClearMessages() { b.records.ClearMessages() }
+
+// waitErr turns the records' closed error into ErrClosed.
+func (b *Broker) waitErr(err error) error {
+	if errors.Is(err, records.ErrClosed) {
+		return ErrClosed
+	}
+	return err
 }

@@ -57,7 +57,7 @@ func TestMessagesRecordEverySend(t *testing.T) {
 	addr := localAddr(c)
 	at := start
 	born := time.UnixMilli(1700000000000)
-	id := func(off int64) string { return protocol.FormatOffsetMsgID(b.sends.storeIP, b.sends.storePort, off) }
+	id := b.storeHost.msgID
 	want := []Message{
 		{Topic: "T", QueueID: 1, QueueOffset: 0, CommitLogOffset: 0, OffsetMsgID: id(0), MsgID: "U1", Tags: "tagA", Keys: []string{"k1", "k2"},
 			Properties: map[string]string{"UNIQ_KEY": "U1", "TAGS": "tagA", "KEYS": "k1 k2", "WAIT": "true"}, Body: []byte("hello"),

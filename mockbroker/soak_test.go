@@ -2,6 +2,7 @@ package mockbroker
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 )
@@ -66,7 +68,7 @@ func soakDuration(t *testing.T) time.Duration {
 	return 20 * time.Second
 }
 
-// soakEntry is one modelled ClientChannelInfo; groups registered by one
+// soakEntry is one modelled producers.ClientChannelInfo; groups registered by one
 // heartbeat share it, as in the broker.
 type soakEntry struct {
 	clientID string
@@ -644,10 +646,11 @@ func (s *soak) query(c *soakConn, rng *rand.Rand) error {
 // waitClosed waits until the broker has run the close path of c: it no
 // longer lists the connection, and no entry of it is left.
 func (s *soak) waitClosed(c *soakConn) error {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		changed := s.b.events.changedCh()
-		open := false
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	open := false
+	err := s.b.records.Wait(ctx, func(*recordState) bool {
+		open = false
 		s.b.connsMu.Lock()
 		for bc := range s.b.conns {
 			if bc.addr == c.addr {
@@ -655,17 +658,12 @@ func (s *soak) waitClosed(c *soakConn) error {
 			}
 		}
 		s.b.connsMu.Unlock()
-		if !open && len(s.b.channelsAt(c.addr)) == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s: the broker did not run its close path within 5 s (open %v)", c.addr, open)
-		}
-		select {
-		case <-changed:
-		case <-time.After(time.Millisecond):
-		}
+		return !open && len(s.b.channelsAt(c.addr)) == 0
+	})
+	if err != nil {
+		return fmt.Errorf("%s: the broker did not run its close path within 5 s (open %v): %w", c.addr, open, err)
 	}
+	return nil
 }
 
 // channelsAt returns the groups in which a channel with address addr has
@@ -738,9 +736,9 @@ func (s *soak) compare(when string) {
 	want := s.m.tableLocked()
 	table := s.b.producers.ProducerTable()
 	got := map[string][]soakRow{}
-	byAddr := map[string]map[string]ClientChannelInfo{} // group → addr → info
+	byAddr := map[string]map[string]producers.ClientChannelInfo{} // group → addr → info
 	for g, infos := range table {
-		byAddr[g] = map[string]ClientChannelInfo{}
+		byAddr[g] = map[string]producers.ClientChannelInfo{}
 		for _, in := range infos {
 			got[g] = append(got[g], soakRow{in.Channel.RemoteAddr(), in.ClientID, in.Language.String(), in.Version})
 			byAddr[g][in.Channel.RemoteAddr()] = in

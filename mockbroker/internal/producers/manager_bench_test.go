@@ -1,8 +1,9 @@
-package mockbroker
+package producers
 
 import (
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,7 +11,7 @@ import (
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
-// Benchmarks of the ProducerManager operations behind HEART_BEAT (register
+// Benchmarks of the Manager operations behind HEART_BEAT (register
 // and refresh), 204 (Group), connection close and the expiry scan, at the
 // sizes of issue 7: 8,000 producers in a group, 100,000 in the table.
 
@@ -19,7 +20,7 @@ import (
 // on its event loop).
 type benchChannel struct {
 	addr   string
-	pm     *ProducerManager
+	pm     *Manager
 	closed atomic.Bool
 }
 
@@ -45,19 +46,32 @@ func benchInfo(ch *benchChannel, i int) ClientChannelInfo {
 	return ClientChannelInfo{Channel: ch, ClientID: fmt.Sprintf("10.0.0.1@%d", i), Language: protocol.Java, Version: int32(protocol.V5_3_3)}
 }
 
-// benchManager is a manager as the broker makes it: the broker's event hub
-// as listener, and a logger at the broker's default level (warn), so info
-// lines are skipped and the scan's warnings are written (to nowhere).
-func benchManager(clock *pmClock) (*ProducerManager, *eventHub) {
-	hub := &eventHub{}
-	cfg := ProducerManagerConfig{
-		OnEvent: hub.publish,
+// benchManager is a manager as the broker makes it: a listener that takes
+// a lock per event, as the broker's event hub does, and a logger at the
+// broker's default level (warn), so info lines are skipped and the scan's
+// warnings are written (to nowhere).
+func benchManager(clock *pmClock) (*Manager, *benchListener) {
+	l := &benchListener{}
+	cfg := Config{
+		OnEvent: l.publish,
 		Logger:  slog.New(slog.NewTextHandler(discard{}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	if clock != nil {
 		cfg.Now = clock.Now
 	}
-	return NewProducerManager(cfg), hub
+	return New(cfg), l
+}
+
+// benchListener counts events under a lock.
+type benchListener struct {
+	mu     sync.Mutex
+	events int
+}
+
+func (l *benchListener) publish(Event) {
+	l.mu.Lock()
+	l.events++
+	l.mu.Unlock()
 }
 
 type discard struct{}
@@ -65,7 +79,7 @@ type discard struct{}
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // fill registers n producers spread over groups groups ("PG_0"...).
-func fill(pm *ProducerManager, chans []*benchChannel, groups int) {
+func fill(pm *Manager, chans []*benchChannel, groups int) {
 	for i, ch := range chans {
 		ch.pm = pm
 		pm.RegisterProducer(fmt.Sprintf("PG_%d", i%groups), benchInfo(ch, i))
@@ -173,7 +187,7 @@ type stallProbe struct {
 	armed atomic.Bool
 }
 
-func probeStalls(pm *ProducerManager) *stallProbe {
+func probeStalls(pm *Manager) *stallProbe {
 	p := &stallProbe{stop: make(chan struct{}), done: make(chan time.Duration)}
 	go func() {
 		var worst time.Duration
@@ -234,7 +248,7 @@ func BenchmarkScanAllExpired(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				fill(pm, benchChannels(shape.n), shape.groups)
-				clock.Advance(DefaultProducerExpiry + time.Second)
+				clock.Advance(DefaultExpiry + time.Second)
 				probe.armed.Store(true)
 				b.StartTimer()
 				if n := pm.ScanNotActiveChannel(); n != shape.n {

@@ -1,4 +1,4 @@
-package mockbroker
+package records
 
 // ring keeps the last limit values added, oldest first, and counts the
 // ones it let go. A limit of 0 keeps nothing. Callers lock.

@@ -1,4 +1,4 @@
-package mockbroker
+package producers
 
 import (
 	"fmt"
@@ -44,7 +44,7 @@ func TestScanDropsManyEntriesInChunks(t *testing.T) {
 		register(fmt.Sprintf("PG_fresh_%d", i%64), 3*big+i)
 	}
 	f.events.take()
-	f.clock.Advance(DefaultProducerExpiry)
+	f.clock.Advance(DefaultExpiry)
 
 	// Meanwhile heartbeats keep coming, some for new groups; each takes
 	// the lock.
@@ -109,11 +109,11 @@ func TestScanDeliversItsOwnNotices(t *testing.T) {
 	clock := &pmClock{t: pmT0}
 	var mu sync.Mutex
 	var inRegister, expired int
-	var pm *ProducerManager
+	var pm *Manager
 	// Logging the expiries, as a broker does, makes each chunk hold the
 	// lock long enough (over 1 ms) for a waiting heartbeat to be handed it.
 	logger := slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	pm = NewProducerManager(ProducerManagerConfig{Now: clock.Now, Logger: logger, OnEvent: func(ev ProducerEvent) {
+	pm = New(Config{Now: clock.Now, Logger: logger, OnEvent: func(ev Event) {
 		if ev.Kind != EventExpired {
 			return
 		}
@@ -124,7 +124,7 @@ func TestScanDeliversItsOwnNotices(t *testing.T) {
 		expired++
 		for {
 			f, more := frames.Next()
-			if strings.HasSuffix(f.Function, "(*ProducerManager).register") {
+			if strings.HasSuffix(f.Function, "(*Manager).register") {
 				inRegister++
 				return
 			}
@@ -136,7 +136,7 @@ func TestScanDeliversItsOwnNotices(t *testing.T) {
 	for i := range 8 * expireChunk {
 		pm.RegisterProducer("PG", pmInfo(newPMChannel(fmt.Sprintf("10.0.%d.%d:1", i>>8, i&255)), fmt.Sprintf("c%d", i)))
 	}
-	clock.Advance(DefaultProducerExpiry + time.Second)
+	clock.Advance(DefaultExpiry + time.Second)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
