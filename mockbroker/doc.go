@@ -8,14 +8,19 @@
 //	err = b.CloseClient(ps[0].ClientID)            // the broker closes that client's TCP connection
 //
 //	b = mockbroker.Start(t, mockbroker.WithVirtualClock(time.Now()))
-//	b.Advance(121 * time.Second)                   // the due scans expire silent producers
+//	b.Advance(130 * time.Second)                   // the scan due at 130 s expires producers silent > 120 s
 //
-//	b.Intercept(protocol.SendMessage, mockbroker.FaultCode(protocol.SystemBusy, "busy"), mockbroker.Once())
+//	b.Intercept(protocol.SendMessageV2, mockbroker.FaultCode(protocol.SystemBusy, "busy"), mockbroker.Once())
 //	msgs, err := b.WaitMessages(ctx, "TopicTest", 1) // what the broker accepted
 //
+// The examples below run these steps against a client made of the
+// remoting package's Client.
+//
 // One address serves the name-server codes (105, 106) and the broker codes
-// (34, 35, 37, 204, 28, 328, sends). The producer table mirrors the Java
+// (34, 35, 37, 204, 28, 328, sends). Requests go through a remoting mux
+// that each cmd_*.go file fills with its own codes, behind the journal,
+// recover and interception middleware. The producer table mirrors the Java
 // broker's ProducerManager; WithRelease(protocol.Release498) gives 4.9.8
-// behaviour where it differs. Journal, CheckTransaction and LoadFixture cover the rest;
-// package controlapi serves the same operations over HTTP.
+// behaviour where it differs. Journal, CheckTransaction and LoadFixture
+// cover the rest; package controlapi serves the same operations over HTTP.
 package mockbroker
