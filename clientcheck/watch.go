@@ -10,7 +10,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -268,38 +267,6 @@ func (w *Watch) heartbeatFindings(addr string, c *watchedConn) []Finding {
 			Detail: fmt.Sprintf("heartbeats every %v (median of %d intervals); documented: every %v", median.Round(time.Millisecond), len(steady), DocumentedHeartbeatInterval)})
 	}
 	return out
-}
-
-// Handler serves the report as JSON (GET), for a control API to mount,
-// e.g. at /v1/clients/report.
-func (w *Watch) Handler() http.Handler {
-	return http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
-		if req.Method != http.MethodGet {
-			rw.Header().Set("Allow", http.MethodGet)
-			rw.Header().Set("Content-Type", "application/json")
-			rw.WriteHeader(http.StatusMethodNotAllowed)
-			_ = json.NewEncoder(rw).Encode(map[string]string{"error": "method " + req.Method + " not allowed; use GET"})
-			return
-		}
-		r := w.Report()
-		type finding struct {
-			Check    string `json:"check"`
-			Conn     string `json:"conn"`
-			ClientID string `json:"clientId,omitempty"`
-			Time     string `json:"time"`
-			Detail   string `json:"detail"`
-		}
-		out := struct {
-			Connections int       `json:"connections"`
-			Requests    int       `json:"requests"`
-			Findings    []finding `json:"findings"`
-		}{r.Connections, r.Requests, []finding{}}
-		for _, f := range r.Findings {
-			out.Findings = append(out.Findings, finding{f.Check, f.Conn, f.ClientID, f.Time.UTC().Format(time.RFC3339Nano), f.Detail})
-		}
-		rw.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(rw).Encode(out)
-	})
 }
 
 // nonStringExtFields returns "key=value" for each extFields value of a

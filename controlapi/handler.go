@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rocketmock/rocketmock/clientcheck"
 	"github.com/rocketmock/rocketmock/mockbroker"
 )
 
@@ -32,6 +33,9 @@ type config struct {
 	token   string
 	maxBody int64
 	mounts  []mount
+	// clientChecks serves /v1/clients/report once ClientChecks was given.
+	clientChecks    *clientcheck.Watch
+	clientChecksSet bool
 }
 
 type mount struct {
@@ -81,6 +85,9 @@ func NewHandler(b *mockbroker.Broker, opts ...Option) *Handler {
 	}
 	for _, r := range h.routes() {
 		h.mux.Handle(r.pattern, h.endpoint(r.h))
+	}
+	if h.cfg.clientChecksSet {
+		h.mux.Handle("GET /v1/clients/report", h.endpoint(h.clientReport))
 	}
 	for _, m := range h.cfg.mounts {
 		h.mux.Handle(m.pattern, m.h)

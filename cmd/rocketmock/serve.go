@@ -78,11 +78,9 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		return fail(err)
 	}
 	var watch *clientcheck.Watch
-	reportHandler := http.Handler(clientChecksOff{})
 	if f.clientChecks {
 		watch = clientcheck.NewWatch()
 		opts = append(opts, watch.Option())
-		reportHandler = watch.Handler()
 	}
 	var fixtures []*mockbroker.Fixture
 	for _, path := range f.fixtures.values {
@@ -140,7 +138,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		control = net.JoinHostPort(host, port)
 		srv = &http.Server{
 			Handler: controlapi.NewHandler(b, controlapi.Token(f.controlToken),
-				controlapi.Mount("GET /v1/clients/report", reportHandler)),
+				controlapi.ClientChecks(watch)),
 			ReadHeaderTimeout: 5 * time.Second,
 			BaseContext:       func(net.Listener) context.Context { return ctx },
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -176,16 +174,6 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprintf(stdout, "client checks:\n%s\n", watch.Report())
 	}
 	return 0
-}
-
-// clientChecksOff answers the report endpoint of a mock started without
-// --client-checks.
-type clientChecksOff struct{}
-
-func (clientChecksOff) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusNotFound)
-	_, _ = io.WriteString(w, `{"error":"client checks are off: start rocketmock serve with --client-checks"}`+"\n")
 }
 
 // checkControl refuses a control address that is not host:port, and one
