@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/rocketmock/rocketmock/clientcheck"
 	"github.com/rocketmock/rocketmock/controlapi"
+	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 )
@@ -70,10 +72,13 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprintln(stderr, "rocketmock serve:", err)
 		return 2
 	}
-	opts, logger, err := f.options(stderr)
+	opts, logger, sink, err := f.options(stderr)
 	if err != nil {
 		return fail(err)
 	}
+	// Logging never blocks the broker: past a stuck stderr, lines are
+	// dropped and counted. At exit the rest gets a second to drain.
+	defer sink.Close(time.Second)
 	if err := checkControl(f.control, f.controlToken); err != nil {
 		return fail(err)
 	}
@@ -222,36 +227,29 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-// options turns flags into broker options.
-func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logger, error) {
+// options turns flags into broker options, and a logger writing to
+// stderr through a sink that never blocks (Close it at exit). Flags that
+// cannot work are refused here, before anything starts.
+func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logger, *logsink.Sink, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return nil, nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", f.logLevel)
+		return nil, nil, nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", f.logLevel)
 	}
-	hopts := &slog.HandlerOptions{Level: level}
-	var logger *slog.Logger
+	hopts := &slog.HandlerOptions{Level: level, ReplaceAttr: logsink.TruncateAttrs(logsink.DefaultMaxValue)}
+	var newHandler func(io.Writer) slog.Handler
 	switch f.logFormat {
 	case "text":
-		logger = slog.New(slog.NewTextHandler(stderr, hopts))
+		newHandler = func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, hopts) }
 	case "json":
-		logger = slog.New(slog.NewJSONHandler(stderr, hopts))
+		newHandler = func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, hopts) }
 	default:
-		return nil, nil, fmt.Errorf("--log-format %q: want text or json", f.logFormat)
-	}
-	opts := []mockbroker.Option{
-		mockbroker.WithListen(f.addr), mockbroker.WithLogger(logger),
-		mockbroker.WithExpiry(f.expiry), mockbroker.WithIdleTimeout(f.idleTimeout), mockbroker.WithScanInterval(f.scanInterval, f.scanInterval),
-		mockbroker.WithQueueNums(f.queues), mockbroker.WithBrokerName(f.brokerName),
-		mockbroker.WithClusterName(f.clusterName),
-	}
-	if f.advertise != "" {
-		opts = append(opts, mockbroker.WithAdvertise(f.advertise))
+		return nil, nil, nil, fmt.Errorf("--log-format %q: want text or json", f.logFormat)
 	}
 	rel, err := protocol.ParseRelease(f.compat)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--%w", err) // --compat "x": want 5 or 4.9
+		return nil, nil, nil, fmt.Errorf("--%w", err) // --compat "x": want 5 or 4.9
 	}
-	opts = append(opts, mockbroker.WithRelease(rel))
+	var opts []mockbroker.Option
 	switch f.virtualClock {
 	case "":
 	case "now":
@@ -259,12 +257,30 @@ func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logge
 	default:
 		t, err := time.Parse(time.RFC3339, f.virtualClock)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--virtual-clock %q: want an RFC 3339 time or \"now\": %w", f.virtualClock, err)
+			return nil, nil, nil, fmt.Errorf("--virtual-clock %q: want an RFC 3339 time or \"now\": %w", f.virtualClock, err)
 		}
 		opts = append(opts, mockbroker.WithVirtualClock(t))
 	}
 	if f.queues < 1 {
-		return nil, nil, fmt.Errorf("--queues %d: want at least 1", f.queues)
+		return nil, nil, nil, fmt.Errorf("--queues %d: want at least 1", f.queues)
 	}
-	return opts, logger, nil
+
+	sink := logsink.New(stderr, logsink.Options{Notice: func(n int64) []byte {
+		var buf bytes.Buffer
+		rec := slog.NewRecord(time.Now(), slog.LevelWarn, "log lines dropped: stderr was not read", 0)
+		rec.AddAttrs(slog.Int64("dropped", n))
+		_ = newHandler(&buf).Handle(context.Background(), rec)
+		return buf.Bytes()
+	}})
+	logger := slog.New(newHandler(sink))
+	opts = append(opts,
+		mockbroker.WithListen(f.addr), mockbroker.WithLogger(logger), mockbroker.WithRelease(rel),
+		mockbroker.WithExpiry(f.expiry), mockbroker.WithIdleTimeout(f.idleTimeout), mockbroker.WithScanInterval(f.scanInterval, f.scanInterval),
+		mockbroker.WithQueueNums(f.queues), mockbroker.WithBrokerName(f.brokerName),
+		mockbroker.WithClusterName(f.clusterName),
+	)
+	if f.advertise != "" {
+		opts = append(opts, mockbroker.WithAdvertise(f.advertise))
+	}
+	return opts, logger, sink, nil
 }
