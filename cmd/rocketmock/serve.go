@@ -141,16 +141,18 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		host, _, _ := net.SplitHostPort(f.control)
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		control = net.JoinHostPort(host, port)
-		srv = &http.Server{
-			Handler: controlapi.NewHandler(b, controlapi.Token(f.controlToken),
-				controlapi.ClientChecks(watch)),
-			ReadHeaderTimeout: 5 * time.Second,
-			BaseContext:       func(net.Listener) context.Context { return ctx },
-			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		hopts := []controlapi.Option{controlapi.Token(f.controlToken), controlapi.ClientChecks(watch)}
+		if host != "" && net.ParseIP(host) == nil {
+			hopts = append(hopts, controlapi.AllowHosts(host)) // requests may name the host it was given
 		}
+		limits := controlapi.DefaultLimits()
+		srv = controlapi.NewServer(controlapi.NewHandler(b, hopts...), limits)
+		srv.BaseContext = func(net.Listener) context.Context { return ctx }
+		srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+		lln := controlapi.LimitListener(ln, limits.MaxConns)
 		go func() {
 			defer close(served)
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := srv.Serve(lln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				logger.Error("control API stopped", "err", err)
 			}
 		}()
