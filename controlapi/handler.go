@@ -49,6 +49,8 @@ type config struct {
 	// hosts are the names besides loopback and IP literals that Host and
 	// Origin headers may carry (AllowHosts).
 	hosts []string
+	// scanEvery is the broker's scan period, when known (ScanEvery).
+	scanEvery time.Duration
 	// clientChecks serves /v1/clients/report once ClientChecks was given.
 	clientChecks    *clientcheck.Watch
 	clientChecksSet bool
@@ -82,6 +84,18 @@ func MaxBody(n int64) Option {
 func AllowHosts(hosts ...string) Option {
 	return func(c *config) { c.hosts = append(c.hosts, hosts...) }
 }
+
+// ScanEvery tells the handler the broker's scan period (the every of
+// mockbroker.WithScanInterval), so that it refuses to advance the clock
+// across more than MaxAdvanceScans scans, which would hold the broker for
+// seconds or more.
+func ScanEvery(d time.Duration) Option {
+	return func(c *config) { c.scanEvery = d }
+}
+
+// MaxAdvanceScans bounds the scans one POST /v1/clock/advance may run
+// (with ScanEvery).
+const MaxAdvanceScans = 1_000_000
 
 // Mount serves h at pattern (a ServeMux pattern such as
 // "GET /v1/clients/report") behind the same token and body limit as the

@@ -266,3 +266,23 @@ func TestControlHealthNeedsNoToken(t *testing.T) {
 		assert.Equal(t, status, 401, "%s %s: %s", ep[0], ep[1], body)
 	}
 }
+
+// An advance across more than MaxAdvanceScans scans is refused: the
+// broker would run them all, uncancellably (issue 12, item 9).
+func TestControlAdvanceRefusesAbsurdScanCounts(t *testing.T) {
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart), mockbroker.WithScanInterval(time.Millisecond, time.Millisecond))
+	a := newAPI(t, b, ScanEvery(time.Millisecond))
+	start := time.Now()
+	a.expect("POST", "/v1/clock/advance", `{"duration":"24h"}`, 400,
+		`{"error":"advancing the clock by 24h0m0s would run about 86400000 expiry scans (one every 1ms); the limit is 1000000: advance by at most 16m39.999s, or start the mock with a longer --scan-interval"}`)
+	a.expect("POST", "/v1/clock/advance", `{"seconds":1000}`, 400,
+		`{"error":"advancing the clock by 16m40s would run about 1000000 expiry scans (one every 1ms); the limit is 1000000: advance by at most 16m39.999s, or start the mock with a longer --scan-interval"}`)
+	assert.Assert(t, time.Since(start) < time.Second, "refused at once")
+	assert.Equal(t, b.Now(), apiStart, "the clock did not move")
+	status, body := a.do("POST", "/v1/clock/advance", `{"seconds":2}`)
+	assert.Equal(t, status, 200, body)
+	assert.Equal(t, b.Now(), apiStart.Add(2*time.Second))
+	// Without ScanEvery the handler cannot know, and does not refuse.
+	status, body = newAPI(t, mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))).do("POST", "/v1/clock/advance", `{"duration":"24h"}`)
+	assert.Equal(t, status, 200, body)
+}

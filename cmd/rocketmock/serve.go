@@ -31,29 +31,74 @@ type serveFlags struct {
 	control, controlToken                                      string
 	fixtures                                                   listFlag
 	clientChecks                                               bool
+	fromEnv                                                    map[string]string // flag name: the variable that set it
 }
 
-func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
+// check refuses flag values that cannot work, saying what is expected.
+func (f *serveFlags) check() error {
+	switch {
+	case f.queues < 1:
+		return fmt.Errorf("%s %d: want at least 1", f.name("queues"), f.queues)
+	case f.expiry <= 0:
+		return fmt.Errorf("%s %v: want a positive duration, such as 120s", f.name("expiry"), f.expiry)
+	case f.scanInterval < time.Millisecond:
+		return fmt.Errorf("%s %v: want a duration of at least 1ms, such as 10s (the expiry scan runs that often)", f.name("scan-interval"), f.scanInterval)
+	case f.idleTimeout < 0:
+		return fmt.Errorf("%s %v: want 0 (never) or a positive duration, such as 120s", f.name("idle-timeout"), f.idleTimeout)
+	}
+	if err := checkListen(f.addr); err != nil {
+		return fmt.Errorf("%s %w", f.name("addr"), err)
+	}
+	if f.advertise != "" {
+		if err := checkAdvertise(f.advertise); err != nil {
+			return fmt.Errorf("%s %w", f.name("advertise"), err)
+		}
+	}
+	return nil
+}
+
+// flagSet defines serve's flags on f.
+func (f *serveFlags) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var f serveFlags
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:9876", "TCP address of the broker and name server")
 	fs.StringVar(&f.advertise, "advertise", "", "ip:port put in routes (default: the listen address)")
 	fs.StringVar(&f.control, "control", "127.0.0.1:9877", "address of the HTTP control API; empty disables it")
 	fs.StringVar(&f.controlToken, "control-token", "", "bearer token the control API demands (required beyond loopback; prefer ROCKETMOCK_CONTROL_TOKEN)")
 	fs.Var(&f.fixtures, "fixture", "state fixture `file` to load at start (repeat, or separate with commas)")
 	fs.StringVar(&f.compat, "compat", "5", "imitated broker release: 5 or 4.9")
-	fs.DurationVar(&f.expiry, "expiry", 120*time.Second, "silence after which the scan drops a producer")
-	fs.DurationVar(&f.scanInterval, "scan-interval", 10*time.Second, "first delay and period of the expiry scan")
-	fs.DurationVar(&f.idleTimeout, "idle-timeout", 120*time.Second, "close connections idle (no read, no write) this long, as a real broker; 0 never")
+	durationVar(fs, &f.expiry, "expiry", 120*time.Second, "`duration` of silence after which the scan drops a producer (positive)")
+	durationVar(fs, &f.scanInterval, "scan-interval", 10*time.Second, "first delay and period (`duration`, at least 1ms) of the expiry scan")
+	durationVar(fs, &f.idleTimeout, "idle-timeout", 120*time.Second, "close connections idle (no read, no write) this long (a `duration`), as a real broker; 0 never")
 	fs.StringVar(&f.virtualClock, "virtual-clock", "", "start a virtual clock at this RFC 3339 time, or \"now\"")
-	fs.IntVar(&f.queues, "queues", 4, "read and write queues of every routed topic")
+	intVar(fs, &f.queues, "queues", 4, "read and write queues of every routed topic (a `number`, at least 1)")
 	fs.StringVar(&f.brokerName, "broker-name", "broker-a", "broker name in routes")
 	fs.StringVar(&f.clusterName, "cluster-name", "DefaultCluster", "cluster name in routes")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	fs.BoolVar(&f.clientChecks, "client-checks", false, "watch clients for what a careful client should not do; GET /v1/clients/report, and the report printed at shutdown")
-	if err := applyEnv(fs, os.LookupEnv); err != nil {
+	boolVar(fs, &f.clientChecks, "client-checks", false, "watch clients for what a careful client should not do; GET /v1/clients/report, and the report printed at shutdown")
+	return fs
+}
+
+// name is how an error names a flag: "--expiry", or
+// "ROCKETMOCK_EXPIRY: --expiry" when that variable set it.
+func (f *serveFlags) name(flagName string) string {
+	return f.envNote(flagName) + "--" + flagName
+}
+
+// envNote is "ROCKETMOCK_<FLAG>: " when that variable set the flag.
+func (f *serveFlags) envNote(flagName string) string {
+	if v, ok := f.fromEnv[flagName]; ok {
+		return v + ": "
+	}
+	return ""
+}
+
+func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
+	var f serveFlags
+	fs := f.flagSet(stderr)
+	var err error
+	if f.fromEnv, err = applyEnv(fs, os.Environ(), prefixed(stderr, "rocketmock serve: ")); err != nil {
 		fmt.Fprintln(stderr, "rocketmock serve:", err)
 		return 2
 	}
@@ -68,6 +113,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprintf(stderr, "rocketmock serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	fs.Visit(func(fl *flag.Flag) { delete(f.fromEnv, fl.Name) }) // the command line won
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "rocketmock serve:", err)
 		return 2
@@ -79,7 +125,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	// Logging never blocks the broker: past a stuck stderr, lines are
 	// dropped and counted. At exit the rest gets a second to drain.
 	defer sink.Close(time.Second)
-	if err := checkControl(f.control, f.controlToken); err != nil {
+	if err := checkControl(f.name("control"), f.control, f.controlToken); err != nil {
 		return fail(err)
 	}
 	var watch *clientcheck.Watch
@@ -141,7 +187,8 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		host, _, _ := net.SplitHostPort(f.control)
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		control = net.JoinHostPort(host, port)
-		hopts := []controlapi.Option{controlapi.Token(f.controlToken), controlapi.ClientChecks(watch)}
+		hopts := []controlapi.Option{controlapi.Token(f.controlToken), controlapi.ClientChecks(watch),
+			controlapi.ScanEvery(f.scanInterval)}
 		if host != "" && net.ParseIP(host) == nil {
 			hopts = append(hopts, controlapi.AllowHosts(host)) // requests may name the host it was given
 		}
@@ -185,16 +232,16 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 
 // checkControl refuses a control address that is not host:port, and one
 // beyond loopback without a token: anyone who reaches it could steer the mock.
-func checkControl(addr, token string) error {
+func checkControl(name, addr, token string) error {
 	if addr == "" {
 		return nil
 	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("--control %q: want host:port, such as 127.0.0.1:9877 (empty disables the control API)", addr)
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || !validPort(port, 0) || !validHost(host) {
+		return fmt.Errorf("%s %q: want host:port, such as 127.0.0.1:9877 (empty disables the control API)", name, addr)
 	}
 	if token == "" && !isLoopback(host) {
-		return fmt.Errorf("--control %s listens beyond loopback: set --control-token (or ROCKETMOCK_CONTROL_TOKEN) so only clients with the token can steer the mock, or listen on 127.0.0.1", addr)
+		return fmt.Errorf("%s %s listens beyond loopback: set --control-token (or ROCKETMOCK_CONTROL_TOKEN) so only clients with the token can steer the mock, or listen on 127.0.0.1", name, addr)
 	}
 	return nil
 }
@@ -235,7 +282,7 @@ func (l *listFlag) Set(v string) error {
 func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logger, *logsink.Sink, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return nil, nil, nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", f.logLevel)
+		return nil, nil, nil, fmt.Errorf("%s %q: want debug, info, warn or error", f.name("log-level"), f.logLevel)
 	}
 	hopts := &slog.HandlerOptions{Level: level, ReplaceAttr: logsink.TruncateAttrs(logsink.DefaultMaxValue)}
 	var newHandler func(io.Writer) slog.Handler
@@ -245,11 +292,11 @@ func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logge
 	case "json":
 		newHandler = func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, hopts) }
 	default:
-		return nil, nil, nil, fmt.Errorf("--log-format %q: want text or json", f.logFormat)
+		return nil, nil, nil, fmt.Errorf("%s %q: want text or json", f.name("log-format"), f.logFormat)
 	}
 	rel, err := protocol.ParseRelease(f.compat)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("--%w", err) // --compat "x": want 5 or 4.9
+		return nil, nil, nil, fmt.Errorf("%s--%w", f.envNote("compat"), err) // --compat "x": want 5 or 4.9
 	}
 	var opts []mockbroker.Option
 	switch f.virtualClock {
@@ -259,12 +306,12 @@ func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logge
 	default:
 		t, err := time.Parse(time.RFC3339, f.virtualClock)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("--virtual-clock %q: want an RFC 3339 time or \"now\": %w", f.virtualClock, err)
+			return nil, nil, nil, fmt.Errorf("%s %q: want an RFC 3339 time or \"now\": %w", f.name("virtual-clock"), f.virtualClock, err)
 		}
 		opts = append(opts, mockbroker.WithVirtualClock(t))
 	}
-	if f.queues < 1 {
-		return nil, nil, nil, fmt.Errorf("--queues %d: want at least 1", f.queues)
+	if err := f.check(); err != nil {
+		return nil, nil, nil, err
 	}
 
 	sink := logsink.New(stderr, logsink.Options{Notice: func(n int64) []byte {
@@ -285,4 +332,19 @@ func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logge
 		opts = append(opts, mockbroker.WithAdvertise(f.advertise))
 	}
 	return opts, logger, sink, nil
+}
+
+// prefixed writes each line with prefix in front.
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+}
+
+func prefixed(w io.Writer, prefix string) io.Writer { return prefixWriter{w, prefix} }
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, p.prefix+string(b)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
