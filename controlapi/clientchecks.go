@@ -21,7 +21,8 @@ func (h *Handler) clientReport(*http.Request) (int, any, error) {
 		return 0, nil, requestErr(http.StatusNotFound, "client checks are off: start rocketmock serve with --client-checks")
 	}
 	r := w.Report()
-	out := ClientReport{Connections: r.Connections, Requests: r.Requests, Findings: []ClientFinding{}}
+	out := ClientReport{Connections: r.Connections, Requests: r.Requests, Findings: []ClientFinding{},
+		Omitted: r.Omitted, Forgotten: r.Forgotten}
 	for _, f := range r.Findings {
 		out.Findings = append(out.Findings, ClientFinding{
 			Check: f.Check, Conn: f.Conn, ClientID: f.ClientID,
