@@ -34,11 +34,15 @@ type serveFlags struct {
 	fromEnv                                                    map[string]string // flag name: the variable that set it
 }
 
+// maxQueues bounds --queues.
+const maxQueues = 1 << 16
+
 // check refuses flag values that cannot work, saying what is expected.
 func (f *serveFlags) check() error {
 	switch {
-	case f.queues < 1:
-		return fmt.Errorf("%s %d: want at least 1", f.name("queues"), f.queues)
+	case f.queues < 1 || f.queues > maxQueues:
+		// Routes carry the count as an int32, and clients make an object per queue.
+		return fmt.Errorf("%s %d: want 1 to %d", f.name("queues"), f.queues, maxQueues)
 	case f.expiry <= 0:
 		return fmt.Errorf("%s %v: want a positive duration, such as 120s", f.name("expiry"), f.expiry)
 	case f.scanInterval < time.Millisecond:
@@ -71,7 +75,7 @@ func (f *serveFlags) flagSet(stderr io.Writer) *flag.FlagSet {
 	durationVar(fs, &f.scanInterval, "scan-interval", 10*time.Second, "first delay and period (`duration`, at least 1ms) of the expiry scan")
 	durationVar(fs, &f.idleTimeout, "idle-timeout", 120*time.Second, "close connections idle (no read, no write) this long (a `duration`), as a real broker; 0 never")
 	fs.StringVar(&f.virtualClock, "virtual-clock", "", "start a virtual clock at this RFC 3339 time, or \"now\"")
-	intVar(fs, &f.queues, "queues", 4, "read and write queues of every routed topic (a `number`, at least 1)")
+	intVar(fs, &f.queues, "queues", 4, "read and write queues of every routed topic (a `number`, 1 to 65536)")
 	fs.StringVar(&f.brokerName, "broker-name", "broker-a", "broker name in routes")
 	fs.StringVar(&f.clusterName, "cluster-name", "DefaultCluster", "cluster name in routes")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
