@@ -286,3 +286,15 @@ func TestControlAdvanceRefusesAbsurdScanCounts(t *testing.T) {
 	status, body = newAPI(t, mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))).do("POST", "/v1/clock/advance", `{"duration":"24h"}`)
 	assert.Equal(t, status, 200, body)
 }
+
+// A wait may outlast the server's write timeout: its answer still arrives.
+func TestServerWriteTimeoutSparesWaits(t *testing.T) {
+	b := mockbroker.Start(t)
+	l := DefaultLimits()
+	l.WriteTimeout = 200 * time.Millisecond
+	addr, _ := serveLimited(t, NewHandler(b), l)
+	c, r := dialHTTP(t, addr)
+	body := `{"count":1,"timeoutMs":600}`
+	resp, text := rawHTTP(t, c, r, fmt.Sprintf("POST /v1/groups/PG/wait HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n%s", len(body), body))
+	assert.Equal(t, resp.StatusCode, http.StatusRequestTimeout, text)
+}
