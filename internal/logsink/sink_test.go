@@ -98,10 +98,10 @@ func TestTruncate(t *testing.T) {
 	assert.Equal(t, Truncate("aé", 2), "a…(3 bytes)")
 	var b strings.Builder
 	log := slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{ReplaceAttr: TruncateAttrs(16)}))
-	log.Info(strings.Repeat("m", 20), "clientId", strings.Repeat("c", 1<<20), "err", errors.New(strings.Repeat("e", 40)))
+	log.Info(strings.Repeat("m", 80), "clientId", strings.Repeat("c", 1<<20), "err", errors.New(strings.Repeat("e", 40)))
 	out := b.String()
 	assert.Assert(t, len(out) < 300, out)
 	assert.Assert(t, strings.Contains(out, "clientId=\""+strings.Repeat("c", 16)+"…(1048576 bytes)\""), out)
-	assert.Assert(t, strings.Contains(out, strings.Repeat("m", 16)+"…(20 bytes)"), out)
+	assert.Assert(t, strings.Contains(out, strings.Repeat("m", 64)+"…(80 bytes)"), out)
 	assert.Assert(t, strings.Contains(out, "…(40 bytes)"), out)
 }

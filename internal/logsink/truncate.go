@@ -23,19 +23,24 @@ func Truncate(s string, max int) string {
 }
 
 // TruncateAttrs is a slog.HandlerOptions.ReplaceAttr that truncates string
-// values (and the message) longer than max bytes, so a value a client sent
-// cannot blow up the log.
+// and error values longer than max bytes, and the message past 4*max (a
+// message may quote a value too), so a value a client sent cannot blow up
+// the log.
 func TruncateAttrs(max int) func(groups []string, a slog.Attr) slog.Attr {
-	return func(_ []string, a slog.Attr) slog.Attr {
+	return func(groups []string, a slog.Attr) slog.Attr {
+		limit := max
+		if len(groups) == 0 && a.Key == slog.MessageKey {
+			limit = 4 * max
+		}
 		switch a.Value.Kind() {
 		case slog.KindString:
-			if s := a.Value.String(); len(s) > max {
-				a.Value = slog.StringValue(Truncate(s, max))
+			if s := a.Value.String(); len(s) > limit {
+				a.Value = slog.StringValue(Truncate(s, limit))
 			}
 		case slog.KindAny:
 			if err, ok := a.Value.Any().(error); ok {
-				if s := err.Error(); len(s) > max {
-					a.Value = slog.StringValue(Truncate(s, max))
+				if s := err.Error(); len(s) > limit {
+					a.Value = slog.StringValue(Truncate(s, limit))
 				}
 			}
 		}
