@@ -10,13 +10,14 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"net/http"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 )
@@ -46,6 +47,25 @@ const (
 // Node clients (heartbeatBrokerInterval).
 const DocumentedHeartbeatInterval = 30 * time.Second
 
+// What a Watch keeps is bounded, however long it runs.
+const (
+	// OpaqueWindow is how many recent request opaques a connection's
+	// duplicate check remembers.
+	OpaqueWindow = 1024
+	// HeartbeatWindow is how many recent heartbeat times a connection's
+	// interval check remembers (the median is taken over them).
+	HeartbeatWindow = 64
+	// MaxTrackedConns is how many connections the watch follows at once.
+	MaxTrackedConns = 10_000
+	// MaxFindingsPerCheck is how many findings of each check a Report
+	// lists; it counts the rest.
+	MaxFindingsPerCheck = 100
+	// maxGroupsPerConn bounds the producer groups followed per connection.
+	maxGroupsPerConn = 1024
+	// maxValue bounds a client id or group name quoted in a finding.
+	maxValue = 256
+)
+
 // Finding is one thing a client did that a careful client should not.
 type Finding struct {
 	Check    string    // one of the Check* names
@@ -59,19 +79,40 @@ type Finding struct {
 type Report struct {
 	Connections int       // client connections that sent anything
 	Requests    int       // requests observed
-	Findings    []Finding // in time order
+	Findings    []Finding // in time order, at most MaxFindingsPerCheck of each check
+	// Omitted counts, by check, the findings past MaxFindingsPerCheck.
+	Omitted map[string]int
+	// Forgotten counts connections the watch stopped following (or never
+	// followed) to stay within MaxTrackedConns: closed ones first, oldest
+	// first. Their later requests still count, their checks no longer run.
+	Forgotten int
 }
 
 // String formats the report, one finding a line.
 func (r Report) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "client checks: %d connections, %d requests, %d findings\n", r.Connections, r.Requests, len(r.Findings))
+	total := len(r.Findings)
+	for _, n := range r.Omitted {
+		total += n
+	}
+	fmt.Fprintf(&b, "client checks: %d connections, %d requests, %d findings\n", r.Connections, r.Requests, total)
 	for _, f := range r.Findings {
 		who := f.Conn
 		if f.ClientID != "" {
 			who += " (" + f.ClientID + ")"
 		}
 		fmt.Fprintf(&b, "  %s %s: %s\n", f.Check, who, f.Detail)
+	}
+	checks := make([]string, 0, len(r.Omitted))
+	for c := range r.Omitted {
+		checks = append(checks, c)
+	}
+	sort.Strings(checks)
+	for _, c := range checks {
+		fmt.Fprintf(&b, "  … and %d more %s findings\n", r.Omitted[c], c)
+	}
+	if r.Forgotten > 0 {
+		fmt.Fprintf(&b, "  (%d connections past the %d followed were not checked)\n", r.Forgotten, MaxTrackedConns)
 	}
 	return b.String()
 }
@@ -99,29 +140,49 @@ func (r Report) Of(check string) []Finding {
 //	t.Log(w.Report())
 //
 // Closes the test itself causes (CloseClient, Reset) count as closes
-// without unregistering; expiries do not.
+// without unregistering; expiries do not. What it keeps is bounded (see
+// OpaqueWindow and the constants beside it): a reused opaque is found
+// among the last OpaqueWindow of its connection.
 type Watch struct {
 	mu       sync.Mutex
 	now      func() time.Time
 	conns    map[string]*watchedConn
-	findings []Finding
+	findings []Finding      // at most maxFindings of each check
+	perCheck map[string]int // findings kept, by check
+	omitted  map[string]int // findings past the cap, by check
 	requests int
+	conned   int // connections that sent a request
 	tol      time.Duration
+	// Eviction order: connections in the order they were first seen, and
+	// closed ones in the order they closed. Entries go stale when their
+	// connection is forgotten; compact drops those.
+	opened, closed []*watchedConn
+	forgotten      int
+	// The bounds (the exported constants; tests shrink them).
+	opaqueWindow, heartbeatWindow, maxConns, maxFindings int
 }
 
 // watchedConn is what the watch knows of one client connection.
 type watchedConn struct {
+	addr       string
 	clientID   string
-	heartbeats []time.Time
-	opaques    map[int32]time.Time // request opaques seen, when first seen
-	registered map[string]bool     // producer groups it is registered in
-	expired    bool                // the broker expired it: its close is not the client's doing
-	closed     bool
+	requests   int
+	heartbeats []time.Time         // the last heartbeatWindow heartbeat times
+	beats      int                 // all heartbeats
+	opaques    map[int32]time.Time // recent request opaques, when first seen
+	opaqueRing []int32             // the same opaques, oldest first from ringNext
+	ringNext   int
+	registered map[string]bool // producer groups it is registered in
+	expired    bool            // the broker expired it: its close is not the client's doing
+	isClosed   bool
+	forgotten  bool
 }
 
 // NewWatch returns a watch with nothing seen yet.
 func NewWatch() *Watch {
-	return &Watch{now: time.Now, conns: map[string]*watchedConn{}, tol: DocumentedHeartbeatInterval / 2}
+	return &Watch{now: time.Now, conns: map[string]*watchedConn{}, tol: DocumentedHeartbeatInterval / 2,
+		perCheck: map[string]int{}, omitted: map[string]int{},
+		opaqueWindow: OpaqueWindow, heartbeatWindow: HeartbeatWindow, maxConns: MaxTrackedConns, maxFindings: MaxFindingsPerCheck}
 }
 
 // Option is the broker option that feeds the watch every request frame.
@@ -144,13 +205,60 @@ func (w *Watch) Watch(b *mockbroker.Broker) {
 	}()
 }
 
+// conn returns the connection at addr, following a new one (and
+// forgetting an old one past maxConns); nil when none can be forgotten.
 func (w *Watch) conn(addr string) *watchedConn {
 	c := w.conns[addr]
-	if c == nil {
-		c = &watchedConn{opaques: map[int32]time.Time{}, registered: map[string]bool{}}
-		w.conns[addr] = c
+	if c != nil && !c.isClosed {
+		return c
 	}
+	// New, or a closed connection's port reused by a new one.
+	if c != nil {
+		w.forget(c)
+		w.forgotten-- // replaced, not lost
+	}
+	if len(w.conns) >= w.maxConns && !w.forgetOne() {
+		w.forgotten++
+		return nil
+	}
+	c = &watchedConn{addr: addr, opaques: map[int32]time.Time{}, registered: map[string]bool{}}
+	w.conns[addr] = c
+	w.opened = append(w.opened, c)
+	w.compact()
 	return c
+}
+
+// forgetOne forgets the connection that closed first, or, when none did
+// (the watch does not see closes of connections that never registered a
+// producer), the one seen first.
+func (w *Watch) forgetOne() bool {
+	for _, q := range []*[]*watchedConn{&w.closed, &w.opened} {
+		for len(*q) > 0 {
+			c := (*q)[0]
+			*q = (*q)[1:]
+			if !c.forgotten {
+				w.forget(c)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (w *Watch) forget(c *watchedConn) {
+	c.forgotten = true
+	delete(w.conns, c.addr)
+	w.forgotten++
+}
+
+// compact drops forgotten connections from the eviction queues once they
+// hold twice the connections followed.
+func (w *Watch) compact() {
+	for _, q := range []*[]*watchedConn{&w.opened, &w.closed} {
+		if len(*q) > 2*w.maxConns+16 {
+			*q = slices.DeleteFunc(slices.Clone(*q), func(c *watchedConn) bool { return c.forgotten })
+		}
+	}
 }
 
 // observe sees one request frame, on the connection's event loop.
@@ -159,16 +267,22 @@ func (w *Watch) observe(r mockbroker.Received) {
 	cmd := r.Command
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	c := w.conn(r.Remote)
 	if cmd.IsResponse() {
 		return // a reply to the broker's own request: its opaque is the broker's
 	}
 	w.requests++
+	c := w.conn(r.Remote)
+	if c == nil {
+		return
+	}
+	if c.requests++; c.requests == 1 {
+		w.conned++
+	}
 	if cmd.RequestCode() == protocol.HeartBeat {
-		c.heartbeats = append(c.heartbeats, now)
+		w.heartbeat(r.Remote, c, now)
 		if c.clientID == "" {
 			if hb, err := protocol.DecodeHeartbeatData(cmd.Body); err == nil {
-				c.clientID = hb.ClientID
+				c.clientID = truncate(hb.ClientID)
 			}
 		}
 	}
@@ -180,8 +294,37 @@ func (w *Watch) observe(r mockbroker.Received) {
 		w.add(CheckDuplicateOpaque, r.Remote, c, now, fmt.Sprintf("%s with opaque %d, already used on this connection %v earlier",
 			cmd.RequestCode(), cmd.Opaque, now.Sub(first).Round(time.Millisecond)))
 	} else {
-		c.opaques[cmd.Opaque] = now
+		w.rememberOpaque(c, cmd.Opaque, now)
 	}
+}
+
+// rememberOpaque keeps the last opaqueWindow opaques of a connection.
+func (w *Watch) rememberOpaque(c *watchedConn, opaque int32, now time.Time) {
+	if len(c.opaqueRing) < w.opaqueWindow {
+		c.opaqueRing = append(c.opaqueRing, opaque)
+	} else {
+		delete(c.opaques, c.opaqueRing[c.ringNext])
+		c.opaqueRing[c.ringNext] = opaque
+		c.ringNext = (c.ringNext + 1) % w.opaqueWindow
+	}
+	c.opaques[opaque] = now
+}
+
+// heartbeat records a heartbeat time, judging a late one at once: an
+// interval more than 15 s longer than the documented 30 s (the broker
+// expires a producer after 120 s of silence).
+func (w *Watch) heartbeat(addr string, c *watchedConn, now time.Time) {
+	if n := len(c.heartbeats); n > 0 {
+		if gap := now.Sub(c.heartbeats[n-1]); gap > DocumentedHeartbeatInterval+w.tol {
+			w.add(CheckHeartbeatInterval, addr, c, now,
+				fmt.Sprintf("heartbeat %v after the previous one; documented: every %v", gap.Round(time.Millisecond), DocumentedHeartbeatInterval))
+		}
+	}
+	if len(c.heartbeats) == w.heartbeatWindow {
+		c.heartbeats = append(c.heartbeats[:0], c.heartbeats[1:]...)
+	}
+	c.heartbeats = append(c.heartbeats, now)
+	c.beats++
 }
 
 // event sees one producer event.
@@ -192,12 +335,14 @@ func (w *Watch) event(ev mockbroker.ProducerEvent) {
 		return
 	}
 	c, seen := w.conns[ev.RemoteAddr]
-	if !seen { // a fixture's virtual producer, or one we never heard
+	if !seen { // a fixture's virtual producer, one we never heard or forgot
 		return
 	}
 	switch ev.Kind {
 	case mockbroker.EventRegistered:
-		c.registered[ev.Group] = true
+		if len(c.registered) < maxGroupsPerConn {
+			c.registered[ev.Group] = true
+		}
 	case mockbroker.EventUnregistered:
 		delete(c.registered, ev.Group)
 	case mockbroker.EventExpired:
@@ -206,100 +351,87 @@ func (w *Watch) event(ev mockbroker.ProducerEvent) {
 	case mockbroker.EventClosed:
 		if c.registered[ev.Group] && !c.expired {
 			w.add(CheckCloseWithoutUnregister, ev.RemoteAddr, c, w.now(),
-				fmt.Sprintf("closed its connection while registered in producer group %s, without UNREGISTER_CLIENT", ev.Group))
+				fmt.Sprintf("closed its connection while registered in producer group %s, without UNREGISTER_CLIENT", truncate(ev.Group)))
 		}
 		delete(c.registered, ev.Group)
-		c.closed = true
+		if !c.isClosed {
+			c.isClosed = true
+			w.closed = append(w.closed, c)
+			w.compact()
+		}
 	}
 }
 
+// add keeps a finding, or counts it past maxFindings of its check.
 func (w *Watch) add(check, addr string, c *watchedConn, t time.Time, detail string) {
+	if w.perCheck[check] >= w.maxFindings {
+		w.omitted[check]++
+		return
+	}
+	w.perCheck[check]++
 	w.findings = append(w.findings, Finding{Check: check, Conn: addr, ClientID: c.clientID, Time: t, Detail: detail})
 }
 
+// truncate cuts a value a client chose at maxValue bytes.
+func truncate(s string) string { return logsink.Truncate(s, maxValue) }
+
 // Report returns what the watch found so far. Heartbeat intervals are
-// judged here, per connection: an interval more than 15 s longer than the
-// documented 30 s (the broker expires a producer after 120 s of silence),
-// or, once there are three intervals or more, a median interval more than
-// 15 s shorter (the first interval, which start-up shortens, left out).
+// judged per connection: an interval more than 15 s longer than the
+// documented 30 s (the broker expires a producer after 120 s of silence)
+// when it happens, and here, once there are three intervals or more, a
+// median of the recent intervals more than 15 s shorter (the first
+// interval, which start-up shortens, left out).
 func (w *Watch) Report() Report {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	r := Report{Requests: w.requests, Findings: slices.Clone(w.findings)}
+	r := Report{Connections: w.conned, Requests: w.requests, Findings: slices.Clone(w.findings), Forgotten: w.forgotten}
+	omitted := maps.Clone(w.omitted)
+	kept := w.perCheck[CheckHeartbeatInterval]
 	addrs := make([]string, 0, len(w.conns))
 	for a := range w.conns {
 		addrs = append(addrs, a)
 	}
 	sort.Strings(addrs)
 	for _, a := range addrs {
-		c := w.conns[a]
-		if len(c.opaques) > 0 {
-			r.Connections++
+		if f, ok := w.medianFinding(a, w.conns[a]); ok {
+			if kept >= w.maxFindings {
+				omitted[CheckHeartbeatInterval]++
+				continue
+			}
+			kept++
+			r.Findings = append(r.Findings, f)
 		}
-		r.Findings = append(r.Findings, w.heartbeatFindings(a, c)...)
+	}
+	if len(omitted) > 0 {
+		r.Omitted = omitted
 	}
 	sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].Time.Before(r.Findings[j].Time) })
 	return r
 }
 
-func (w *Watch) heartbeatFindings(addr string, c *watchedConn) []Finding {
+// medianFinding judges the median of a connection's recent heartbeat
+// intervals.
+func (w *Watch) medianFinding(addr string, c *watchedConn) (Finding, bool) {
 	hb := c.heartbeats
-	if len(hb) < 2 {
-		return nil
+	if len(hb) < 4 {
+		return Finding{}, false // start-up bursts (Java: at start and 1 s later) are no pattern
 	}
-	var out []Finding
 	gaps := make([]time.Duration, 0, len(hb)-1)
 	for i := 1; i < len(hb); i++ {
-		gap := hb[i].Sub(hb[i-1])
-		gaps = append(gaps, gap)
-		if gap > DocumentedHeartbeatInterval+w.tol {
-			out = append(out, Finding{Check: CheckHeartbeatInterval, Conn: addr, ClientID: c.clientID, Time: hb[i],
-				Detail: fmt.Sprintf("heartbeat %v after the previous one; documented: every %v", gap.Round(time.Millisecond), DocumentedHeartbeatInterval)})
-		}
+		gaps = append(gaps, hb[i].Sub(hb[i-1]))
 	}
-	if len(gaps) < 3 {
-		return out // start-up bursts (Java: at start and 1 s later) are no pattern
+	steady := gaps
+	if c.beats == len(hb) {
+		steady = gaps[1:] // the first interval is still in the window
 	}
-	steady := gaps[1:]
 	sorted := slices.Clone(steady)
 	slices.Sort(sorted)
-	if median := sorted[len(sorted)/2]; median < DocumentedHeartbeatInterval-w.tol {
-		out = append(out, Finding{Check: CheckHeartbeatInterval, Conn: addr, ClientID: c.clientID, Time: hb[len(hb)-1],
-			Detail: fmt.Sprintf("heartbeats every %v (median of %d intervals); documented: every %v", median.Round(time.Millisecond), len(steady), DocumentedHeartbeatInterval)})
+	median := sorted[len(sorted)/2]
+	if median >= DocumentedHeartbeatInterval-w.tol {
+		return Finding{}, false
 	}
-	return out
-}
-
-// Handler serves the report as JSON (GET), for a control API to mount,
-// e.g. at /v1/clients/report.
-func (w *Watch) Handler() http.Handler {
-	return http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
-		if req.Method != http.MethodGet {
-			rw.Header().Set("Allow", http.MethodGet)
-			rw.Header().Set("Content-Type", "application/json")
-			rw.WriteHeader(http.StatusMethodNotAllowed)
-			_ = json.NewEncoder(rw).Encode(map[string]string{"error": "method " + req.Method + " not allowed; use GET"})
-			return
-		}
-		r := w.Report()
-		type finding struct {
-			Check    string `json:"check"`
-			Conn     string `json:"conn"`
-			ClientID string `json:"clientId,omitempty"`
-			Time     string `json:"time"`
-			Detail   string `json:"detail"`
-		}
-		out := struct {
-			Connections int       `json:"connections"`
-			Requests    int       `json:"requests"`
-			Findings    []finding `json:"findings"`
-		}{r.Connections, r.Requests, []finding{}}
-		for _, f := range r.Findings {
-			out.Findings = append(out.Findings, finding{f.Check, f.Conn, f.ClientID, f.Time.UTC().Format(time.RFC3339Nano), f.Detail})
-		}
-		rw.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(rw).Encode(out)
-	})
+	return Finding{Check: CheckHeartbeatInterval, Conn: addr, ClientID: c.clientID, Time: hb[len(hb)-1],
+		Detail: fmt.Sprintf("heartbeats every %v (median of %d intervals); documented: every %v", median.Round(time.Millisecond), len(steady), DocumentedHeartbeatInterval)}, true
 }
 
 // nonStringExtFields returns "key=value" for each extFields value of a
@@ -321,9 +453,12 @@ func nonStringExtFields(frame []byte) []string {
 	var bad []string
 	for k, v := range h.ExtFields {
 		if len(v) == 0 || v[0] != '"' {
-			bad = append(bad, k+"="+string(v))
+			bad = append(bad, truncate(k+"="+string(v)))
 		}
 	}
 	sort.Strings(bad)
+	if len(bad) > 20 {
+		bad = append(bad[:20], fmt.Sprintf("… %d more", len(bad)-20))
+	}
 	return bad
 }

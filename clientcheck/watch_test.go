@@ -1,11 +1,11 @@
 package clientcheck
 
 import (
+	"bufio"
 	"context"
 	"encoding/binary"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
+	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
-	"github.com/rocketmock/rocketmock/testsuite"
 	"gotest.tools/v3/assert"
 )
 
@@ -27,12 +26,64 @@ type fakeNow struct {
 
 func (f *fakeNow) now() time.Time          { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
 func (f *fakeNow) advance(d time.Duration) { f.mu.Lock(); f.t = f.t.Add(d); f.mu.Unlock() }
-func dialT(t *testing.T, addr string) *testsuite.Conn {
+
+// testConn is a blocking remoting client for these tests (testsuite's
+// imports controlapi, which imports this package).
+type testConn struct {
+	nc     net.Conn
+	r      *bufio.Reader
+	opaque int32
+}
+
+func dialT(t *testing.T, addr string) *testConn {
 	t.Helper()
-	c, err := testsuite.Dial(t.Context(), addr)
+	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	assert.NilError(t, err)
-	t.Cleanup(func() { c.Close() })
-	return c
+	t.Cleanup(func() { nc.Close() })
+	return &testConn{nc: nc, r: bufio.NewReader(nc)}
+}
+
+func (c *testConn) Close() error { return c.nc.Close() }
+
+// WriteRaw writes bytes as they are.
+func (c *testConn) WriteRaw(b []byte) error {
+	_ = c.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	_, err := c.nc.Write(b)
+	return err
+}
+
+// Send writes cmd with its own opaque.
+func (c *testConn) Send(cmd *protocol.Command) error {
+	frame, err := cmd.Encode()
+	if err != nil {
+		return err
+	}
+	return c.WriteRaw(frame)
+}
+
+// ReadResponse reads frames until a response arrives.
+func (c *testConn) ReadResponse() (*protocol.Command, error) {
+	for {
+		_ = c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		cmd, err := protocol.ReadFrame(c.r, 0)
+		if err != nil || cmd.IsResponse() {
+			return cmd, err
+		}
+	}
+}
+
+// Call sends cmd with a fresh opaque and returns its response.
+func (c *testConn) Call(cmd *protocol.Command) (*protocol.Command, error) {
+	c.opaque++
+	cmd.Opaque = c.opaque
+	if err := c.Send(cmd); err != nil {
+		return nil, err
+	}
+	resp, err := c.ReadResponse()
+	if err == nil && resp.Opaque != cmd.Opaque {
+		err = fmt.Errorf("reply has opaque %d, want %d", resp.Opaque, cmd.Opaque)
+	}
+	return resp, err
 }
 
 func heartbeatCmd(clientID string, groups ...string) *protocol.Command {
@@ -73,7 +124,7 @@ func TestWatch(t *testing.T) {
 	f, err := mockbroker.ReadFixture(filepath.Join("..", "fixtures", "state", "orders.json"))
 	assert.NilError(t, err)
 	assert.NilError(t, b.LoadFixture(f))
-	call := func(c *testsuite.Conn, cmd *protocol.Command) {
+	call := func(c *testConn, cmd *protocol.Command) {
 		t.Helper()
 		resp, err := c.Call(cmd)
 		assert.NilError(t, err)
@@ -154,25 +205,6 @@ func TestWatch(t *testing.T) {
 	assert.Assert(t, strings.Contains(r.String(), "client checks: 7 connections"), r.String())
 	assert.Assert(t, strings.Contains(r.String(), "  close-without-unregister "+goAddr(r)+" (10.0.0.1@go): closed its connection"), r.String())
 	assert.Equal(t, len(r.Of(CheckHeartbeatInterval)), 2)
-
-	srv := httptest.NewServer(w.Handler())
-	defer srv.Close()
-	resp, err := http.Get(srv.URL)
-	assert.NilError(t, err)
-	defer resp.Body.Close()
-	var body struct {
-		Connections int `json:"connections"`
-		Findings    []struct {
-			Check string `json:"check"`
-		} `json:"findings"`
-	}
-	assert.NilError(t, json.NewDecoder(resp.Body).Decode(&body))
-	assert.Equal(t, body.Connections, 7)
-	assert.Equal(t, len(body.Findings), len(want))
-	resp2, err := http.Post(srv.URL, "application/json", nil)
-	assert.NilError(t, err)
-	resp2.Body.Close()
-	assert.Equal(t, resp2.StatusCode, http.StatusMethodNotAllowed)
 }
 
 func goAddr(r Report) string {

@@ -4,11 +4,18 @@
 // endpoint calls the Broker method named beside it); `rocketmock serve
 // --control` serves it. Errors are {"error": "..."} with a 4xx or 5xx
 // status that follows from the broker's typed error: 400 for a bad request
-// (the message says where and gives an example body), 401 without the
-// token, 404 for an unknown client, producer, group, message or path, 405
-// (with Allow), 408 when a wait times out, 409 when the state refuses
+// (the message says where and gives an example body) or a path with "//",
+// "." or ".." segments, 401 without the token (GET /v1/health needs none),
+// 403 for a Host or Origin header that names neither loopback, an IP
+// address nor the control address (a web page steering the mock through a
+// browser), 404 for an unknown client, producer, group, message or path,
+// 405 (with Allow), 408 when a wait times out, 409 when the state refuses
 // (real clock, no producer to ask, fixture conflict), 413 past the body
-// limit, 503 once the broker is closed.
+// limit, 503 once the broker is closed. Error messages are bounded: lists
+// name their first 20 items and count the rest.
+//
+// NewServer and LimitListener serve the handler within Limits (timeouts,
+// and a connection limit past which new connections get 503).
 //
 //	GET    /v1/health                                  up? addresses, compat, clock
 //	GET    /v1/clock                                   Now

@@ -3,14 +3,19 @@ package controlapi
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/rocketmock/rocketmock/clientcheck"
+	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/mockbroker"
 )
 
@@ -25,6 +30,15 @@ const (
 	resetTimeout       = 10 * time.Second
 )
 
+// Bounds of error answers: a list in a message names its first
+// maxListed items and counts the rest, an echoed value is cut at
+// maxEchoed bytes, a whole message at maxErrorMessage bytes.
+const (
+	maxListed       = 20
+	maxEchoed       = 256
+	maxErrorMessage = 4 << 10
+)
+
 // Option configures the handler.
 type Option func(*config)
 
@@ -32,6 +46,14 @@ type config struct {
 	token   string
 	maxBody int64
 	mounts  []mount
+	// hosts are the names besides loopback and IP literals that Host and
+	// Origin headers may carry (AllowHosts).
+	hosts []string
+	// scanEvery is the broker's scan period, when known (ScanEvery).
+	scanEvery time.Duration
+	// clientChecks serves /v1/clients/report once ClientChecks was given.
+	clientChecks    *clientcheck.Watch
+	clientChecksSet bool
 }
 
 type mount struct {
@@ -40,7 +62,9 @@ type mount struct {
 }
 
 // Token makes the handler answer 401 to every request that does not carry
-// "Authorization: Bearer <token>". An empty token turns the check off.
+// "Authorization: Bearer <token>", except GET /v1/health without an
+// Authorization header (liveness probes). An empty token turns the check
+// off.
 func Token(token string) Option {
 	return func(c *config) { c.token = token }
 }
@@ -51,6 +75,28 @@ func MaxBody(n int64) Option {
 	return func(c *config) { c.maxBody = n }
 }
 
+// AllowHosts names the host names (besides localhost, loopback and IP
+// addresses) that requests may carry in their Host and Origin headers,
+// typically the host of the control address. The handler answers 403 to
+// others, so that a web page cannot steer the mock through a visitor's
+// browser (a cross-site POST, or DNS rebinding a name to 127.0.0.1). A
+// request with the right token may name any host.
+func AllowHosts(hosts ...string) Option {
+	return func(c *config) { c.hosts = append(c.hosts, hosts...) }
+}
+
+// ScanEvery tells the handler the broker's scan period (the every of
+// mockbroker.WithScanInterval), so that it refuses to advance the clock
+// across more than MaxAdvanceScans scans, which would hold the broker for
+// seconds or more.
+func ScanEvery(d time.Duration) Option {
+	return func(c *config) { c.scanEvery = d }
+}
+
+// MaxAdvanceScans bounds the scans one POST /v1/clock/advance may run
+// (with ScanEvery).
+const MaxAdvanceScans = 1_000_000
+
 // Mount serves h at pattern (a ServeMux pattern such as
 // "GET /v1/clients/report") behind the same token and body limit as the
 // built-in endpoints.
@@ -60,10 +106,11 @@ func Mount(pattern string, h http.Handler) Option {
 
 // Handler is the HTTP control API of one broker.
 type Handler struct {
-	b      *mockbroker.Broker
-	cfg    config
-	mux    *http.ServeMux
-	faults faultRegistry
+	b        *mockbroker.Broker
+	cfg      config
+	tokenSum [sha256.Size]byte // of cfg.token: compared in constant time
+	mux      *http.ServeMux
+	faults   faultRegistry
 }
 
 // route is one endpoint: a ServeMux pattern and its handler.
@@ -79,8 +126,12 @@ func NewHandler(b *mockbroker.Broker, opts ...Option) *Handler {
 	for _, o := range opts {
 		o(&h.cfg)
 	}
+	h.tokenSum = sha256.Sum256([]byte(h.cfg.token))
 	for _, r := range h.routes() {
 		h.mux.Handle(r.pattern, h.endpoint(r.h))
+	}
+	if h.cfg.clientChecksSet {
+		h.mux.Handle("GET /v1/clients/report", h.endpoint(h.clientReport))
 	}
 	for _, m := range h.cfg.mounts {
 		h.mux.Handle(m.pattern, m.h)
@@ -106,10 +157,21 @@ func (h *Handler) routes() []route {
 	return append(routes, h.trafficRoutes()...)
 }
 
-// ServeHTTP checks the token, limits the body and routes the request;
-// unknown paths and methods get JSON errors too.
+// ServeHTTP checks the path, the Host and Origin headers and the token,
+// limits the body and routes the request; refusals, unknown paths and
+// methods get JSON errors too.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.cfg.token != "" && !h.authorized(r) {
+	if msg := uncleanPath(r.URL.Path); msg != "" {
+		writeJSON(w, http.StatusBadRequest, ErrorBody{msg})
+		return
+	}
+	authorized := h.cfg.token == "" || h.tokenMatches(r)
+	if msg := h.foreignRequest(r, authorized && h.cfg.token != ""); msg != "" {
+		writeJSON(w, http.StatusForbidden, ErrorBody{msg})
+		return
+	}
+	liveness := r.Method == http.MethodGet && r.URL.Path == "/v1/health" && r.Header.Get("Authorization") == ""
+	if !authorized && !liveness {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="rocketmock"`)
 		msg := "missing bearer token: send the header \"Authorization: Bearer <token>\" with the --control-token value"
 		if r.Header.Get("Authorization") != "" {
@@ -119,36 +181,98 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.maxBody)
-	if _, pattern := h.mux.Handler(r); pattern == "" {
+	_, pattern := h.mux.Handler(r)
+	if pattern == "" {
 		// Let the mux decide between 404 and 405 (it sets Allow), then
 		// answer in JSON.
 		rec := &statusRecorder{header: http.Header{}}
 		h.mux.ServeHTTP(rec, r)
+		path := logsink.Truncate(r.URL.Path, maxEchoed)
 		if allow := rec.header.Get("Allow"); allow != "" && rec.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", allow)
-			writeJSON(w, rec.status, ErrorBody{fmt.Sprintf("method %s not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)})
+			writeJSON(w, rec.status, ErrorBody{fmt.Sprintf("method %s not allowed on %s; allowed: %s", logsink.Truncate(r.Method, maxEchoed), path, allow)})
 			return
 		}
-		if rec.status == http.StatusNotFound || rec.status == 0 {
-			writeJSON(w, http.StatusNotFound, ErrorBody{fmt.Sprintf("no endpoint %s %s (the API is under /v1/)", r.Method, r.URL.Path)})
-			return
-		}
-		// A redirect (cleaned path) or another mux answer: pass it on.
-		for k, v := range rec.header {
-			w.Header()[k] = v
-		}
-		writeJSON(w, rec.status, ErrorBody{http.StatusText(rec.status)})
+		// Not found, or a redirect the mux would make: a client of a JSON
+		// API follows no redirects.
+		writeJSON(w, http.StatusNotFound, ErrorBody{fmt.Sprintf("no endpoint %s %s (the API is under /v1/)", logsink.Truncate(r.Method, maxEchoed), path)})
 		return
+	}
+	if strings.HasSuffix(pattern, "/wait") || strings.HasSuffix(pattern, "/check-transaction") || strings.HasSuffix(pattern, "/reset") {
+		// These may take up to their timeout: the server's write timeout
+		// starts after it.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(maxWaitTimeout + 30*time.Second))
 	}
 	h.mux.ServeHTTP(w, r)
 }
 
-func (h *Handler) authorized(r *http.Request) bool {
+// uncleanPath says why a path is refused: one with "." or ".." segments or
+// "//", which ServeMux would answer with a redirect.
+func uncleanPath(p string) string {
+	unclean := !strings.HasPrefix(p, "/") || strings.Contains(p, "//")
+	for _, seg := range strings.Split(p, "/") {
+		unclean = unclean || seg == "." || seg == ".."
+	}
+	if !unclean {
+		return ""
+	}
+	return fmt.Sprintf("path %q: want an absolute path without \"//\", \".\" or \"..\" segments, such as /v1/health", logsink.Truncate(p, maxEchoed))
+}
+
+// foreignRequest says why a request is refused for its Host or Origin
+// header: a browser sends them, and they must name this mock (loopback,
+// an IP address, or an AllowHosts name), not a web site. Any Origin that
+// is there must name loopback or an AllowHosts name; Host is not checked
+// for a request that carries the right token.
+func (h *Handler) foreignRequest(r *http.Request, tokenChecked bool) string {
+	if origin, ok := r.Header["Origin"]; ok {
+		u, err := url.Parse(strings.Join(origin, ","))
+		if err != nil || len(origin) != 1 || (u.Scheme != "http" && u.Scheme != "https") || !h.knownHost(u.Hostname(), false) {
+			return fmt.Sprintf("origin %q may not use the control API: only pages from localhost or the control address may (a web page must not steer the mock)",
+				logsink.Truncate(strings.Join(origin, ","), maxEchoed))
+		}
+	}
+	if tokenChecked {
+		return ""
+	}
+	host := r.Host
+	if hn, _, err := net.SplitHostPort(host); err == nil {
+		host = hn
+	}
+	if !h.knownHost(strings.Trim(host, "[]"), true) {
+		return fmt.Sprintf("host %q is not this mock's: use localhost, an IP address or the control address (a name that is none of these may be DNS rebinding)",
+			logsink.Truncate(r.Host, maxEchoed))
+	}
+	return ""
+}
+
+// knownHost reports whether host is localhost, a loopback address, any IP
+// address when anyIP, or one of the AllowHosts names.
+func (h *Handler) knownHost(host string, anyIP bool) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return anyIP || ip.IsLoopback()
+	}
+	for _, a := range h.cfg.hosts {
+		if strings.EqualFold(host, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenMatches compares SHA-256 digests of the sent and the wanted token
+// in constant time, so that neither the time of a wrong guess nor its
+// length tells anything about the token.
+func (h *Handler) tokenMatches(r *http.Request) bool {
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return false
 	}
-	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(h.cfg.token)) == 1
+	sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+	return subtle.ConstantTimeCompare(sum[:], h.tokenSum[:]) == 1
 }
 
 // statusRecorder keeps the status and headers the mux would send.
@@ -215,7 +339,7 @@ func (h *Handler) endpoint(fn func(*http.Request) (int, any, error)) http.Handle
 		if err != nil {
 			status = statusOf(err)
 			h.b.Logger().Debug("control API error", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
-			writeJSON(w, status, ErrorBody{strings.TrimPrefix(err.Error(), "mockbroker: ")})
+			writeJSON(w, status, ErrorBody{logsink.Truncate(strings.TrimPrefix(err.Error(), "mockbroker: "), maxErrorMessage)})
 			return
 		}
 		h.b.Logger().Debug("control API", "method", r.Method, "path", r.URL.Path, "status", status)
@@ -236,6 +360,25 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// listed formats items as %v does ("[a b]"), naming at most maxListed
+// of them, each cut at maxEchoed bytes, and counting the rest.
+func listed(items []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, it := range items {
+		if i == maxListed {
+			fmt.Fprintf(&b, " … %d more", len(items)-maxListed)
+			break
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(logsink.Truncate(it, maxEchoed))
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // formatTime writes a time in UTC with milliseconds, as RocketMQ counts.

@@ -178,13 +178,14 @@ func TestControlRejectsBadRequests(t *testing.T) {
 func TestToken(t *testing.T) {
 	b := mockbroker.Start(t)
 	a := newAPI(t, b, Token("s3cret"))
-	status, h, body := a.doHeader("GET", "/v1/health", "")
+	status, h, body := a.doHeader("GET", "/v1/clock", "")
 	assert.Equal(t, status, 401)
 	assert.Equal(t, h.Get("WWW-Authenticate"), `Bearer realm="rocketmock"`)
 	assert.Equal(t, body, `{"error":"missing bearer token: send the header \"Authorization: Bearer <token>\" with the --control-token value"}`)
 	a.token = "wrong"
 	a.expect("POST", "/v1/reset", "", 401, `{"error":"wrong bearer token"}`)
 	a.expect("GET", "/v1/nothing", "", 401, `{"error":"wrong bearer token"}`)
+	a.expect("GET", "/v1/health", "", 401, `{"error":"wrong bearer token"}`) // a token sent must be right
 	a.token = "s3cret"
 	status, _ = a.do("GET", "/v1/health", "")
 	assert.Equal(t, status, 200)

@@ -133,10 +133,11 @@ func waitRequest(r *http.Request, min int, what string) (int, context.Context, c
 func waitContext(r *http.Request, timeoutMs *int64) (context.Context, context.CancelFunc, error) {
 	timeout := defaultWaitTimeout
 	if timeoutMs != nil {
-		timeout = time.Duration(*timeoutMs) * time.Millisecond
-		if *timeoutMs <= 0 || timeout > maxWaitTimeout {
+		// Compared before the multiplication, which would overflow.
+		if *timeoutMs <= 0 || *timeoutMs > maxWaitTimeout.Milliseconds() {
 			return nil, nil, requestErr(http.StatusBadRequest, "\"timeoutMs\" %d: want 1 to %d", *timeoutMs, maxWaitTimeout.Milliseconds())
 		}
+		timeout = time.Duration(*timeoutMs) * time.Millisecond
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	return ctx, cancel, nil

@@ -285,7 +285,11 @@ type FaultList struct {
 type ClientReport struct {
 	Connections int             `json:"connections"`
 	Requests    int             `json:"requests"`
-	Findings    []ClientFinding `json:"findings"`
+	Findings    []ClientFinding `json:"findings"` // at most clientcheck.MaxFindingsPerCheck of each check
+	// Omitted counts, by check, the findings past the cap.
+	Omitted map[string]int `json:"omitted,omitempty"`
+	// Forgotten counts connections not followed past clientcheck.MaxTrackedConns.
+	Forgotten int `json:"forgotten,omitempty"`
 }
 
 // ClientFinding is one thing a client did that a careful client should not.

@@ -44,13 +44,13 @@ func TestControlSafetyTokenNeededBeyondLoopback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
-			err := checkControl(tt.addr, "")
+			err := checkControl("--control", tt.addr, "")
 			if tt.loopback {
 				assert.NilError(t, err)
 				return
 			}
 			assert.ErrorContains(t, err, "listens beyond loopback: set --control-token")
-			assert.NilError(t, checkControl(tt.addr, "tok"), "with a token it may")
+			assert.NilError(t, checkControl("--control", tt.addr, "tok"), "with a token it may")
 		})
 	}
 }

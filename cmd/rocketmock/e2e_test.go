@@ -165,8 +165,10 @@ func TestEndToEnd(t *testing.T) {
 			t.Helper()
 			return httpDo(t, method, base+path, token, body)
 		}
-		status, _ := httpDo(t, "GET", base+"/v1/health", "", "")
+		status, _ := httpDo(t, "GET", base+"/v1/clock", "", "")
 		assert.Equal(t, status, 401, "the token is demanded")
+		status, _ = httpDo(t, "GET", base+"/v1/health", "", "")
+		assert.Equal(t, status, 200, "liveness probes need no token")
 		status, body := api("GET", "/v1/health", "")
 		assert.Equal(t, status, 200, body)
 

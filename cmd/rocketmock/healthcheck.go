@@ -15,21 +15,32 @@ import (
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
+// healthFlags are healthcheck's flags.
+type healthFlags struct {
+	control, token, addr string
+	timeout              time.Duration
+}
+
+// flagSet defines healthcheck's flags on f.
+func (f *healthFlags) flagSet(stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.control, "control", "127.0.0.1:9877", "address of the control API (as given to serve); empty: probe --addr")
+	fs.StringVar(&f.token, "control-token", "", "bearer token of the control API")
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:9876", "broker address, probed when the control API is disabled")
+	durationVar(fs, &f.timeout, "timeout", 2*time.Second, "how long to wait for the answer (a `duration`)")
+	return fs
+}
+
 // healthcheck exits 0 when a running mock answers healthy, 1 when it does
 // not: for a container HEALTHCHECK in an image without a shell. It reads
 // the same ROCKETMOCK_* variables as serve, so in the container it finds
 // the control API (and its token) without flags. With the control API
 // disabled it asks the broker port for cluster info instead.
 func healthcheck(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var control, token, addr string
-	var timeout time.Duration
-	fs.StringVar(&control, "control", "127.0.0.1:9877", "address of the control API (as given to serve); empty: probe --addr")
-	fs.StringVar(&token, "control-token", "", "bearer token of the control API")
-	fs.StringVar(&addr, "addr", "127.0.0.1:9876", "broker address, probed when the control API is disabled")
-	fs.DurationVar(&timeout, "timeout", 2*time.Second, "how long to wait for the answer")
-	if err := applyEnv(fs, os.LookupEnv); err != nil {
+	var f healthFlags
+	fs := f.flagSet(stderr)
+	if _, err := applyEnv(fs, os.Environ(), prefixed(stderr, "rocketmock healthcheck: ")); err != nil {
 		fmt.Fprintln(stderr, "rocketmock healthcheck:", err)
 		return 2
 	}
@@ -43,6 +54,7 @@ func healthcheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rocketmock healthcheck: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	control, token, addr, timeout := f.control, f.token, f.addr, f.timeout
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var err error

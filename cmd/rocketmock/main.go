@@ -10,11 +10,9 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -62,18 +60,3 @@ commands:
   check        run the conformance suite against a broker and name server (see rocketmock check -h)
   admin        mqadmin's producerConnection, clusterList and topicRoute (see rocketmock admin -h)
   version      print the version`
-
-// applyEnv sets each flag from ROCKETMOCK_<FLAG> when that variable exists;
-// command-line flags parsed afterwards win.
-func applyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
-	var err error
-	fs.VisitAll(func(fl *flag.Flag) {
-		name := "ROCKETMOCK_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
-		if v, ok := lookup(name); ok && err == nil {
-			if e := fl.Value.Set(v); e != nil {
-				err = fmt.Errorf("%s=%q: %w", name, v, e)
-			}
-		}
-	})
-	return err
-}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/rocketmock/rocketmock/clientcheck"
 	"github.com/rocketmock/rocketmock/controlapi"
+	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 )
@@ -29,29 +31,78 @@ type serveFlags struct {
 	control, controlToken                                      string
 	fixtures                                                   listFlag
 	clientChecks                                               bool
+	fromEnv                                                    map[string]string // flag name: the variable that set it
 }
 
-func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
+// maxQueues bounds --queues.
+const maxQueues = 1 << 16
+
+// check refuses flag values that cannot work, saying what is expected.
+func (f *serveFlags) check() error {
+	switch {
+	case f.queues < 1 || f.queues > maxQueues:
+		// Routes carry the count as an int32, and clients make an object per queue.
+		return fmt.Errorf("%s %d: want 1 to %d", f.name("queues"), f.queues, maxQueues)
+	case f.expiry <= 0:
+		return fmt.Errorf("%s %v: want a positive duration, such as 120s", f.name("expiry"), f.expiry)
+	case f.scanInterval < time.Millisecond:
+		return fmt.Errorf("%s %v: want a duration of at least 1ms, such as 10s (the expiry scan runs that often)", f.name("scan-interval"), f.scanInterval)
+	case f.idleTimeout < 0:
+		return fmt.Errorf("%s %v: want 0 (never) or a positive duration, such as 120s", f.name("idle-timeout"), f.idleTimeout)
+	}
+	if err := checkListen(f.addr); err != nil {
+		return fmt.Errorf("%s %w", f.name("addr"), err)
+	}
+	if f.advertise != "" {
+		if err := checkAdvertise(f.advertise); err != nil {
+			return fmt.Errorf("%s %w", f.name("advertise"), err)
+		}
+	}
+	return nil
+}
+
+// flagSet defines serve's flags on f.
+func (f *serveFlags) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var f serveFlags
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:9876", "TCP address of the broker and name server")
 	fs.StringVar(&f.advertise, "advertise", "", "ip:port put in routes (default: the listen address)")
 	fs.StringVar(&f.control, "control", "127.0.0.1:9877", "address of the HTTP control API; empty disables it")
 	fs.StringVar(&f.controlToken, "control-token", "", "bearer token the control API demands (required beyond loopback; prefer ROCKETMOCK_CONTROL_TOKEN)")
 	fs.Var(&f.fixtures, "fixture", "state fixture `file` to load at start (repeat, or separate with commas)")
 	fs.StringVar(&f.compat, "compat", "5", "imitated broker release: 5 or 4.9")
-	fs.DurationVar(&f.expiry, "expiry", 120*time.Second, "silence after which the scan drops a producer")
-	fs.DurationVar(&f.scanInterval, "scan-interval", 10*time.Second, "first delay and period of the expiry scan")
-	fs.DurationVar(&f.idleTimeout, "idle-timeout", 120*time.Second, "close connections idle (no read, no write) this long, as a real broker; 0 never")
+	durationVar(fs, &f.expiry, "expiry", 120*time.Second, "`duration` of silence after which the scan drops a producer (positive)")
+	durationVar(fs, &f.scanInterval, "scan-interval", 10*time.Second, "first delay and period (`duration`, at least 1ms) of the expiry scan")
+	durationVar(fs, &f.idleTimeout, "idle-timeout", 120*time.Second, "close connections idle (no read, no write) this long (a `duration`), as a real broker; 0 never")
 	fs.StringVar(&f.virtualClock, "virtual-clock", "", "start a virtual clock at this RFC 3339 time, or \"now\"")
-	fs.IntVar(&f.queues, "queues", 4, "read and write queues of every routed topic")
+	intVar(fs, &f.queues, "queues", 4, "read and write queues of every routed topic (a `number`, 1 to 65536)")
 	fs.StringVar(&f.brokerName, "broker-name", "broker-a", "broker name in routes")
 	fs.StringVar(&f.clusterName, "cluster-name", "DefaultCluster", "cluster name in routes")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	fs.BoolVar(&f.clientChecks, "client-checks", false, "watch clients for what a careful client should not do; GET /v1/clients/report, and the report printed at shutdown")
-	if err := applyEnv(fs, os.LookupEnv); err != nil {
+	boolVar(fs, &f.clientChecks, "client-checks", false, "watch clients for what a careful client should not do; GET /v1/clients/report, and the report printed at shutdown")
+	return fs
+}
+
+// name is how an error names a flag: "--expiry", or
+// "ROCKETMOCK_EXPIRY: --expiry" when that variable set it.
+func (f *serveFlags) name(flagName string) string {
+	return f.envNote(flagName) + "--" + flagName
+}
+
+// envNote is "ROCKETMOCK_<FLAG>: " when that variable set the flag.
+func (f *serveFlags) envNote(flagName string) string {
+	if v, ok := f.fromEnv[flagName]; ok {
+		return v + ": "
+	}
+	return ""
+}
+
+func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
+	var f serveFlags
+	fs := f.flagSet(stderr)
+	var err error
+	if f.fromEnv, err = applyEnv(fs, os.Environ(), prefixed(stderr, "rocketmock serve: ")); err != nil {
 		fmt.Fprintln(stderr, "rocketmock serve:", err)
 		return 2
 	}
@@ -66,23 +117,25 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprintf(stderr, "rocketmock serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	fs.Visit(func(fl *flag.Flag) { delete(f.fromEnv, fl.Name) }) // the command line won
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "rocketmock serve:", err)
 		return 2
 	}
-	opts, logger, err := f.options(stderr)
+	opts, logger, sink, err := f.options(stderr)
 	if err != nil {
 		return fail(err)
 	}
-	if err := checkControl(f.control, f.controlToken); err != nil {
+	// Logging never blocks the broker: past a stuck stderr, lines are
+	// dropped and counted. At exit the rest gets a second to drain.
+	defer sink.Close(time.Second)
+	if err := checkControl(f.name("control"), f.control, f.controlToken); err != nil {
 		return fail(err)
 	}
 	var watch *clientcheck.Watch
-	reportHandler := http.Handler(clientChecksOff{})
 	if f.clientChecks {
 		watch = clientcheck.NewWatch()
 		opts = append(opts, watch.Option())
-		reportHandler = watch.Handler()
 	}
 	var fixtures []*mockbroker.Fixture
 	for _, path := range f.fixtures.values {
@@ -138,16 +191,19 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		host, _, _ := net.SplitHostPort(f.control)
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		control = net.JoinHostPort(host, port)
-		srv = &http.Server{
-			Handler: controlapi.NewHandler(b, controlapi.Token(f.controlToken),
-				controlapi.Mount("GET /v1/clients/report", reportHandler)),
-			ReadHeaderTimeout: 5 * time.Second,
-			BaseContext:       func(net.Listener) context.Context { return ctx },
-			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		hopts := []controlapi.Option{controlapi.Token(f.controlToken), controlapi.ClientChecks(watch),
+			controlapi.ScanEvery(f.scanInterval)}
+		if host != "" && net.ParseIP(host) == nil {
+			hopts = append(hopts, controlapi.AllowHosts(host)) // requests may name the host it was given
 		}
+		limits := controlapi.DefaultLimits()
+		srv = controlapi.NewServer(controlapi.NewHandler(b, hopts...), limits)
+		srv.BaseContext = func(net.Listener) context.Context { return ctx }
+		srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+		lln := controlapi.LimitListener(ln, limits.MaxConns)
 		go func() {
 			defer close(served)
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := srv.Serve(lln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				logger.Error("control API stopped", "err", err)
 			}
 		}()
@@ -178,28 +234,18 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	return 0
 }
 
-// clientChecksOff answers the report endpoint of a mock started without
-// --client-checks.
-type clientChecksOff struct{}
-
-func (clientChecksOff) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusNotFound)
-	_, _ = io.WriteString(w, `{"error":"client checks are off: start rocketmock serve with --client-checks"}`+"\n")
-}
-
 // checkControl refuses a control address that is not host:port, and one
 // beyond loopback without a token: anyone who reaches it could steer the mock.
-func checkControl(addr, token string) error {
+func checkControl(name, addr, token string) error {
 	if addr == "" {
 		return nil
 	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("--control %q: want host:port, such as 127.0.0.1:9877 (empty disables the control API)", addr)
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || !validPort(port, 0) || !validHost(host) {
+		return fmt.Errorf("%s %q: want host:port, such as 127.0.0.1:9877 (empty disables the control API)", name, addr)
 	}
 	if token == "" && !isLoopback(host) {
-		return fmt.Errorf("--control %s listens beyond loopback: set --control-token (or ROCKETMOCK_CONTROL_TOKEN) so only clients with the token can steer the mock, or listen on 127.0.0.1", addr)
+		return fmt.Errorf("%s %s listens beyond loopback: set --control-token (or ROCKETMOCK_CONTROL_TOKEN) so only clients with the token can steer the mock, or listen on 127.0.0.1", name, addr)
 	}
 	return nil
 }
@@ -234,36 +280,29 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-// options turns flags into broker options.
-func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logger, error) {
+// options turns flags into broker options, and a logger writing to
+// stderr through a sink that never blocks (Close it at exit). Flags that
+// cannot work are refused here, before anything starts.
+func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logger, *logsink.Sink, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return nil, nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", f.logLevel)
+		return nil, nil, nil, fmt.Errorf("%s %q: want debug, info, warn or error", f.name("log-level"), f.logLevel)
 	}
-	hopts := &slog.HandlerOptions{Level: level}
-	var logger *slog.Logger
+	hopts := &slog.HandlerOptions{Level: level, ReplaceAttr: logsink.TruncateAttrs(logsink.DefaultMaxValue)}
+	var newHandler func(io.Writer) slog.Handler
 	switch f.logFormat {
 	case "text":
-		logger = slog.New(slog.NewTextHandler(stderr, hopts))
+		newHandler = func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, hopts) }
 	case "json":
-		logger = slog.New(slog.NewJSONHandler(stderr, hopts))
+		newHandler = func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, hopts) }
 	default:
-		return nil, nil, fmt.Errorf("--log-format %q: want text or json", f.logFormat)
-	}
-	opts := []mockbroker.Option{
-		mockbroker.WithListen(f.addr), mockbroker.WithLogger(logger),
-		mockbroker.WithExpiry(f.expiry), mockbroker.WithIdleTimeout(f.idleTimeout), mockbroker.WithScanInterval(f.scanInterval, f.scanInterval),
-		mockbroker.WithQueueNums(f.queues), mockbroker.WithBrokerName(f.brokerName),
-		mockbroker.WithClusterName(f.clusterName),
-	}
-	if f.advertise != "" {
-		opts = append(opts, mockbroker.WithAdvertise(f.advertise))
+		return nil, nil, nil, fmt.Errorf("%s %q: want text or json", f.name("log-format"), f.logFormat)
 	}
 	rel, err := protocol.ParseRelease(f.compat)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--%w", err) // --compat "x": want 5 or 4.9
+		return nil, nil, nil, fmt.Errorf("%s--%w", f.envNote("compat"), err) // --compat "x": want 5 or 4.9
 	}
-	opts = append(opts, mockbroker.WithRelease(rel))
+	var opts []mockbroker.Option
 	switch f.virtualClock {
 	case "":
 	case "now":
@@ -271,12 +310,45 @@ func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logge
 	default:
 		t, err := time.Parse(time.RFC3339, f.virtualClock)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--virtual-clock %q: want an RFC 3339 time or \"now\": %w", f.virtualClock, err)
+			return nil, nil, nil, fmt.Errorf("%s %q: want an RFC 3339 time or \"now\": %w", f.name("virtual-clock"), f.virtualClock, err)
 		}
 		opts = append(opts, mockbroker.WithVirtualClock(t))
 	}
-	if f.queues < 1 {
-		return nil, nil, fmt.Errorf("--queues %d: want at least 1", f.queues)
+	if err := f.check(); err != nil {
+		return nil, nil, nil, err
 	}
-	return opts, logger, nil
+
+	sink := logsink.New(stderr, logsink.Options{Notice: func(n int64) []byte {
+		var buf bytes.Buffer
+		rec := slog.NewRecord(time.Now(), slog.LevelWarn, "log lines dropped: stderr was not read", 0)
+		rec.AddAttrs(slog.Int64("dropped", n))
+		_ = newHandler(&buf).Handle(context.Background(), rec)
+		return buf.Bytes()
+	}})
+	logger := slog.New(newHandler(sink))
+	opts = append(opts,
+		mockbroker.WithListen(f.addr), mockbroker.WithLogger(logger), mockbroker.WithRelease(rel),
+		mockbroker.WithExpiry(f.expiry), mockbroker.WithIdleTimeout(f.idleTimeout), mockbroker.WithScanInterval(f.scanInterval, f.scanInterval),
+		mockbroker.WithQueueNums(f.queues), mockbroker.WithBrokerName(f.brokerName),
+		mockbroker.WithClusterName(f.clusterName),
+	)
+	if f.advertise != "" {
+		opts = append(opts, mockbroker.WithAdvertise(f.advertise))
+	}
+	return opts, logger, sink, nil
+}
+
+// prefixed writes each line with prefix in front.
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+}
+
+func prefixed(w io.Writer, prefix string) io.Writer { return prefixWriter{w, prefix} }
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, p.prefix+string(b)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

@@ -177,6 +177,50 @@ func httpGet(t *testing.T, url, token string) string {
 func TestServeBeyondLoopbackWithToken(t *testing.T) {
 	r := startServe(t, "--addr", "127.0.0.1:0", "--control", "0.0.0.0:0", "--control-token", "tok")
 	assert.Assert(t, strings.HasPrefix(r.control, "0.0.0.0:"), "the ready line shows the host as given: %s", r.control)
-	status, _ := httpDo(t, "GET", "http://"+dialable(r.control)+"/v1/health", "", "")
+	status, _ := httpDo(t, "GET", "http://"+dialable(r.control)+"/v1/clock", "", "")
 	assert.Equal(t, status, 401)
+	status, _ = httpDo(t, "GET", "http://"+dialable(r.control)+"/v1/health", "", "")
+	assert.Equal(t, status, 200, "liveness probes need no token")
+}
+
+// The control API serve starts bounds its connections and refuses
+// requests naming a foreign host (issue 12, item 8).
+func TestServeControlAPIIsBounded(t *testing.T) {
+	r := startServe(t, "--addr", "127.0.0.1:0", "--control", "127.0.0.1:0")
+	var held []net.Conn
+	for range 64 {
+		c, err := net.Dial("tcp", r.control)
+		assert.NilError(t, err)
+		defer c.Close()
+		held = append(held, c)
+	}
+	c, err := net.Dial("tcp", r.control)
+	assert.NilError(t, err)
+	defer c.Close()
+	assert.NilError(t, c.SetReadDeadline(time.Now().Add(3*time.Second)))
+	data, _ := io.ReadAll(c)
+	assert.Assert(t, strings.HasPrefix(string(data), "HTTP/1.1 503 "), "%q", data)
+	assert.Assert(t, strings.Contains(string(data), "too many control API connections (limit 64)"), "%q", data)
+	for _, c := range held {
+		c.Close()
+	}
+	var status int
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if resp, err := http.Get("http://" + r.control + "/v1/health"); err == nil {
+			status = resp.StatusCode
+			resp.Body.Close()
+			if status == 200 {
+				break
+			}
+		}
+	}
+	assert.Equal(t, status, 200, "served again once the idle connections went")
+
+	req, err := http.NewRequest("POST", "http://"+r.control+"/v1/reset", nil)
+	assert.NilError(t, err)
+	req.Host = "rebound.example:9877"
+	resp, err := http.DefaultClient.Do(req)
+	assert.NilError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, resp.StatusCode, http.StatusForbidden)
 }
