@@ -1,8 +1,9 @@
 // Package protocol is the RocketMQ remoting codec: frames, the JSON and
 // ROCKETMQ binary headers, request and response codes, and the typed headers
-// and bodies that producers, brokers, name servers and admin tools exchange,
-// the stored-message format (MessageExt), and Release: what differs between
-// the RocketMQ releases it imitates (4.9.8 and 5.3.3).
+// and bodies that producers, consumers, brokers, name servers and admin tools
+// exchange, the stored-message format (MessageExt, encoded and decoded as a
+// pull returns it), and Release: what differs between the RocketMQ releases
+// it imitates (4.9.8 and 5.3.3).
 //
 // It does no I/O and starts no goroutines. A server reads a frame like this:
 //
@@ -12,6 +13,6 @@
 //	cmd, err := protocol.DecodeFrame(buffered[:n])
 //	out, err = resp.AppendFrame(out)
 //
-// The reference is shared/docs/wire-spec.md; the Java source wins where they
-// disagree.
+// The references are shared/docs/wire-spec.md and consumer-spec.md; the Java
+// source wins where they disagree.
 package protocol

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -455,4 +457,190 @@ func fjSortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// fjMember is one member of a fastjson object, key and value as raw text.
+type fjMember struct{ key, value []byte }
+
+// fjMaxDepth bounds the nesting fjSkipValue follows.
+const fjMaxDepth = 512
+
+// fjObjectMembers splits a fastjson object into its members. Unlike JSON,
+// a key may be any value: fastjson writes a map with object keys, such as
+// ConsumeStats' offsetTable, as {{"brokerName":"b","queueId":0,"topic":"T"}:{…}}.
+func fjObjectMembers(data []byte) ([]fjMember, error) {
+	i := fjSkipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return nil, fmt.Errorf("want an object at byte %d", i)
+	}
+	end, err := fjSkipValue(data, i, 0)
+	if err != nil {
+		return nil, err
+	}
+	if j := fjSkipSpace(data, end); j != len(data) {
+		return nil, fmt.Errorf("unexpected %q after the object at byte %d", data[j], j)
+	}
+	var out []fjMember
+	i = fjSkipSpace(data, i+1)
+	if data[i] == '}' {
+		return out, nil
+	}
+	for {
+		ks := fjSkipSpace(data, i)
+		ke, _ := fjSkipValue(data, ks, 1) // checked above
+		vs := fjSkipSpace(data, fjSkipSpace(data, ke)+1)
+		ve, _ := fjSkipValue(data, vs, 1)
+		out = append(out, fjMember{key: data[ks:ke], value: data[vs:ve]})
+		i = fjSkipSpace(data, ve)
+		if data[i] == '}' {
+			return out, nil
+		}
+		i++ // ','
+	}
+}
+
+func fjSkipSpace(data []byte, i int) int {
+	for i < len(data) && fjIsSpace(data[i]) {
+		i++
+	}
+	return i
+}
+
+// fjSkipValue returns the index just past the value starting at data[i]:
+// a string, an object (keys of any kind), an array, or a bare token such as
+// a number, true, null or an unquoted key.
+func fjSkipValue(data []byte, i, depth int) (int, error) {
+	if depth > fjMaxDepth {
+		return 0, fmt.Errorf("nesting deeper than %d at byte %d", fjMaxDepth, i)
+	}
+	if i >= len(data) {
+		return 0, errors.New("unexpected end of input, want a value")
+	}
+	switch c := data[i]; c {
+	case '"':
+		for j := i + 1; j < len(data); j++ {
+			switch data[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1, nil
+			}
+		}
+		return 0, fmt.Errorf("unterminated string at byte %d", i)
+	case '{', '[':
+		closer := byte('}')
+		if c == '[' {
+			closer = ']'
+		}
+		j := fjSkipSpace(data, i+1)
+		if j < len(data) && data[j] == closer {
+			return j + 1, nil
+		}
+		for {
+			e, err := fjSkipValue(data, fjSkipSpace(data, j), depth+1)
+			if err != nil {
+				return 0, err
+			}
+			j = fjSkipSpace(data, e)
+			if c == '{' {
+				if j >= len(data) || data[j] != ':' {
+					return 0, fmt.Errorf("want ':' after an object key at byte %d", j)
+				}
+				if e, err = fjSkipValue(data, fjSkipSpace(data, j+1), depth+1); err != nil {
+					return 0, err
+				}
+				j = fjSkipSpace(data, e)
+			}
+			switch {
+			case j >= len(data):
+				return 0, fmt.Errorf("unterminated %q at byte %d", c, i)
+			case data[j] == ',':
+				j++
+			case data[j] == closer:
+				return j + 1, nil
+			default:
+				return 0, fmt.Errorf("unexpected %q at byte %d, want ',' or %q", data[j], j, closer)
+			}
+		}
+	}
+	j := i
+	for j < len(data) && !fjIsSpace(data[j]) && !strings.ContainsRune(`,:{}[]"`, rune(data[j])) {
+		j++
+	}
+	if j == i {
+		return 0, fmt.Errorf("unexpected %q at byte %d, want a value", data[i], i)
+	}
+	return j, nil
+}
+
+// fjUnmarshal decodes one raw value (bare keys allowed) into v.
+func fjUnmarshal(raw []byte, v any) error { return json.Unmarshal(QuoteBareKeys(raw), v) }
+
+// fjKeyName returns an object key as a string: a quoted key unquoted, a
+// bare one as it is.
+func fjKeyName(raw []byte) (string, error) {
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	}
+	return string(raw), nil
+}
+
+// fjAppendDouble appends v as fastjson writes a double (RyuDouble, which
+// follows Double.toString): the shortest digits that read back as v, in
+// plain notation for 1e-3 <= |v| < 1e7 ("0.0", "12.5", "1234567.0") and
+// as d.dddE±n otherwise ("1.0E7", "1.5E-4"); NaN and infinities as null.
+func fjAppendDouble(dst []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(dst, "null"...)
+	}
+	if v == 0 {
+		if math.Signbit(v) {
+			return append(dst, "-0.0"...)
+		}
+		return append(dst, "0.0"...)
+	}
+	var buf [32]byte
+	e := strconv.AppendFloat(buf[:0], v, 'e', -1, 64) // [-]d[.ddd]e±xx
+	if e[0] == '-' {
+		dst = append(dst, '-')
+		e = e[1:]
+	}
+	mant, expText, _ := bytes.Cut(e, []byte("e"))
+	exp, _ := strconv.Atoi(string(expText))
+	digits := make([]byte, 0, len(mant))
+	for _, c := range mant {
+		if c != '.' {
+			digits = append(digits, c)
+		}
+	}
+	if exp < -3 || exp >= 7 {
+		dst = append(dst, digits[0], '.')
+		if len(digits) == 1 {
+			dst = append(dst, '0')
+		} else {
+			dst = append(dst, digits[1:]...)
+		}
+		dst = append(dst, 'E')
+		return strconv.AppendInt(dst, int64(exp), 10)
+	}
+	switch {
+	case exp < 0:
+		dst = append(dst, '0', '.')
+		for i := -1; i > exp; i-- {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	case exp+1 >= len(digits):
+		dst = append(dst, digits...)
+		for i := len(digits); i < exp+1; i++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, '.', '0')
+	default:
+		dst = append(dst, digits[:exp+1]...)
+		dst = append(dst, '.')
+		return append(dst, digits[exp+1:]...)
+	}
 }

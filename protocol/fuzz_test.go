@@ -309,6 +309,21 @@ var fuzzHeaderCodecs = []func() headerCodec{
 	func() headerCodec { return new(SendMessageResponseHeader) },
 	func() headerCodec { return new(EndTransactionRequestHeader) },
 	func() headerCodec { return new(CheckTransactionStateRequestHeader) },
+	func() headerCodec { return new(GetConsumerListByGroupRequestHeader) },
+	func() headerCodec { return new(QueryConsumerOffsetRequestHeader) },
+	func() headerCodec { return new(UpdateConsumerOffsetRequestHeader) },
+	func() headerCodec { return new(GetMaxOffsetRequestHeader) },
+	func() headerCodec { return new(GetMinOffsetRequestHeader) },
+	func() headerCodec { return new(SearchOffsetRequestHeader) },
+	func() headerCodec { return new(OffsetResponseHeader) },
+	func() headerCodec { return new(PullMessageRequestHeader) },
+	func() headerCodec { return new(PullMessageResponseHeader) },
+	func() headerCodec { return new(ConsumerSendMsgBackRequestHeader) },
+	func() headerCodec { return new(ViewMessageRequestHeader) },
+	func() headerCodec { return new(NotifyConsumerIdsChangedRequestHeader) },
+	func() headerCodec { return new(GetConsumerRunningInfoRequestHeader) },
+	func() headerCodec { return new(GetConsumerConnectionListRequestHeader) },
+	func() headerCodec { return new(GetConsumeStatsRequestHeader) },
 }
 
 // FuzzDecodeHeaders decodes every typed header from fuzzed extFields (one

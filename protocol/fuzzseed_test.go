@@ -233,6 +233,12 @@ func seedBodies(tb testing.TB) [][]byte {
 		routePlainSpec, routeStandardSpec, clusterInfoSpec,
 		`{"table":{"brokerVersionDesc":"V5_3_3","msgPutTotalTodayNow":"0","putTps":"0.0 0.0 0.0","q\"uote":"é"}}`,
 		`{0:"a",-7:{"k:1":"v,2"},abc:[{$x_y.z:2}]}`,
+		hbAliOnsConsumerBody, consumerConnectionBody, consumeStats498Body, consumeStats533Body,
+		runningInfoJava, runningInfoGo,
+		`{"clientId":"c","consumerGroup":"CG","mqSet":[{"brokerName":"b","queueId":0,"topic":"T"}],"onlyThisBroker":true}`,
+		`{"lockOKMQSet":[{"brokerName":"b","queueId":1,"topic":"T"}]}`,
+		`{"consumerIdList":["10.0.0.1@1",2,null]}`,
+		`{"offsetTable":{"{\"topic\":\"T\"}":{"brokerOffset":1}},"consumeTps":1E400}`,
 		"null", "", "{}", "[]",
 	}
 	out := make([][]byte, 0, len(bodies))
@@ -285,6 +291,13 @@ func seedExts(tb testing.TB) []map[string]string {
 		{"tranStateTableOffset": "7", "commitLogOffset": "4096", "msgId": "U", "transactionId": "U",
 			"offsetMsgId": "7F00000100002A9F0000000000001000", "topic": "T", "bname": "broker-a"},
 		{"clientID": "", "producerGroup": "x", "queueId": "+1", "commitOrRollback": "7", "nsd": "maybe"},
+		pullJava498, pullJava533, pullGo, pullAliOns,
+		{"suggestWhichBrokerId": "0", "nextBeginOffset": "3", "minOffset": "1", "maxOffset": "3",
+			"topicSysFlag": "0", "groupSysFlag": "0", "offsetDelta": "-2", "forbiddenType": "1"},
+		{"consumerGroup": "CG", "topic": "T", "queueId": "3", "commitOffset": "9", "setZeroIfNotFound": "false",
+			"committed": "true", "timestamp": "1700000000000", "boundaryType": "upper", "offset": "-1", "topicList": "A;B;"},
+		{"offset": "4096", "group": "CG", "delayLevel": "0", "originMsgId": "M", "originTopic": "T", "unitMode": "false",
+			"maxReconsumeTimes": "16", "clientId": "c", "jstackEnable": "true"},
 	}
 	for _, c := range fixtureCommands(tb) {
 		if c.ExtFields != nil {

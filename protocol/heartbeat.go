@@ -79,7 +79,7 @@ type (
 	subscriptionDataWire struct {
 		ClassFilterMode bool      `json:"classFilterMode"`
 		CodeSet         fjInt32s  `json:"codeSet"`
-		ExpressionType  string    `json:"expressionType"`
+		ExpressionType  *string   `json:"expressionType"`
 		SubString       string    `json:"subString"`
 		SubVersion      int64     `json:"subVersion"`
 		TagsSet         fjStrings `json:"tagsSet"`
@@ -87,10 +87,29 @@ type (
 	}
 )
 
+// data converts the wire form. An absent or null expressionType is TAG,
+// the Java field's initial value (ali-ons sends none for tag subscriptions).
+func (s *subscriptionDataWire) data() SubscriptionData {
+	expr := ExpressionTypeTag
+	if s.ExpressionType != nil {
+		expr = *s.ExpressionType
+	}
+	return SubscriptionData{
+		ClassFilterMode: s.ClassFilterMode,
+		CodeSet:         nilIfEmpty(s.CodeSet),
+		ExpressionType:  expr,
+		SubString:       s.SubString,
+		SubVersion:      s.SubVersion,
+		TagsSet:         nilIfEmpty(s.TagsSet),
+		Topic:           s.Topic,
+	}
+}
+
 // DecodeHeartbeatData decodes a HEART_BEAT body as sent by the Java (4.9.8,
-// 5.x) and Go clients. Unknown properties are ignored; codeSet may hold
-// numbers or numeric strings. Empty and null sets decode as nil. An empty or null body is an error, as it is
-// for the Java broker.
+// 5.x), Go and ali-ons clients. Unknown properties are ignored; codeSet may
+// hold numbers or numeric strings; an absent expressionType is
+// ExpressionTypeTag. Empty and null sets decode as nil. An empty or null body
+// is an error, as it is for the Java broker.
 func DecodeHeartbeatData(body []byte) (*HeartbeatData, error) {
 	if h, ok := decodeHeartbeatFast(body); ok {
 		return h, nil
@@ -124,16 +143,8 @@ func decodeHeartbeatGeneral(body []byte) (*HeartbeatData, error) {
 		if len(c.SubscriptionDataSet) > 0 {
 			cd.SubscriptionDataSet = make([]SubscriptionData, len(c.SubscriptionDataSet))
 		}
-		for j, s := range c.SubscriptionDataSet {
-			cd.SubscriptionDataSet[j] = SubscriptionData{
-				ClassFilterMode: s.ClassFilterMode,
-				CodeSet:         nilIfEmpty(s.CodeSet),
-				ExpressionType:  s.ExpressionType,
-				SubString:       s.SubString,
-				SubVersion:      s.SubVersion,
-				TagsSet:         nilIfEmpty(s.TagsSet),
-				Topic:           s.Topic,
-			}
+		for j := range c.SubscriptionDataSet {
+			cd.SubscriptionDataSet[j] = c.SubscriptionDataSet[j].data()
 		}
 		h.ConsumerDataSet[i] = cd
 	}

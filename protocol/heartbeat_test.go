@@ -67,7 +67,8 @@ func TestDecodeHeartbeatData(t *testing.T) {
 		{"v2 heartbeat without sub", `{"clientID":"c","consumerDataSet":[{"groupName":"CG","subscriptionDataSet":[]}],"heartbeatFingerprint":-123456,"producerDataSet":[],"withoutSub":true}`,
 			&HeartbeatData{ClientID: "c", ConsumerDataSet: []ConsumerData{{GroupName: "CG"}}, HeartbeatFingerprint: -123456, WithoutSub: true}},
 		{"unknown keys and nulls", `{"clientID":"c","future":{"x":[1,{2:3}]},"producerDataSet":null,"consumerDataSet":[{"groupName":"G","subscriptionDataSet":[{"topic":"T","codeSet":null,"tagsSet":null}]}]}`,
-			&HeartbeatData{ClientID: "c", ConsumerDataSet: []ConsumerData{{GroupName: "G", SubscriptionDataSet: []SubscriptionData{{Topic: "T"}}}}}},
+			// No expressionType: Java's initial value, TAG.
+			&HeartbeatData{ClientID: "c", ConsumerDataSet: []ConsumerData{{GroupName: "G", SubscriptionDataSet: []SubscriptionData{{Topic: "T", ExpressionType: ExpressionTypeTag}}}}}},
 		{"no clientID", `{}`, &HeartbeatData{}},
 	}
 	for _, tc := range tests {

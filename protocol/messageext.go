@@ -36,6 +36,10 @@ type MessageExt struct {
 	PreparedTransactionOffset int64
 	Body                      []byte // written as given (compressed or not, per SysFlag)
 	Properties                map[string]string
+	// PropertiesString, when not empty, is written instead of
+	// FormatProperties(Properties): the exact string a broker stored (see
+	// FormatPropertiesAs). DecodeMessageExt fills both.
+	PropertiesString string
 }
 
 // EncodeMessageExt encodes m as MessageDecoder.encode(msgExt, false) does:
@@ -52,7 +56,10 @@ func AppendMessageExt(dst []byte, m *MessageExt) ([]byte, error) {
 	if len(m.Topic) > 255 {
 		return dst, fmt.Errorf("topic %q is %d bytes: a V1 message holds at most 255", m.Topic, len(m.Topic))
 	}
-	props := FormatProperties(m.Properties)
+	props := m.PropertiesString
+	if props == "" {
+		props = FormatProperties(m.Properties)
+	}
 	if len(props) > 32767 {
 		return dst, fmt.Errorf("properties are %d bytes: a message holds at most 32767", len(props))
 	}

@@ -74,7 +74,8 @@ func (r Release) ExtFieldsTable() int {
 
 // HasV5BodyFields reports whether the release's body classes have the
 // properties 5.x added: BrokerData's enableActingMaster and zoneName,
-// HeartbeatData's heartbeatFingerprint and withoutSub.
+// HeartbeatData's heartbeatFingerprint and withoutSub, OffsetWrapper's
+// pullOffset and LockBatchRequestBody's onlyThisBroker.
 func (r Release) HasV5BodyFields() bool { return r != Release498 }
 
 // FAQURL is where the release's remarks and mqadmin's error reports send
@@ -141,3 +142,8 @@ func (r Release) HasPopAndTimer() bool { return r != Release498 }
 // request's header serialize type (4.9.4 to 4.9.8) rather than its
 // configured default (5.x; JSON unless changed).
 func (r Release) RepliesInRequestSerialize() bool { return r == Release498 }
+
+// PullReplyHasSysFlags reports whether the broker's PULL_MESSAGE replies
+// that read the queue carry the topic's and group's sysFlags
+// (PullMessageResponseHeader topicSysFlag and groupSysFlag, 5.x).
+func (r Release) PullReplyHasSysFlags() bool { return r != Release498 }
