@@ -10,8 +10,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/consumers"
 	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
 	"github.com/rocketmock/rocketmock/mockbroker/internal/records"
+	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
 	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/remoting"
 )
@@ -23,6 +25,8 @@ type Broker struct {
 	version   protocol.MQVersion // written in every reply
 	extTable  int                // Java HashMap size of reply extFields (see protocol.Command)
 	producers *producers.Manager
+	consumers *consumers.Manager // consumers.go
+	store     *store.Store       // consumers.go: messages behind sends and pulls
 	sched     *scheduler
 	mux       *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
 	handler   remoting.Handler // the mux inside the pipeline
@@ -78,6 +82,8 @@ func New(opts ...Option) (*Broker, error) {
 	b.sched = newScheduler(&b.cfg, b.housekeeping)
 	b.records = records.New[Message, EndTransaction, JournalEntry](records.Limits{Messages: cfg.messageLimit, Journal: cfg.journalLimit})
 	b.producers = b.newProducerManager()
+	b.consumers = b.newConsumerManager()
+	b.store = b.newStore()
 	b.handler = b.newHandler()
 	b.hbReplyExt = cfg.release.HeartbeatReplyExtFields()
 	if err := b.listen(); err != nil {

@@ -77,5 +77,6 @@ func (b *Broker) connClosed(rc *remoting.Conn, _ error) {
 	delete(b.conns, c)
 	b.connsMu.Unlock()
 	b.producers.DoChannelCloseEvent(c.addr, c)
+	b.consumers.ChannelClosed(c)
 	b.records.Closed(c.id)
 }

@@ -1,9 +1,10 @@
 package mockbroker
 
-// housekeeping runs on the scan schedule: the producer expiry scan
-// (ClientHousekeepingService), then the idle close.
+// housekeeping runs on the scan schedule: the producer and consumer expiry
+// scans (ClientHousekeepingService), then the idle close.
 func (b *Broker) housekeeping() {
 	b.producers.ScanNotActiveChannel()
+	b.consumers.ScanNotActive()
 	b.closeIdle()
 }
 

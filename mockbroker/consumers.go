@@ -1,0 +1,47 @@
+package mockbroker
+
+import (
+	"github.com/rocketmock/rocketmock/mockbroker/internal/consumers"
+	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
+	"github.com/rocketmock/rocketmock/protocol"
+)
+
+// newConsumerManager builds the consumer table (a mirror of the Java
+// ConsumerManager) on the broker's clock. Its Notify events become
+// NOTIFY_CONSUMER_IDS_CHANGED (40) requests to every channel named.
+func (b *Broker) newConsumerManager() *consumers.Manager {
+	return consumers.New(consumers.Options{
+		Release:               b.cfg.release,
+		Now:                   b.Now,
+		ChannelExpiredTimeout: b.cfg.expiry,
+		OnEvent:               b.consumerEvent,
+	})
+}
+
+// newStore builds the message store behind sends and pulls.
+func (b *Broker) newStore() *store.Store {
+	return store.New(store.Options{
+		Release: b.cfg.release,
+		Now:     b.Now,
+	})
+}
+
+// consumerEvent handles one event of the consumer table, outside its lock.
+func (b *Broker) consumerEvent(ev consumers.Event) {
+	if ev.Kind != consumers.Notify {
+		return
+	}
+	h := protocol.NotifyConsumerIdsChangedRequestHeader{ConsumerGroup: ev.Group}
+	for _, ch := range ev.Channels {
+		c, ok := ch.(*conn)
+		if !ok {
+			continue // a virtual (fixture) client has no connection
+		}
+		req := protocol.NewRequest(protocol.NotifyConsumerIDsChanged, h.Encode(), nil)
+		req.Flag |= protocol.FlagOneway
+		req.Version, req.Language, req.ExtFieldsTable = b.version, protocol.Java, b.extTable
+		if err := c.rc.Send(req); err != nil {
+			b.log.Debug("notify consumer ids changed not sent", "remote", c.addr, "group", ev.Group, "err", err)
+		}
+	}
+}
