@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
@@ -63,8 +64,8 @@ func TestClientProducers(t *testing.T) {
 	ctx := t.Context()
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	c := newClient(t, b)
-	rc := dial(t, b.Addr())
-	rc.call(heartbeatCmd("10.0.0.1@1", protocol.Go, 317, "PG"))
+	rc := testclient.Dial(t, b.Addr())
+	rc.Call(testclient.Heartbeat("10.0.0.1@1", protocol.Go, 317, "PG"))
 
 	assert.NilError(t, c.WaitProducers(ctx, "PG", 1))
 	groups, err := c.Groups(ctx)
@@ -72,7 +73,7 @@ func TestClientProducers(t *testing.T) {
 	assert.DeepEqual(t, groups, []Group{{Name: "PG", Producers: 1}})
 	ps, err := c.Producers(ctx, "PG")
 	assert.NilError(t, err)
-	assert.DeepEqual(t, ps, []Producer{{ClientID: "10.0.0.1@1", Addr: localAddr(rc), Language: "GO", Version: 317,
+	assert.DeepEqual(t, ps, []Producer{{ClientID: "10.0.0.1@1", Addr: rc.LocalAddr(), Language: "GO", Version: 317,
 		VersionName: "V4_5_2", LastHeartbeat: "2023-11-14T22:13:20.123Z", LastHeartbeatMs: 1700000000123}})
 
 	_, err = c.Producers(ctx, "NOPE")
@@ -141,13 +142,13 @@ func TestClientMessagesSendCountsJournal(t *testing.T) {
 	ctx := t.Context()
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	c := newClient(t, b)
-	rc := dial(t, b.Addr())
-	rc.call(heartbeatCmd("go@1", protocol.Go, 317, "PG"))
+	rc := testclient.Dial(t, b.Addr())
+	rc.Call(testclient.Heartbeat("go@1", protocol.Go, 317, "PG"))
 	for i, q := range []int{0, 1, 1} {
 		props := "UNIQ_KEY\x01U" + string(rune('0'+i)) + "\x02"
-		assert.Equal(t, rc.call(sendCmd("PG", "T", q, props, []byte("hello"))).Code, int32(0))
+		assert.Equal(t, rc.Call(testclient.SendMessage("PG", "T", q, props, []byte("hello"))).Code, int32(0))
 	}
-	rc.call(sendCmd("PG", "Other", 0, "UNIQ_KEY\x01O\x02", []byte("x")))
+	rc.Call(testclient.SendMessage("PG", "Other", 0, "UNIQ_KEY\x01O\x02", []byte("x")))
 
 	got, err := c.WaitMessages(ctx, "T", 3)
 	assert.NilError(t, err)
@@ -163,8 +164,8 @@ func TestClientMessagesSendCountsJournal(t *testing.T) {
 	counts, err := c.SendCounts(ctx, SendCountFilter{Topic: "T", ClientID: "go@1", Group: "PG"})
 	assert.NilError(t, err)
 	assert.DeepEqual(t, counts, []SendCount{
-		{ClientID: "go@1", Addr: localAddr(rc), Group: "PG", Topic: "T", QueueID: 0, Messages: 1},
-		{ClientID: "go@1", Addr: localAddr(rc), Group: "PG", Topic: "T", QueueID: 1, Messages: 2}})
+		{ClientID: "go@1", Addr: rc.LocalAddr(), Group: "PG", Topic: "T", QueueID: 0, Messages: 1},
+		{ClientID: "go@1", Addr: rc.LocalAddr(), Group: "PG", Topic: "T", QueueID: 1, Messages: 2}})
 	counts, err = c.SendCounts(ctx, SendCountFilter{})
 	assert.NilError(t, err)
 	assert.Equal(t, len(counts), 3)
@@ -191,9 +192,9 @@ func TestClientTransactions(t *testing.T) {
 	ctx := t.Context()
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	c := newClient(t, b)
-	rc := dial(t, b.Addr())
-	rc.call(heartbeatCmd("go@1", protocol.Go, 317, "PG"))
-	assert.Equal(t, rc.call(halfSend("PG", "T", "U1")).Code, int32(0))
+	rc := testclient.Dial(t, b.Addr())
+	rc.Call(testclient.Heartbeat("go@1", protocol.Go, 317, "PG"))
+	assert.Equal(t, rc.Call(testclient.HalfSend("PG", "T", "U1")).Code, int32(0))
 
 	_, err := c.CheckTransaction(ctx, "PG", "nope", 0)
 	apiError(t, err, http.StatusNotFound)
@@ -211,10 +212,10 @@ func TestClientTransactions(t *testing.T) {
 		tc, err := c.CheckTransaction(ctx, "PG", "U1", 5*time.Second)
 		done <- answer{tc, err}
 	}()
-	req := rc.read()
+	req := rc.Read()
 	assert.Equal(t, req.RequestCode(), protocol.CheckTransactionState)
 	msgs := b.Messages("T")
-	rc.call(endTxCmd(protocol.EndTransactionRequestHeader{ProducerGroup: "PG", CommitLogOffset: msgs[0].CommitLogOffset,
+	rc.Call(testclient.EndTransaction(protocol.EndTransactionRequestHeader{ProducerGroup: "PG", CommitLogOffset: msgs[0].CommitLogOffset,
 		TranStateTableOffset: msgs[0].QueueOffset, CommitOrRollback: protocol.TransactionCommitType, FromTransactionCheck: true,
 		MsgID: "U1", TransactionID: "U1"}))
 	got := <-done
@@ -231,13 +232,13 @@ func TestClientFaults(t *testing.T) {
 	ctx := t.Context()
 	b := mockbroker.Start(t)
 	c := newClient(t, b)
-	rc := dial(t, b.Addr())
+	rc := testclient.Dial(t, b.Addr())
 	f, err := c.AddFault(ctx, FaultSpec{Code: CodeName("SEND_MESSAGE"), Fault: "respond", ResponseCode: CodeName("SYSTEM_BUSY"), Times: 1})
 	assert.NilError(t, err)
 	busy := int32(protocol.SystemBusy)
 	assert.DeepEqual(t, *f, Fault{ID: 1, Code: 10, CodeName: "SEND_MESSAGE", Fault: "respond", ResponseCode: &busy,
 		ResponseCodeName: "SYSTEM_BUSY", Times: 1, Active: true})
-	assert.Equal(t, rc.call(sendCmd("PG", "T", 0, "UNIQ_KEY\x01A\x02", []byte("x"))).ResponseCode(), protocol.SystemBusy)
+	assert.Equal(t, rc.Call(testclient.SendMessage("PG", "T", 0, "UNIQ_KEY\x01A\x02", []byte("x"))).ResponseCode(), protocol.SystemBusy)
 	_, err = c.AddFault(ctx, FaultSpec{Code: []byte("106"), Fault: "noReply", Group: "PG"})
 	assert.NilError(t, err)
 

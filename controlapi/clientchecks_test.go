@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/clientcheck"
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
@@ -19,18 +20,18 @@ func TestClientChecksReportOn(t *testing.T) {
 	c := newClient(t, b, ClientChecks(w))
 
 	// A Go-style producer reuses an opaque and closes without unregistering.
-	p := dial(t, b.Addr())
-	hb := heartbeatCmd("10.0.0.1@go", protocol.Go, 317, "PG_a")
-	p.call(hb)
-	again := heartbeatCmd("10.0.0.1@go", protocol.Go, 317, "PG_a")
+	p := testclient.Dial(t, b.Addr())
+	hb := testclient.Heartbeat("10.0.0.1@go", protocol.Go, 317, "PG_a")
+	p.Call(hb)
+	again := testclient.Heartbeat("10.0.0.1@go", protocol.Go, 317, "PG_a")
 	again.Opaque = hb.Opaque
 	b1, err := again.Encode()
 	assert.NilError(t, err)
-	_, err = p.conn.Write(b1)
+	_, err = p.Write(b1)
 	assert.NilError(t, err)
-	p.read()
+	p.Read()
 	assert.NilError(t, b.WaitProducers(ctx, "PG_a", 1))
-	p.conn.Close()
+	p.Close()
 
 	var got *ClientReport
 	deadline := time.Now().Add(5 * time.Second)
@@ -51,7 +52,7 @@ func TestClientChecksReportOn(t *testing.T) {
 	assert.Equal(t, len(got.Findings), 2, "%+v", got.Findings)
 	dup := checks[clientcheck.CheckDuplicateOpaque]
 	assert.Equal(t, dup.ClientID, "10.0.0.1@go")
-	assert.Equal(t, dup.Conn, localAddr(p))
+	assert.Equal(t, dup.Conn, p.LocalAddr())
 	_, err = time.Parse(time.RFC3339Nano, dup.Time)
 	assert.NilError(t, err)
 	assert.Equal(t, checks[clientcheck.CheckCloseWithoutUnregister].Detail,

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
@@ -86,19 +87,19 @@ func TestControlAdvanceNeedsVirtualClock(t *testing.T) {
 func TestControlProducersOfRealConnections(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	a := newAPI(t, b)
-	c := dial(t, b.Addr())
-	c.call(heartbeatCmd("10.0.0.1@1", protocol.Go, 317, "PG", "PG2"))
+	c := testclient.Dial(t, b.Addr())
+	c.Call(testclient.Heartbeat("10.0.0.1@1", protocol.Go, 317, "PG", "PG2"))
 	b.Advance(2 * time.Second)
 
 	a.expect("GET", "/v1/groups", "", 200, `{"groups":[{"name":"PG","producers":1},{"name":"PG2","producers":1}]}`)
-	a.expect("GET", "/v1/groups/PG/producers", "", 200, `{"group":"PG","producers":[{"clientId":"10.0.0.1@1","addr":"`+localAddr(c)+
+	a.expect("GET", "/v1/groups/PG/producers", "", 200, `{"group":"PG","producers":[{"clientId":"10.0.0.1@1","addr":"`+c.LocalAddr()+
 		`","language":"GO","version":317,"versionName":"V4_5_2","lastHeartbeat":"2023-11-14T22:13:20.123Z","lastHeartbeatMs":1700000000123,"ageMs":2000,"virtual":false}]}`)
 	a.expect("GET", "/v1/groups/NOPE/producers", "", 404, `{"error":"producer group \"NOPE\" does not exist (groups: [PG PG2])"}`)
 
 	a.expect("POST", "/v1/clients/10.0.0.1@1/close", "", 202, `{"clientId":"10.0.0.1@1","closing":true}`)
 	a.expect("POST", "/v1/groups/PG/wait", `{"count":0,"timeoutMs":5000}`, 200, `{"group":"PG","count":0}`)
-	_, err := c.tryRead(2 * time.Second)
-	assert.Assert(t, err != nil && !isTimeout(err), "the broker closed the connection: %v", err)
+	_, err := c.TryRead(2 * time.Second)
+	assert.Assert(t, err != nil && !testclient.IsTimeout(err), "the broker closed the connection: %v", err)
 	a.expect("POST", "/v1/clients/10.0.0.1@1/close", "", 404, `{"error":"no producer connection with client id \"10.0.0.1@1\" (known: [])"}`)
 	a.expect("GET", "/v1/groups", "", 200, `{"groups":[]}`)
 }
@@ -131,8 +132,8 @@ func TestControlFixtureExpireScanAndReset(t *testing.T) {
 func TestControlWaitTimesOutSayingWhatWasThere(t *testing.T) {
 	b := mockbroker.Start(t)
 	a := newAPI(t, b)
-	c := dial(t, b.Addr())
-	c.call(heartbeatCmd("c@1", protocol.Go, 317, "PG"))
+	c := testclient.Dial(t, b.Addr())
+	c.Call(testclient.Heartbeat("c@1", protocol.Go, 317, "PG"))
 	a.expect("POST", "/v1/groups/PG/wait", `{"count":1}`, 200, `{"group":"PG","count":1}`)
 	a.expect("POST", "/v1/groups/PG/wait", `{"count":2,"timeoutMs":20}`, 408,
 		`{"error":"waiting for 2 producers in group \"PG\", it has 1 [c@1]: context deadline exceeded"}`)

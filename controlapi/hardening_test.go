@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
@@ -56,7 +57,7 @@ func dialHTTP(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
 func closedWithin(c net.Conn, r *bufio.Reader, d time.Duration) bool {
 	_ = c.SetReadDeadline(time.Now().Add(d))
 	_, err := r.ReadByte()
-	return err != nil && !isTimeout(err)
+	return err != nil && !testclient.IsTimeout(err)
 }
 
 func TestServerClosesIdleAndSilentConnections(t *testing.T) {
@@ -124,8 +125,8 @@ func TestServerConnectionLimit(t *testing.T) {
 
 func TestControlRefusesForeignHostAndOrigin(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
-	p := dial(t, b.Addr())
-	p.call(heartbeatCmd("c@1", protocol.Go, 317, "PG"))
+	p := testclient.Dial(t, b.Addr())
+	p.Call(testclient.Heartbeat("c@1", protocol.Go, 317, "PG"))
 	addr, _ := serveLimited(t, NewHandler(b, AllowHosts("mock.internal")), DefaultLimits())
 	do := func(req string) (int, string) {
 		t.Helper()
@@ -229,8 +230,8 @@ func TestControlErrorBodiesAreBounded(t *testing.T) {
 		groups = append(groups, fmt.Sprintf("%s%03d", long, i))
 	}
 	for i := range 30 { // 30 clients, each in every group
-		c := dial(t, b.Addr())
-		c.call(heartbeatCmd(fmt.Sprintf("%s@%d", strings.Repeat("c", 2000), i), protocol.Go, 317, groups...))
+		c := testclient.Dial(t, b.Addr())
+		c.Call(testclient.Heartbeat(fmt.Sprintf("%s@%d", strings.Repeat("c", 2000), i), protocol.Go, 317, groups...))
 	}
 	a := newAPI(t, b)
 	status, body := a.do("GET", "/v1/groups/"+strings.Repeat("N", 5000)+"/producers", "")
@@ -250,7 +251,7 @@ func TestControlErrorBodiesAreBounded(t *testing.T) {
 	for i := range short {
 		short[i] = fmt.Sprintf("G%02d", i)
 	}
-	dial(t, b2.Addr()).call(heartbeatCmd("x@1", protocol.Go, 317, short...))
+	testclient.Dial(t, b2.Addr()).Call(testclient.Heartbeat("x@1", protocol.Go, 317, short...))
 	a2 := newAPI(t, b2)
 	a2.expect("GET", "/v1/groups/NOPE/producers", "", 404,
 		`{"error":"producer group \"NOPE\" does not exist (groups: [`+strings.Join(short[:20], " ")+` … 10 more])"}`)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
@@ -81,8 +82,8 @@ func jsonError(t *testing.T, h http.Header, body string) string {
 
 func TestControlSafetyTokenGuardsEveryRoute(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
-	c := dial(t, b.Addr())
-	c.call(heartbeatCmd("X", protocol.Go, 317, "PG", "X"))
+	c := testclient.Dial(t, b.Addr())
+	c.Call(testclient.Heartbeat("X", protocol.Go, 317, "PG", "X"))
 	h := NewHandler(b, Token("s3cret"))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -133,8 +134,8 @@ func TestControlSafetyTokenGuardsEveryRoute(t *testing.T) {
 // the limit, whether the client says the length or streams the body.
 func TestControlSafetyBodyLimitOnEveryRoute(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
-	c := dial(t, b.Addr())
-	c.call(heartbeatCmd("X", protocol.Go, 317, "PG", "X"))
+	c := testclient.Dial(t, b.Addr())
+	c.Call(testclient.Heartbeat("X", protocol.Go, 317, "PG", "X"))
 	const limit = 64
 	h := NewHandler(b, MaxBody(limit))
 	srv := httptest.NewServer(h)
@@ -162,8 +163,8 @@ func TestControlSafetyBodyLimitOnEveryRoute(t *testing.T) {
 // with 400 and a message, and does nothing.
 func TestControlSafetyMalformedJSONOnEveryRoute(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
-	c := dial(t, b.Addr())
-	c.call(heartbeatCmd("X", protocol.Go, 317, "PG", "X"))
+	c := testclient.Dial(t, b.Addr())
+	c.Call(testclient.Heartbeat("X", protocol.Go, 317, "PG", "X"))
 	h := NewHandler(b)
 	srv := httptest.NewServer(h)
 	defer srv.Close()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
@@ -25,13 +26,13 @@ func (a *api) getJSON(path string, v any) {
 func TestControlMessagesAndSendCounts(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	a := newAPI(t, b)
-	c := dial(t, b.Addr())
-	c.call(heartbeatCmd("go@1", protocol.Go, 317, "PG"))
+	c := testclient.Dial(t, b.Addr())
+	c.Call(testclient.Heartbeat("go@1", protocol.Go, 317, "PG"))
 	for i, q := range []int{0, 1, 1} {
 		props := "UNIQ_KEY\x01U" + string(rune('0'+i)) + "\x02TAGS\x01tagA\x02KEYS\x01k1 k2\x02"
-		assert.Equal(t, c.call(sendCmd("PG", "T", q, props, []byte("hello"))).Code, int32(0))
+		assert.Equal(t, c.Call(testclient.SendMessage("PG", "T", q, props, []byte("hello"))).Code, int32(0))
 	}
-	assert.Equal(t, c.call(sendCmd("PG", "Bin", 0, "UNIQ_KEY\x01B\x02", []byte{0xff, 0x00})).Code, int32(0))
+	assert.Equal(t, c.Call(testclient.SendMessage("PG", "Bin", 0, "UNIQ_KEY\x01B\x02", []byte{0xff, 0x00})).Code, int32(0))
 
 	var got MessageList
 	a.getJSON("/v1/topics/T/messages", &got)
@@ -42,7 +43,7 @@ func TestControlMessagesAndSendCounts(t *testing.T) {
 		Topic: "T", QueueID: 1, QueueOffset: 1, CommitLogOffset: m.CommitLogOffset, OffsetMsgID: m.OffsetMsgID, MsgID: "U2",
 		Tags: "tagA", Keys: []string{"k1", "k2"}, Properties: map[string]string{"UNIQ_KEY": "U2", "TAGS": "tagA", "KEYS": "k1 k2"},
 		Body: &hello, BodyBase64: "aGVsbG8=", BornTimestampMs: 1700000000000, ProducerGroup: "PG", ClientID: "go@1",
-		Addr: localAddr(c), Time: "2023-11-14T22:13:20.123Z", TimeMs: 1700000000123,
+		Addr: c.LocalAddr(), Time: "2023-11-14T22:13:20.123Z", TimeMs: 1700000000123,
 	}
 	assert.Assert(t, cmp.Diff(want, m) == "", cmp.Diff(want, m))
 	assert.Assert(t, m.OffsetMsgID != "")
@@ -57,8 +58,8 @@ func TestControlMessagesAndSendCounts(t *testing.T) {
 	assert.Equal(t, len(got.Messages), 3)
 
 	a.expect("GET", "/v1/send-counts?topic=T", "", 200, `{"counts":[`+
-		`{"clientId":"go@1","addr":"`+localAddr(c)+`","group":"PG","topic":"T","queueId":0,"messages":1},`+
-		`{"clientId":"go@1","addr":"`+localAddr(c)+`","group":"PG","topic":"T","queueId":1,"messages":2}]}`)
+		`{"clientId":"go@1","addr":"`+c.LocalAddr()+`","group":"PG","topic":"T","queueId":0,"messages":1},`+
+		`{"clientId":"go@1","addr":"`+c.LocalAddr()+`","group":"PG","topic":"T","queueId":1,"messages":2}]}`)
 	a.expect("GET", "/v1/send-counts?clientId=nobody", "", 200, `{"counts":[]}`)
 
 	status, body := a.do("POST", "/v1/topics/T/messages/wait", `{"count":3}`)
@@ -74,10 +75,10 @@ func TestControlMessagesAndSendCounts(t *testing.T) {
 func TestControlJournal(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	a := newAPI(t, b)
-	c := dial(t, b.Addr())
-	c.call(heartbeatCmd("go@1", protocol.Go, 317, "PG"))
-	c.call(protocol.NewRequest(protocol.RequestCode(9999), nil, nil))
-	c.call(clusterInfoCmd())
+	c := testclient.Dial(t, b.Addr())
+	c.Call(testclient.Heartbeat("go@1", protocol.Go, 317, "PG"))
+	c.Call(protocol.NewRequest(protocol.RequestCode(9999), nil, nil))
+	c.Call(testclient.ClusterInfo())
 
 	var got Journal
 	a.getJSON("/v1/journal?since=1&limit=1", &got)
@@ -85,7 +86,7 @@ func TestControlJournal(t *testing.T) {
 	e := got.Entries[0]
 	three := int32(3)
 	want := JournalEntry{Seq: 3, Time: "2023-11-14T22:13:20.123Z", TimeMs: 1700000000123,
-		Conn: Conn{ID: 1, Addr: localAddr(c), ClientID: "go@1"}, Code: int32(protocol.GetBrokerClusterInfo),
+		Conn: Conn{ID: 1, Addr: c.LocalAddr(), ClientID: "go@1"}, Code: int32(protocol.GetBrokerClusterInfo),
 		CodeName: "GET_BROKER_CLUSTER_INFO", Opaque: 3, Outcome: "replied", Result: new(int32), ResultName: "SUCCESS",
 		DurationUs: e.DurationUs}
 	assert.Assert(t, cmp.Diff(want, e) == "", cmp.Diff(want, e))
@@ -101,8 +102,10 @@ func TestControlJournal(t *testing.T) {
 func TestControlFaults(t *testing.T) {
 	b := mockbroker.Start(t)
 	a := newAPI(t, b)
-	c := dial(t, b.Addr())
-	send := func() *protocol.Command { return c.call(sendCmd("PG", "T", 0, "UNIQ_KEY\x01A\x02", []byte("x"))) }
+	c := testclient.Dial(t, b.Addr())
+	send := func() *protocol.Command {
+		return c.Call(testclient.SendMessage("PG", "T", 0, "UNIQ_KEY\x01A\x02", []byte("x")))
+	}
 
 	a.expect("POST", "/v1/faults", `{"code":"SEND_MESSAGE","fault":"respond","responseCode":"SYSTEM_BUSY","remark":"[PC_SYNCHRONIZED]broker busy","times":1}`, 201,
 		`{"id":1,"code":10,"codeName":"SEND_MESSAGE","fault":"respond","responseCode":2,"responseCodeName":"SYSTEM_BUSY","remark":"[PC_SYNCHRONIZED]broker busy","times":1,"hits":0,"active":true}`)
@@ -129,28 +132,28 @@ func TestControlFaults(t *testing.T) {
 	assert.Equal(t, send().ResponseCode(), protocol.Success, "another client's fault")
 	a.expect("POST", "/v1/faults", `{"code":"*","fault":"disconnect"}`, 201,
 		`{"id":4,"code":-1,"codeName":"*","fault":"disconnect","hits":0,"active":true}`)
-	c.send(clusterInfoCmd())
-	readEOF(t, c)
+	c.Send(testclient.ClusterInfo())
+	c.ReadEOF()
 
 	a.expect("DELETE", "/v1/faults", "", 200, `{"cleared":true}`)
 	a.expect("GET", "/v1/faults", "", 200, `{"faults":[]}`)
-	c = dial(t, b.Addr())
+	c = testclient.Dial(t, b.Addr())
 	assert.Equal(t, send().ResponseCode(), protocol.Success)
 }
 
 func TestControlFaultsTruncateAndNoReply(t *testing.T) {
 	b := mockbroker.Start(t)
 	a := newAPI(t, b)
-	c := dial(t, b.Addr())
+	c := testclient.Dial(t, b.Addr())
 	status, body := a.do("POST", "/v1/faults", `{"code":"GET_BROKER_CLUSTER_INFO","fault":"noReply","times":1}`)
 	assert.Equal(t, status, 201, body)
-	c.send(clusterInfoCmd())
-	_, err := c.tryRead(100 * time.Millisecond)
-	assert.Assert(t, isTimeout(err), "no reply: %v", err)
+	c.Send(testclient.ClusterInfo())
+	_, err := c.TryRead(100 * time.Millisecond)
+	assert.Assert(t, testclient.IsTimeout(err), "no reply: %v", err)
 	status, body = a.do("POST", "/v1/faults", `{"code":106,"fault":"truncate","bytes":6}`)
 	assert.Equal(t, status, 201, body)
-	c.send(clusterInfoCmd())
-	assert.Equal(t, len(readEOF(t, c)), 6)
+	c.Send(testclient.ClusterInfo())
+	assert.Equal(t, len(c.ReadEOF()), 6)
 }
 
 func TestControlFaultsRejectBadSpecs(t *testing.T) {
@@ -188,9 +191,9 @@ func TestControlFaultsRejectBadSpecs(t *testing.T) {
 func TestControlCheckTransaction(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	a := newAPI(t, b)
-	c := dial(t, b.Addr())
-	c.call(heartbeatCmd("go@1", protocol.Go, 317, "PG"))
-	assert.Equal(t, c.call(halfSend("PG", "T", "U1")).Code, int32(0))
+	c := testclient.Dial(t, b.Addr())
+	c.Call(testclient.Heartbeat("go@1", protocol.Go, 317, "PG"))
+	assert.Equal(t, c.Call(testclient.HalfSend("PG", "T", "U1")).Code, int32(0))
 
 	a.expect("POST", "/v1/groups/PG/check-transaction", `{"msgId":"nope"}`, 404, `{"error":"no kept message has msgId or offsetMsgId \"nope\""}`)
 	a.expect("POST", "/v1/groups/OTHER/check-transaction", `{"msgId":"U1"}`, 409,
@@ -205,19 +208,19 @@ func TestControlCheckTransaction(t *testing.T) {
 		status, body := a.doNoAssert("POST", "/v1/groups/PG/check-transaction", `{"msgId":"U1","waitMs":5000}`)
 		done <- answer{status, body}
 	}()
-	req := c.read()
+	req := c.Read()
 	assert.Equal(t, req.RequestCode(), protocol.CheckTransactionState)
 	msgs := b.Messages("T")
-	c.call(endTxCmd(protocol.EndTransactionRequestHeader{ProducerGroup: "PG", CommitLogOffset: msgs[0].CommitLogOffset,
+	c.Call(testclient.EndTransaction(protocol.EndTransactionRequestHeader{ProducerGroup: "PG", CommitLogOffset: msgs[0].CommitLogOffset,
 		TranStateTableOffset: msgs[0].QueueOffset, CommitOrRollback: protocol.TransactionCommitType, FromTransactionCheck: true,
 		MsgID: "U1", TransactionID: "U1"}))
 	got := <-done
 	assert.Equal(t, got.status, 200, got.body)
-	assert.Equal(t, got.body, `{"group":"PG","conn":{"id":1,"addr":"`+localAddr(c)+`","clientId":"go@1"},"msgId":"U1","endTransaction":`+
-		`{"seq":1,"group":"PG","clientId":"go@1","addr":"`+localAddr(c)+`","topic":"","msgId":"U1","transactionId":"U1","commitLogOffset":0,"tranStateTableOffset":0,`+
+	assert.Equal(t, got.body, `{"group":"PG","conn":{"id":1,"addr":"`+c.LocalAddr()+`","clientId":"go@1"},"msgId":"U1","endTransaction":`+
+		`{"seq":1,"group":"PG","clientId":"go@1","addr":"`+c.LocalAddr()+`","topic":"","msgId":"U1","transactionId":"U1","commitLogOffset":0,"tranStateTableOffset":0,`+
 		`"state":"commit","fromCheck":true,"remark":"","time":"2023-11-14T22:13:20.123Z","timeMs":1700000000123}}`)
 	a.expect("GET", "/v1/transactions", "", 200, `{"endTransactions":[`+
-		`{"seq":1,"group":"PG","clientId":"go@1","addr":"`+localAddr(c)+`","topic":"","msgId":"U1","transactionId":"U1","commitLogOffset":0,"tranStateTableOffset":0,`+
+		`{"seq":1,"group":"PG","clientId":"go@1","addr":"`+c.LocalAddr()+`","topic":"","msgId":"U1","transactionId":"U1","commitLogOffset":0,"tranStateTableOffset":0,`+
 		`"state":"commit","fromCheck":true,"remark":"","time":"2023-11-14T22:13:20.123Z","timeMs":1700000000123}]}`)
 }
 

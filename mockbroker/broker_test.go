@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -36,7 +37,7 @@ func connections(t testing.TB, c *rawClient, group string, st protocol.Serialize
 	return resp, pc
 }
 
-func localAddr(c *rawClient) string { return c.conn.LocalAddr().String() }
+func localAddr(c *rawClient) string { return c.LocalAddr() }
 
 func TestHeartbeatRegistersAndConnectionListReports(t *testing.T) {
 	for _, st := range []protocol.SerializeType{protocol.JSON, protocol.RocketMQ} {
@@ -122,7 +123,7 @@ func TestConnectionCloseRemovesProducer(t *testing.T) {
 			b := Start(t, WithRelease(tt.compat))
 			c := dial(t, b.Addr())
 			c.call(heartbeatCmd("c@1", protocol.Go, 317, "PG"))
-			c.conn.Close()
+			c.Close()
 			assert.NilError(t, b.WaitProducers(ctxT(t), "PG", 0))
 			admin := dial(t, b.Addr())
 			req := protocol.NewRequest(protocol.GetProducerConnectionList, map[string]string{"producerGroup": "PG"}, nil)
@@ -181,14 +182,14 @@ func TestPipelinedAndSplitFrames(t *testing.T) {
 		assert.NilError(t, err)
 	}
 	// Everything at once: replies in order.
-	_, err := c.conn.Write(stream)
+	_, err := c.Write(stream)
 	assert.NilError(t, err)
 	for _, op := range ops {
 		assert.Equal(t, c.read().Opaque, op)
 	}
 	// One byte at a time: the broker waits for whole frames.
 	for i := range stream {
-		_, err := c.conn.Write(stream[i : i+1])
+		_, err := c.Write(stream[i : i+1])
 		assert.NilError(t, err)
 		if i%97 == 0 {
 			time.Sleep(time.Millisecond) // let some bytes arrive alone
@@ -202,10 +203,7 @@ func TestPipelinedAndSplitFrames(t *testing.T) {
 
 // Malformed frames and other hostile input: hostile_test.go.
 
-func isTimeout(err error) bool {
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
-}
+func isTimeout(err error) bool { return testclient.IsTimeout(err) }
 
 func TestRouteAndClusterInfo(t *testing.T) {
 	b := Start(t, WithMissingTopics("Gone"))
@@ -377,7 +375,7 @@ func TestCloseFreesPortAndGoroutines(t *testing.T) {
 	b.Close() // idempotent
 	_, err = c.tryRead(2 * time.Second)
 	assert.Assert(t, err != nil && !isTimeout(err), "Close closes client connections: %v", err)
-	c.conn.Close() // else the kernel keeps the broker's end in FIN_WAIT2 on that port
+	c.Close() // else the kernel keeps the broker's end in FIN_WAIT2 on that port
 	var ln net.Listener
 	for range 100 { // the kernel moves the broker's end from FIN_WAIT2 to TIME_WAIT a moment later
 		if ln, err = net.Listen("tcp", addr); err == nil {
@@ -387,7 +385,7 @@ func TestCloseFreesPortAndGoroutines(t *testing.T) {
 	}
 	assert.NilError(t, err, "the port is free again")
 	ln.Close()
-	c.conn.Close()
+	c.Close()
 	deadline := time.Now().Add(2 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -449,7 +447,7 @@ func TestConcurrentClientsOnSeveralLoops(t *testing.T) {
 				}
 			}
 			if i%2 == 0 {
-				c.conn.Close()
+				c.Close()
 			}
 		}()
 	}

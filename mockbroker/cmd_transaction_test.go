@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -58,13 +59,11 @@ func decodeStored(t *testing.T, b []byte) storedMessage {
 
 // halfSend builds a Go-client half message send.
 func halfSend(group, topic, uniq string) *protocol.Command {
-	cmd := sendCmd(group, topic, 1, "TRAN_MSG\x01true\x02PGROUP\x01"+group+"\x02UNIQ_KEY\x01"+uniq+"\x02", []byte("half body"))
-	cmd.ExtFields["sysFlag"] = fmt.Sprint(protocol.TransactionPreparedType)
-	return cmd
+	return testclient.HalfSend(group, topic, uniq)
 }
 
 func endTxCmd(h protocol.EndTransactionRequestHeader) *protocol.Command {
-	return protocol.NewRequest(protocol.EndTransaction, h.Encode(), nil)
+	return testclient.EndTransaction(h)
 }
 
 func TestCheckTransactionRoundTrip(t *testing.T) {

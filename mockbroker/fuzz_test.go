@@ -186,7 +186,7 @@ func (h *serverFuzz) run(t *testing.T, register bool, data []byte) {
 	if diff := cmp.Diff(h.goodWant, h.b.Producers("PG_good")); diff != "" {
 		t.Fatalf("the good client's registration changed (-want +got):\n%s", diff)
 	}
-	h.good.t = t
+	h.good.T = t
 	resp, pc := connections(t, h.good, "PG_good", protocol.JSON)
 	if resp.Code != 0 || len(pc.ConnectionSet) != 1 || pc.ConnectionSet[0].ClientID != "good@1" {
 		t.Fatalf("the good client got %+v, %+v", resp, pc)

@@ -520,7 +520,7 @@ func TestHostileInput(t *testing.T) {
 	h := newHostileHarness(t)
 	for _, row := range hostileRows() {
 		t.Run(row.name, func(t *testing.T) {
-			h.good.t = t
+			h.good.T = t
 			bad, err := dialBad(h.b.Addr(), row.rcvBuf)
 			assert.NilError(t, err)
 			defer bad.nc.Close()

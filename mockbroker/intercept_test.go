@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -19,25 +19,16 @@ import (
 
 // sendCmd builds a Go-client style SEND_MESSAGE (10).
 func sendCmd(group, topic string, queue int, props string, body []byte) *protocol.Command {
-	return protocol.NewRequest(protocol.SendMessage, map[string]string{
-		"producerGroup": group, "topic": topic, "defaultTopic": "TBW102", "defaultTopicQueueNums": "4",
-		"queueId": fmt.Sprint(queue), "sysFlag": "0", "bornTimestamp": "1700000000000", "flag": "0",
-		"properties": props, "reconsumeTimes": "0", "unitMode": "false", "batch": "false",
-	}, body)
+	return testclient.SendMessage(group, topic, queue, props, body)
 }
 
-func clusterInfoCmd() *protocol.Command {
-	return protocol.NewRequest(protocol.GetBrokerClusterInfo, nil, nil)
-}
+func clusterInfoCmd() *protocol.Command { return testclient.ClusterInfo() }
 
 // readEOF reads until the broker closes the connection and returns what
 // came; it fails on a timeout.
 func readEOF(t *testing.T, c *rawClient) []byte {
 	t.Helper()
-	_ = c.conn.SetReadDeadline(time.Now().Add(3 * time.Second))
-	got, err := io.ReadAll(c.r)
-	assert.NilError(t, err, "want the broker to close the connection")
-	return got
+	return c.ReadEOF()
 }
 
 func TestFaultCodeOnceThenNormal(t *testing.T) {
@@ -156,7 +147,7 @@ func TestFaultDisconnectAfterEarlierReplies(t *testing.T) {
 		cmd.Opaque = int32(i + 1)
 		stream, _ = cmd.AppendFrame(stream)
 	}
-	_, err := c.conn.Write(stream)
+	_, err := c.Write(stream)
 	assert.NilError(t, err)
 	got := readEOF(t, c)
 	n := int(binary.BigEndian.Uint32(got)) + 4
@@ -230,7 +221,7 @@ func TestDelayedReplyDoesNotBlockTheLoopAndKeepsOrder(t *testing.T) {
 		cmd.Opaque = int32(i + 1)
 		stream, _ = cmd.AppendFrame(stream)
 	}
-	_, err := a.conn.Write(stream)
+	_, err := a.Write(stream)
 	assert.NilError(t, err)
 
 	// Another connection on the same loop is served meanwhile.
@@ -319,7 +310,7 @@ func TestDelayedRepliesInOrderUnderLoad(t *testing.T) {
 					want = append(want, op)
 				}
 			}
-			if _, err := c.conn.Write(stream); err != nil {
+			if _, err := c.Write(stream); err != nil {
 				errs <- err
 				return
 			}
@@ -363,7 +354,7 @@ func TestCloseWithPendingDelaysLeavesNothingRunning(t *testing.T) {
 	b.Close()
 	_, err = c.tryRead(2 * time.Second)
 	assert.Assert(t, err != nil && !isTimeout(err), "Close closes the connection: %v", err)
-	c.conn.Close()
+	c.Close()
 	assert.Equal(t, b.srv.Delayed(), 0, "Close stops the timers")
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline.Add(2*time.Second)) {
 		time.Sleep(5 * time.Millisecond)

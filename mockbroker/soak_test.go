@@ -197,7 +197,7 @@ func TestChurnSoak(t *testing.T) {
 		m: &soakModel{conns: map[string]*soakConn{}, clients: map[string]string{}, ids: map[string]bool{}, now: b.Now}}
 	checkConn, err := net.DialTimeout("tcp", b.Addr(), 2*time.Second)
 	assert.NilError(t, err)
-	s.check = &rawClient{t: t, conn: checkConn, r: bufio.NewReader(checkConn)}
+	s.check = newRawClient(t, checkConn)
 
 	phases := 0
 	deadline := time.Now().Add(d)
