@@ -456,13 +456,25 @@ func fuzzBody(f *testing.F, check func(t *testing.T, data []byte)) {
 	f.Fuzz(check)
 }
 
-// checkBodyRoundTrip checks that marshal(v) decodes to v again and that
-// marshalling is a fixed point.
+// checkBodyRoundTrip checks that marshal(v) is JSON once bare keys are
+// quoted, decodes to v again, and that marshalling is a fixed point.
 func checkBodyRoundTrip[T any](t *testing.T, name string, v *T, marshal func(*T) []byte, decode func([]byte) (*T, error)) {
 	t.Helper()
+	checkRoundTrip(t, name, v, marshal, decode, func(enc []byte) error {
+		if !json.Valid(QuoteBareKeys(enc)) {
+			return errors.New("is not JSON")
+		}
+		return nil
+	})
+}
+
+// checkRoundTrip checks that marshal(v) passes form, decodes to v again,
+// and that marshalling is a fixed point.
+func checkRoundTrip[T any](t *testing.T, name string, v *T, marshal func(*T) []byte, decode func([]byte) (*T, error), form func([]byte) error) {
+	t.Helper()
 	enc := marshal(v)
-	if !json.Valid(QuoteBareKeys(enc)) {
-		t.Fatalf("%s: marshalled body is not JSON: %q", name, enc)
+	if err := form(enc); err != nil {
+		t.Fatalf("%s: marshalled body %v: %q", name, err, enc)
 	}
 	back, err := decode(enc)
 	if err != nil {
@@ -476,6 +488,25 @@ func checkBodyRoundTrip[T any](t *testing.T, name string, v *T, marshal func(*T)
 	}
 }
 
+// fuzzDecode registers the body seeds and decodes every input: one that
+// does not decode must fail with an error naming the body; one that does
+// goes to check.
+func fuzzDecode[T any](f *testing.F, name string, decode func([]byte) (*T, error), check func(t *testing.T, v *T)) {
+	fuzzBody(f, func(t *testing.T, data []byte) {
+		v, err := decode(data)
+		if err != nil {
+			checkBodyError(t, name, err)
+			return
+		}
+		check(t, v)
+	})
+}
+
+// fuzzBodyRoundTrip is fuzzDecode with checkBodyRoundTrip as the check.
+func fuzzBodyRoundTrip[T any](f *testing.F, name string, decode func([]byte) (*T, error), marshal func(*T) []byte) {
+	fuzzDecode(f, name, decode, func(t *testing.T, v *T) { checkBodyRoundTrip(t, name, v, marshal, decode) })
+}
+
 func checkBodyError(t *testing.T, name string, err error) {
 	t.Helper()
 	if !strings.HasPrefix(err.Error(), name+": ") {
@@ -485,12 +516,7 @@ func checkBodyError(t *testing.T, name string, err error) {
 
 // FuzzDecodeHeartbeatData fuzzes the HEART_BEAT body.
 func FuzzDecodeHeartbeatData(f *testing.F) {
-	fuzzBody(f, func(t *testing.T, data []byte) {
-		h, err := DecodeHeartbeatData(data)
-		if err != nil {
-			checkBodyError(t, "HeartbeatData", err)
-			return
-		}
+	fuzzDecode(f, "HeartbeatData", DecodeHeartbeatData, func(t *testing.T, h *HeartbeatData) {
 		checkBodyRoundTrip(t, "HeartbeatData", h, (*HeartbeatData).Marshal, DecodeHeartbeatData)
 		v4 := *h
 		v4.HeartbeatFingerprint, v4.WithoutSub = 0, false
@@ -500,12 +526,7 @@ func FuzzDecodeHeartbeatData(f *testing.F) {
 
 // FuzzDecodeProducerConnection fuzzes the GET_PRODUCER_CONNECTION_LIST reply body.
 func FuzzDecodeProducerConnection(f *testing.F) {
-	fuzzBody(f, func(t *testing.T, data []byte) {
-		pc, err := DecodeProducerConnection(data)
-		if err != nil {
-			checkBodyError(t, "ProducerConnection", err)
-			return
-		}
+	fuzzDecode(f, "ProducerConnection", DecodeProducerConnection, func(t *testing.T, pc *ProducerConnection) {
 		for _, c := range pc.ConnectionSet {
 			if c.Language != LanguageUnknown && !c.Language.Known() {
 				t.Fatalf("language %d is neither known nor LanguageUnknown", c.Language)
@@ -517,25 +538,13 @@ func FuzzDecodeProducerConnection(f *testing.F) {
 
 // FuzzDecodeProducerTableInfo fuzzes the GET_ALL_PRODUCER_INFO reply body.
 func FuzzDecodeProducerTableInfo(f *testing.F) {
-	fuzzBody(f, func(t *testing.T, data []byte) {
-		ti, err := DecodeProducerTableInfo(data)
-		if err != nil {
-			checkBodyError(t, "ProducerTableInfo", err)
-			return
-		}
-		checkBodyRoundTrip(t, "ProducerTableInfo", ti, (*ProducerTableInfo).Marshal, DecodeProducerTableInfo)
-	})
+	fuzzBodyRoundTrip(f, "ProducerTableInfo", DecodeProducerTableInfo, (*ProducerTableInfo).Marshal)
 }
 
 // FuzzDecodeTopicRouteData fuzzes the GET_ROUTEINFO_BY_TOPIC reply body, in
 // both key styles.
 func FuzzDecodeTopicRouteData(f *testing.F) {
-	fuzzBody(f, func(t *testing.T, data []byte) {
-		r, err := DecodeTopicRouteData(data)
-		if err != nil {
-			checkBodyError(t, "TopicRouteData", err)
-			return
-		}
+	fuzzDecode(f, "TopicRouteData", DecodeTopicRouteData, func(t *testing.T, r *TopicRouteData) {
 		for _, quote := range []bool{false, true} {
 			checkBodyRoundTrip(t, "TopicRouteData", r, func(r *TopicRouteData) []byte { return r.Marshal(quote) }, DecodeTopicRouteData)
 		}
@@ -544,26 +553,12 @@ func FuzzDecodeTopicRouteData(f *testing.F) {
 
 // FuzzDecodeClusterInfo fuzzes the GET_BROKER_CLUSTER_INFO reply body.
 func FuzzDecodeClusterInfo(f *testing.F) {
-	fuzzBody(f, func(t *testing.T, data []byte) {
-		c, err := DecodeClusterInfo(data)
-		if err != nil {
-			checkBodyError(t, "ClusterInfo", err)
-			return
-		}
-		checkBodyRoundTrip(t, "ClusterInfo", c, (*ClusterInfo).Marshal, DecodeClusterInfo)
-	})
+	fuzzBodyRoundTrip(f, "ClusterInfo", DecodeClusterInfo, (*ClusterInfo).Marshal)
 }
 
 // FuzzDecodeKVTable fuzzes the KVTable body.
 func FuzzDecodeKVTable(f *testing.F) {
-	fuzzBody(f, func(t *testing.T, data []byte) {
-		kv, err := DecodeKVTable(data)
-		if err != nil {
-			checkBodyError(t, "KVTable", err)
-			return
-		}
-		checkBodyRoundTrip(t, "KVTable", kv, (*KVTable).Marshal, DecodeKVTable)
-	})
+	fuzzBodyRoundTrip(f, "KVTable", DecodeKVTable, (*KVTable).Marshal)
 }
 
 // FuzzQuoteBareKeys checks that quoting bare keys leaves valid JSON alone,
