@@ -24,12 +24,7 @@ func (c *ProducerConnection) Marshal() []byte {
 	w := fjWriter{b: make([]byte, 0, 24+112*len(c.ConnectionSet))}
 	w.open('{')
 	w.key("connectionSet")
-	w.open('[')
-	for i := range c.ConnectionSet {
-		w.sep()
-		c.ConnectionSet[i].write(&w)
-	}
-	w.close(']')
+	fjArray(&w, c.ConnectionSet, (*Connection).write)
 	w.close('}')
 	return w.b
 }
@@ -93,27 +88,21 @@ func (t *ProducerTableInfo) Marshal() []byte {
 	w := fjWriter{b: make([]byte, 0, 64)}
 	w.open('{')
 	w.key("data")
-	w.open('{')
-	for _, g := range fjSortedKeys(t.Data) {
-		w.mapKey(g)
-		w.open('[')
-		for _, p := range t.Data[g] {
-			w.sep()
-			w.open('{')
-			w.strFieldOmitEmpty("clientId", p.ClientID)
-			if p.Language.Known() {
-				w.strField("language", p.Language.String())
-			}
-			w.intField("lastUpdateTimestamp", p.LastUpdateTimestamp)
-			w.strFieldOmitEmpty("remoteIP", p.RemoteIP)
-			w.intField("version", int64(p.Version))
-			w.close('}')
-		}
-		w.close(']')
-	}
-	w.close('}')
+	fjSortedObject(&w, t.Data, func(w *fjWriter, ps []ProducerInfo) { fjArray(w, ps, (*ProducerInfo).write) })
 	w.close('}')
 	return w.b
+}
+
+func (p *ProducerInfo) write(w *fjWriter) {
+	w.open('{')
+	w.strFieldOmitEmpty("clientId", p.ClientID)
+	if p.Language.Known() {
+		w.strField("language", p.Language.String())
+	}
+	w.intField("lastUpdateTimestamp", p.LastUpdateTimestamp)
+	w.strFieldOmitEmpty("remoteIP", p.RemoteIP)
+	w.intField("version", int64(p.Version))
+	w.close('}')
 }
 
 // DecodeProducerTableInfo decodes a GET_ALL_PRODUCER_INFO reply body.

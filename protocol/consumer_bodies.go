@@ -66,12 +66,7 @@ func (q MessageQueue) write(w *fjWriter) {
 }
 
 func writeMessageQueues(w *fjWriter, mqs []MessageQueue) {
-	w.open('[')
-	for _, q := range mqs {
-		w.sep()
-		q.write(w)
-	}
-	w.close(']')
+	fjArray(w, mqs, (*MessageQueue).write)
 }
 
 // GetConsumerListByGroupResponseBody is the GET_CONSUMER_LIST_BY_GROUP reply
@@ -214,12 +209,7 @@ func (c *ConsumerConnection) Marshal() []byte {
 	w := fjWriter{b: make([]byte, 0, 128+112*len(c.ConnectionSet)+160*len(c.SubscriptionTable))}
 	w.open('{')
 	w.key("connectionSet")
-	w.open('[')
-	for i := range c.ConnectionSet {
-		w.sep()
-		c.ConnectionSet[i].write(&w)
-	}
-	w.close(']')
+	fjArray(&w, c.ConnectionSet, (*Connection).write)
 	w.strFieldOmitEmpty("consumeFromWhere", c.ConsumeFromWhere)
 	w.strFieldOmitEmpty("consumeType", c.ConsumeType)
 	w.strFieldOmitEmpty("messageModel", c.MessageModel)

@@ -190,12 +190,29 @@ func (w *fjWriter) boolField(name string, v bool) {
 
 // strArray writes a JSON array of strings.
 func (w *fjWriter) strArray(vs []string) {
+	fjArray(w, vs, func(v *string, w *fjWriter) { w.str(*v) })
+}
+
+// fjArray writes items as a JSON array, each item by write (a method
+// expression such as (*Connection).write).
+func fjArray[T any](w *fjWriter, items []T, write func(*T, *fjWriter)) {
 	w.open('[')
-	for _, v := range vs {
+	for i := range items {
 		w.sep()
-		w.str(v)
+		write(&items[i], w)
 	}
 	w.close(']')
+}
+
+// fjSortedObject writes m as a JSON object, keys in fjSortedKeys order,
+// each value by write (a writer method such as (*fjWriter).strArray).
+func fjSortedObject[V any](w *fjWriter, m map[string]V, write func(*fjWriter, V)) {
+	w.open('{')
+	for _, k := range fjSortedKeys(m) {
+		w.mapKey(k)
+		write(w, m[k])
+	}
+	w.close('}')
 }
 
 // QuoteBareKeys returns data with every bare (unquoted) object key put in
@@ -289,6 +306,16 @@ func fjBareKeyByte(c byte) bool {
 
 // fjErrNull is returned (wrapped) by the body decoders for a JSON null.
 var fjErrNull = errors.New("body is JSON null")
+
+// fjDecodeNew is fjDecodeBody into a new T, for bodies whose Go type is
+// their wire form.
+func fjDecodeNew[T any](what string, data []byte) (*T, error) {
+	v := new(T)
+	if err := fjDecodeBody(what, data, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
 
 // fjDecodeBody unmarshals a fastjson body leniently into v. what names the
 // body type for error messages.

@@ -178,24 +178,16 @@ func (h *HeartbeatData) MarshalAs(r Release) []byte {
 	w.open('{')
 	w.strFieldOmitEmpty("clientID", h.ClientID)
 	w.key("consumerDataSet")
-	w.open('[')
-	for i := range h.ConsumerDataSet {
-		w.sep()
-		h.ConsumerDataSet[i].write(&w)
-	}
-	w.close(']')
+	fjArray(&w, h.ConsumerDataSet, (*ConsumerData).write)
 	if r.HasV5BodyFields() {
 		w.intField("heartbeatFingerprint", int64(h.HeartbeatFingerprint))
 	}
 	w.key("producerDataSet")
-	w.open('[')
-	for _, p := range h.ProducerDataSet {
-		w.sep()
+	fjArray(&w, h.ProducerDataSet, func(p *ProducerData, w *fjWriter) {
 		w.open('{')
 		w.strFieldOmitEmpty("groupName", p.GroupName)
 		w.close('}')
-	}
-	w.close(']')
+	})
 	if r.HasV5BodyFields() {
 		w.boolField("withoutSub", h.WithoutSub)
 	}
@@ -210,12 +202,7 @@ func (c *ConsumerData) write(w *fjWriter) {
 	w.strFieldOmitEmpty("groupName", c.GroupName)
 	w.strFieldOmitEmpty("messageModel", c.MessageModel)
 	w.key("subscriptionDataSet")
-	w.open('[')
-	for i := range c.SubscriptionDataSet {
-		w.sep()
-		c.SubscriptionDataSet[i].write(w)
-	}
-	w.close(']')
+	fjArray(w, c.SubscriptionDataSet, (*SubscriptionData).write)
 	w.boolField("unitMode", c.UnitMode)
 	w.close('}')
 }
@@ -224,12 +211,7 @@ func (s *SubscriptionData) write(w *fjWriter) {
 	w.open('{')
 	w.boolField("classFilterMode", s.ClassFilterMode)
 	w.key("codeSet")
-	w.open('[')
-	for _, c := range s.CodeSet {
-		w.sep()
-		w.int(int64(c))
-	}
-	w.close(']')
+	fjArray(w, s.CodeSet, func(c *int32, w *fjWriter) { w.int(int64(*c)) })
 	w.strFieldOmitEmpty("expressionType", s.ExpressionType)
 	w.strFieldOmitEmpty("subString", s.SubString)
 	w.intField("subVersion", s.SubVersion)

@@ -72,27 +72,12 @@ func (t *TopicRouteData) MarshalAs(r Release, quoteKeys bool) []byte {
 	w := fjWriter{b: make([]byte, 0, 256), browser: quoteKeys}
 	w.open('{')
 	w.key("brokerDatas")
-	w.open('[')
-	for i := range t.BrokerDatas {
-		w.sep()
-		t.BrokerDatas[i].write(&w, r, quoteKeys)
-	}
-	w.close(']')
+	fjArray(&w, t.BrokerDatas, func(b *BrokerData, w *fjWriter) { b.write(w, r, quoteKeys) })
 	w.key("filterServerTable")
-	w.open('{')
-	for _, addr := range fjSortedKeys(t.FilterServerTable) {
-		w.mapKey(addr)
-		w.strArray(t.FilterServerTable[addr])
-	}
-	w.close('}')
+	fjSortedObject(&w, t.FilterServerTable, (*fjWriter).strArray)
 	w.strFieldOmitEmpty("orderTopicConf", t.OrderTopicConf)
 	w.key("queueDatas")
-	w.open('[')
-	for i := range t.QueueDatas {
-		w.sep()
-		t.QueueDatas[i].write(&w)
-	}
-	w.close(']')
+	fjArray(&w, t.QueueDatas, (*QueueData).write)
 	w.close('}')
 	return w.b
 }
@@ -143,11 +128,7 @@ func (b *BrokerData) write(w *fjWriter, r Release, quoteKeys bool) {
 // DecodeTopicRouteData decodes a GET_ROUTEINFO_BY_TOPIC reply body, with
 // quoted or bare brokerAddrs keys.
 func DecodeTopicRouteData(body []byte) (*TopicRouteData, error) {
-	t := new(TopicRouteData)
-	if err := fjDecodeBody("TopicRouteData", body, t); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return fjDecodeNew[TopicRouteData]("TopicRouteData", body)
 }
 
 // MasterAddr returns the address of broker id 0, if any.
@@ -171,20 +152,9 @@ func (c *ClusterInfo) MarshalAs(r Release) []byte {
 	w := fjWriter{b: make([]byte, 0, 256)}
 	w.open('{')
 	w.key("brokerAddrTable")
-	w.open('{')
-	for _, name := range fjSortedKeys(c.BrokerAddrTable) {
-		w.mapKey(name)
-		b := c.BrokerAddrTable[name]
-		b.write(&w, r, false)
-	}
-	w.close('}')
+	fjSortedObject(&w, c.BrokerAddrTable, func(w *fjWriter, b BrokerData) { b.write(w, r, false) })
 	w.key("clusterAddrTable")
-	w.open('{')
-	for _, cluster := range fjSortedKeys(c.ClusterAddrTable) {
-		w.mapKey(cluster)
-		w.strArray(c.ClusterAddrTable[cluster])
-	}
-	w.close('}')
+	fjSortedObject(&w, c.ClusterAddrTable, (*fjWriter).strArray)
 	w.close('}')
 	return w.b
 }
@@ -192,11 +162,7 @@ func (c *ClusterInfo) MarshalAs(r Release) []byte {
 // DecodeClusterInfo decodes a GET_BROKER_CLUSTER_INFO reply body, with
 // quoted or bare brokerAddrs keys.
 func DecodeClusterInfo(body []byte) (*ClusterInfo, error) {
-	c := new(ClusterInfo)
-	if err := fjDecodeBody("ClusterInfo", body, c); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return fjDecodeNew[ClusterInfo]("ClusterInfo", body)
 }
 
 // KVTable is a string map body, such as the GET_BROKER_RUNTIME_INFO reply.
@@ -209,21 +175,12 @@ func (t *KVTable) Marshal() []byte {
 	w := fjWriter{b: make([]byte, 0, 64)}
 	w.open('{')
 	w.key("table")
-	w.open('{')
-	for _, k := range fjSortedKeys(t.Table) {
-		w.mapKey(k)
-		w.str(t.Table[k])
-	}
-	w.close('}')
+	fjSortedObject(&w, t.Table, (*fjWriter).str)
 	w.close('}')
 	return w.b
 }
 
 // DecodeKVTable decodes a KVTable body.
 func DecodeKVTable(body []byte) (*KVTable, error) {
-	t := new(KVTable)
-	if err := fjDecodeBody("KVTable", body, t); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return fjDecodeNew[KVTable]("KVTable", body)
 }
