@@ -9,45 +9,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/fake"
 	"github.com/rocketmock/rocketmock/protocol"
 )
-
-// fakeChan is a Channel that records Close.
-type fakeChan struct {
-	addr   string
-	closed atomic.Bool
-}
-
-func (c *fakeChan) RemoteAddr() string { return c.addr }
-func (c *fakeChan) IsActive() bool     { return !c.closed.Load() }
-func (c *fakeChan) IsWritable() bool   { return !c.closed.Load() }
-func (c *fakeChan) Close() error       { c.closed.Store(true); return nil }
-
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // harness is a manager with a fake clock, recording its events as text.
 type harness struct {
 	t     *testing.T
 	m     *Manager
-	clock *fakeClock
+	clock *fake.Clock
 	mu    sync.Mutex
 	evs   []string
-	chans map[string]*fakeChan
+	chans map[string]*fake.Channel
 }
 
 func newHarness(t *testing.T, rel protocol.Release, mod func(*Options)) *harness {
-	h := &harness{t: t, clock: &fakeClock{now: time.UnixMilli(1_700_000_000_000)}, chans: map[string]*fakeChan{}}
+	h := &harness{t: t, clock: fake.NewClock(time.UnixMilli(1_700_000_000_000)), chans: map[string]*fake.Channel{}}
 	opts := Options{Release: rel, Now: h.clock.Now, OnEvent: h.record}
 	if mod != nil {
 		mod(&opts)
@@ -56,11 +33,11 @@ func newHarness(t *testing.T, rel protocol.Release, mod func(*Options)) *harness
 	return h
 }
 
-func (h *harness) ch(name string) *fakeChan {
+func (h *harness) ch(name string) *fake.Channel {
 	if c := h.chans[name]; c != nil {
 		return c
 	}
-	c := &fakeChan{addr: name}
+	c := fake.NewChannel(name)
 	h.chans[name] = c
 	return c
 }
@@ -289,8 +266,8 @@ func TestScanNotActive(t *testing.T) {
 			}
 			h.clock.Advance(time.Millisecond)
 			got := h.m.ScanNotActive()
-			if len(got) != 1 || got[0].ClientID != "id-c1" || !h.ch("c1").closed.Load() {
-				t.Fatalf("scan = %+v, c1 closed %v", got, h.ch("c1").closed.Load())
+			if len(got) != 1 || got[0].ClientID != "id-c1" || h.ch("c1").Closes() == 0 {
+				t.Fatalf("scan = %+v, c1 closed %v", got, h.ch("c1").Closes() > 0)
 			}
 			eq(t, "events (no notify)", h.take(), []string{"expired g c1/id-c1"})
 			h.clock.Advance(61 * time.Second)
@@ -427,7 +404,7 @@ func TestCallbackOutsideLock(t *testing.T) {
 	var m *Manager
 	calls := 0
 	m = New(Options{OnEvent: func(e Event) { calls++; _ = m.Groups(); _ = m.ClientIDs(e.Group) }})
-	c := &fakeChan{addr: "c"}
+	c := fake.NewChannel("c")
 	m.Register(Registration{Group: "g", Client: ClientInfo{Channel: c, ClientID: "x"}, MessageModel: Clustering, NotifyEnabled: true})
 	m.ChannelClosed(c)
 	if calls == 0 {
@@ -436,7 +413,7 @@ func TestCallbackOutsideLock(t *testing.T) {
 }
 
 func TestConcurrent(t *testing.T) {
-	clock := &fakeClock{now: time.Unix(0, 0)}
+	clock := fake.NewClock(time.Unix(0, 0))
 	var notified atomic.Int64
 	m := New(Options{Now: clock.Now, OnEvent: func(e Event) {
 		if e.Kind == Notify {
@@ -449,9 +426,9 @@ func TestConcurrent(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; i < 200; i++ {
-				c := &fakeChan{addr: fmt.Sprintf("%d-%d", w, i)}
+				c := fake.NewChannel(fmt.Sprintf("%d-%d", w, i))
 				g := fmt.Sprintf("g%d", i%3)
-				m.Register(Registration{Group: g, Client: ClientInfo{Channel: c, ClientID: c.addr}, MessageModel: Clustering,
+				m.Register(Registration{Group: g, Client: ClientInfo{Channel: c, ClientID: c.RemoteAddr()}, MessageModel: Clustering,
 					Subscriptions: []Subscription{sub("T", int64(i))}, NotifyEnabled: true})
 				_ = m.ClientIDs(g)
 				_ = m.QueryTopicConsumeByWho("T")

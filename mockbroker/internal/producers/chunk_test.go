@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/fake"
 	"gotest.tools/v3/assert"
 )
 
@@ -106,7 +107,7 @@ func TestScanDropsManyEntriesInChunks(t *testing.T) {
 // takes the lock at one of its pauses does not end up delivering them on
 // its event loop.
 func TestScanDeliversItsOwnNotices(t *testing.T) {
-	clock := &pmClock{t: pmT0}
+	clock := fake.NewClock(pmT0)
 	var mu sync.Mutex
 	var inRegister, expired int
 	var pm *Manager
@@ -134,7 +135,7 @@ func TestScanDeliversItsOwnNotices(t *testing.T) {
 		}
 	}})
 	for i := range 8 * expireChunk {
-		pm.RegisterProducer("PG", pmInfo(newPMChannel(fmt.Sprintf("10.0.%d.%d:1", i>>8, i&255)), fmt.Sprintf("c%d", i)))
+		pm.RegisterProducer("PG", pmInfo(fake.NewChannel(fmt.Sprintf("10.0.%d.%d:1", i>>8, i&255)), fmt.Sprintf("c%d", i)))
 	}
 	clock.Advance(DefaultExpiry + time.Second)
 	stop := make(chan struct{})
@@ -142,7 +143,7 @@ func TestScanDeliversItsOwnNotices(t *testing.T) {
 	wg.Add(1)
 	go func() { // heartbeats
 		defer wg.Done()
-		ch := newPMChannel("10.9.9.9:1")
+		ch := fake.NewChannel("10.9.9.9:1")
 		for {
 			select {
 			case <-stop:

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/fake"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -50,7 +51,7 @@ func benchInfo(ch *benchChannel, i int) ClientChannelInfo {
 // a lock per event, as the broker's event hub does, and a logger at the
 // broker's default level (warn), so info lines are skipped and the scan's
 // warnings are written (to nowhere).
-func benchManager(clock *pmClock) (*Manager, *benchListener) {
+func benchManager(clock *fake.Clock) (*Manager, *benchListener) {
 	l := &benchListener{}
 	cfg := Config{
 		OnEvent: l.publish,
@@ -240,7 +241,7 @@ func BenchmarkScan(b *testing.B) {
 func BenchmarkScanAllExpired(b *testing.B) {
 	for _, shape := range scanShapes {
 		b.Run(fmt.Sprintf("producers=%d/groups=%d", shape.n, shape.groups), func(b *testing.B) {
-			clock := &pmClock{t: pmT0}
+			clock := fake.NewClock(pmT0)
 			pm, _ := benchManager(clock)
 			probe := probeStalls(pm)
 			b.ReportAllocs()

@@ -15,85 +15,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gotest.tools/v3/assert"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/fake"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
-// pmChannel is a Channel with switchable flags. With pm set, Close calls
-// pm.DoChannelCloseEvent synchronously, like a connection whose close
-// event fires inside Close. Its methods take the channel's own lock, so a
-// manager calling them while holding its lock would deadlock the tests.
-type pmChannel struct {
-	mu       sync.Mutex
-	addr     string
-	active   bool
-	writable bool
-	closes   int
-	pm       *Manager
-}
-
-func newPMChannel(addr string) *pmChannel {
-	return &pmChannel{addr: addr, active: true, writable: true}
-}
-
-func (c *pmChannel) RemoteAddr() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.addr
-}
-
-func (c *pmChannel) IsActive() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.active
-}
-
-func (c *pmChannel) IsWritable() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.writable
-}
-
-func (c *pmChannel) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.closes++
-	c.active = false
-	if c.pm != nil {
-		c.pm.DoChannelCloseEvent(c.addr, c)
-	}
-	return nil
-}
-
-func (c *pmChannel) set(active, writable bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.active, c.writable = active, writable
-}
-
-func (c *pmChannel) closeCount() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.closes
-}
-
-type pmClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
 var pmT0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-
-func (c *pmClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *pmClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // pmEventLog records events as "kind group clientID addr" lines.
 type pmEventLog struct {
@@ -118,13 +44,13 @@ func (l *pmEventLog) take() []string {
 
 type pmFixture struct {
 	pm     *Manager
-	clock  *pmClock
+	clock  *fake.Clock
 	events *pmEventLog
 	logs   *bytes.Buffer
 }
 
 func newPMFixture(compat49 bool) *pmFixture {
-	f := &pmFixture{clock: &pmClock{t: pmT0}, events: &pmEventLog{}, logs: &bytes.Buffer{}}
+	f := &pmFixture{clock: fake.NewClock(pmT0), events: &pmEventLog{}, logs: &bytes.Buffer{}}
 	f.pm = New(Config{
 		Now:     f.clock.Now,
 		Release: releaseOf(compat49),
@@ -135,10 +61,10 @@ func newPMFixture(compat49 bool) *pmFixture {
 }
 
 // channel returns a fake channel; closeSync makes its Close fire the close event.
-func (f *pmFixture) channel(addr string, closeSync bool) *pmChannel {
-	c := newPMChannel(addr)
+func (f *pmFixture) channel(addr string, closeSync bool) *fake.Channel {
+	c := fake.NewChannel(addr)
 	if closeSync {
-		c.pm = f.pm
+		c.OnClose(func() { f.pm.DoChannelCloseEvent(addr, c) })
 	}
 	return c
 }
@@ -265,14 +191,14 @@ func TestProducerManagerUnregister(t *testing.T) {
 	tests := []struct {
 		name string
 		// setup gets channels c1 (client A) and c2 (client B) and c3 (client A, second connection).
-		setup func(f *pmFixture, c1, c2, c3 *pmChannel)
-		act   func(f *pmFixture, c1, c2, c3 *pmChannel)
+		setup func(f *pmFixture, c1, c2, c3 *fake.Channel)
+		act   func(f *pmFixture, c1, c2, c3 *fake.Channel)
 		want  map[bool]want // by compat49
 	}{
 		{
 			name:  "last producer leaves: group removed (pmModes versions)",
-			setup: func(f *pmFixture, c1, c2, c3 *pmChannel) { f.pm.RegisterProducer("PG", pmInfo(c1, "A")) },
-			act:   func(f *pmFixture, c1, c2, c3 *pmChannel) { f.pm.UnregisterProducer("PG", pmInfo(c1, "A")) },
+			setup: func(f *pmFixture, c1, c2, c3 *fake.Channel) { f.pm.RegisterProducer("PG", pmInfo(c1, "A")) },
+			act:   func(f *pmFixture, c1, c2, c3 *fake.Channel) { f.pm.UnregisterProducer("PG", pmInfo(c1, "A")) },
 			want: map[bool]want{
 				false: {events: []string{"unregistered PG A 10.0.0.1:1001", "group-removed PG"}},
 				true:  {events: []string{"unregistered PG A 10.0.0.1:1001", "group-removed PG"}},
@@ -280,11 +206,11 @@ func TestProducerManagerUnregister(t *testing.T) {
 		},
 		{
 			name: "one of two leaves: group stays",
-			setup: func(f *pmFixture, c1, c2, c3 *pmChannel) {
+			setup: func(f *pmFixture, c1, c2, c3 *fake.Channel) {
 				f.pm.RegisterProducer("PG", pmInfo(c1, "A"))
 				f.pm.RegisterProducer("PG", pmInfo(c2, "B"))
 			},
-			act: func(f *pmFixture, c1, c2, c3 *pmChannel) { f.pm.UnregisterProducer("PG", pmInfo(c1, "A")) },
+			act: func(f *pmFixture, c1, c2, c3 *fake.Channel) { f.pm.UnregisterProducer("PG", pmInfo(c1, "A")) },
 			want: map[bool]want{
 				false: {pg: []pmView{c2v}, pgExists: true, events: []string{"unregistered PG A 10.0.0.1:1001"}},
 				true:  {pg: []pmView{c2v}, pgExists: true, events: []string{"unregistered PG A 10.0.0.1:1001"}},
@@ -292,8 +218,8 @@ func TestProducerManagerUnregister(t *testing.T) {
 		},
 		{
 			name:  "unknown group: nothing happens, client table untouched",
-			setup: func(f *pmFixture, c1, c2, c3 *pmChannel) { f.pm.RegisterProducer("PG", pmInfo(c1, "A")) },
-			act:   func(f *pmFixture, c1, c2, c3 *pmChannel) { f.pm.UnregisterProducer("NOPE", pmInfo(c1, "A")) },
+			setup: func(f *pmFixture, c1, c2, c3 *fake.Channel) { f.pm.RegisterProducer("PG", pmInfo(c1, "A")) },
+			act:   func(f *pmFixture, c1, c2, c3 *fake.Channel) { f.pm.UnregisterProducer("NOPE", pmInfo(c1, "A")) },
 			want: map[bool]want{
 				false: {pg: []pmView{c1v}, pgExists: true, findA: "10.0.0.1:1001"},
 				true:  {pg: []pmView{c1v}, pgExists: true, findA: "10.0.0.1:1001"},
@@ -301,11 +227,11 @@ func TestProducerManagerUnregister(t *testing.T) {
 		},
 		{
 			name: "channel not in a non-empty group: clientID still removed from client table",
-			setup: func(f *pmFixture, c1, c2, c3 *pmChannel) {
+			setup: func(f *pmFixture, c1, c2, c3 *fake.Channel) {
 				f.pm.RegisterProducer("OTHER", pmInfo(c1, "A"))
 				f.pm.RegisterProducer("PG", pmInfo(c2, "B"))
 			},
-			act: func(f *pmFixture, c1, c2, c3 *pmChannel) { f.pm.UnregisterProducer("PG", pmInfo(c1, "A")) },
+			act: func(f *pmFixture, c1, c2, c3 *fake.Channel) { f.pm.UnregisterProducer("PG", pmInfo(c1, "A")) },
 			want: map[bool]want{
 				false: {pg: []pmView{c2v}, pgExists: true},
 				true:  {pg: []pmView{c2v}, pgExists: true},
@@ -313,11 +239,11 @@ func TestProducerManagerUnregister(t *testing.T) {
 		},
 		{
 			name: "clientID removed even when it maps to another channel",
-			setup: func(f *pmFixture, c1, c2, c3 *pmChannel) {
+			setup: func(f *pmFixture, c1, c2, c3 *fake.Channel) {
 				f.pm.RegisterProducer("PG", pmInfo(c1, "A"))
 				f.pm.RegisterProducer("PG", pmInfo(c3, "A")) // client table: A -> c3
 			},
-			act: func(f *pmFixture, c1, c2, c3 *pmChannel) { f.pm.UnregisterProducer("PG", pmInfo(c1, "A")) },
+			act: func(f *pmFixture, c1, c2, c3 *fake.Channel) { f.pm.UnregisterProducer("PG", pmInfo(c1, "A")) },
 			want: map[bool]want{
 				false: {pg: []pmView{{"10.0.0.1:1003", "A", "JAVA", 479, 0}}, pgExists: true, events: []string{"unregistered PG A 10.0.0.1:1001"}},
 				true:  {pg: []pmView{{"10.0.0.1:1003", "A", "JAVA", 479, 0}}, pgExists: true, events: []string{"unregistered PG A 10.0.0.1:1001"}},
@@ -325,11 +251,11 @@ func TestProducerManagerUnregister(t *testing.T) {
 		},
 		{
 			name: "event carries the request's clientID, as Java's listener call does",
-			setup: func(f *pmFixture, c1, c2, c3 *pmChannel) {
+			setup: func(f *pmFixture, c1, c2, c3 *fake.Channel) {
 				f.pm.RegisterProducer("PG", pmInfo(c1, "A"))
 				f.pm.RegisterProducer("PG", pmInfo(c2, "B"))
 			},
-			act: func(f *pmFixture, c1, c2, c3 *pmChannel) { f.pm.UnregisterProducer("PG", pmInfo(c1, "X")) },
+			act: func(f *pmFixture, c1, c2, c3 *fake.Channel) { f.pm.UnregisterProducer("PG", pmInfo(c1, "X")) },
 			want: map[bool]want{
 				// A stays in the client table: only X is removed.
 				false: {pg: []pmView{c2v}, pgExists: true, findA: "10.0.0.1:1001", events: []string{"unregistered PG X 10.0.0.1:1001"}},
@@ -338,14 +264,14 @@ func TestProducerManagerUnregister(t *testing.T) {
 		},
 		{
 			name: "empty group (left by a close): 4.9.8 keeps it, unregister does not remove it",
-			setup: func(f *pmFixture, c1, c2, c3 *pmChannel) {
+			setup: func(f *pmFixture, c1, c2, c3 *fake.Channel) {
 				f.pm.RegisterProducer("PG", pmInfo(c1, "A"))
 				f.pm.RegisterProducer("OTHER", pmInfo(c3, "A"))
-				f.pm.DoChannelCloseEvent(c1.addr, c1)
+				f.pm.DoChannelCloseEvent(c1.RemoteAddr(), c1)
 				f.pm.RegisterProducer("OTHER", pmInfo(c3, "A")) // refresh: A stays unmapped
 				f.pm.RegisterProducer("OTHER2", pmInfo(c3, "A"))
 			},
-			act: func(f *pmFixture, c1, c2, c3 *pmChannel) { f.pm.UnregisterProducer("PG", pmInfo(c3, "A")) },
+			act: func(f *pmFixture, c1, c2, c3 *fake.Channel) { f.pm.UnregisterProducer("PG", pmInfo(c3, "A")) },
 			want: map[bool]want{
 				false: {findA: "10.0.0.1:1003"},
 				true:  {pg: nil, pgExists: true, findA: "10.0.0.1:1003"},
@@ -406,7 +332,7 @@ func TestProducerManagerChannelClose(t *testing.T) {
 			_, inTable := f.pm.ProducerTable()["PG"]
 			assert.Assert(t, !inTable, "ProducerTable leaves out empty groups")
 			assert.Equal(t, len(pg), 0)
-			assert.Assert(t, c1.closeCount() == 0, "a close event does not close the channel")
+			assert.Assert(t, c1.Closes() == 0, "a close event does not close the channel")
 
 			if mode.compat49 {
 				assert.Assert(t, pgExists, "4.9.8 keeps the emptied group")
@@ -450,7 +376,7 @@ func TestProducerManagerScan(t *testing.T) {
 
 			f.clock.Advance(60 * time.Second) // stale entries exactly 120 s old: they stay
 			assert.Equal(t, f.pm.ScanNotActiveChannel(), 0)
-			assert.Equal(t, stale.closeCount(), 0)
+			assert.Equal(t, stale.Closes(), 0)
 			if mode.compat49 {
 				assert.DeepEqual(t, f.pm.Groups(), []string{"CLIENT_INNER_PRODUCER", "EMPTY", "LATE", "PG"})
 			} else {
@@ -461,8 +387,8 @@ func TestProducerManagerScan(t *testing.T) {
 
 			f.clock.Advance(time.Millisecond)
 			assert.Equal(t, f.pm.ScanNotActiveChannel(), 2)
-			assert.Equal(t, stale.closeCount(), 1, "closed once although expired in two groups")
-			assert.Equal(t, fresh.closeCount(), 0)
+			assert.Equal(t, stale.Closes(), 1, "closed once although expired in two groups")
+			assert.Equal(t, fresh.Closes(), 0)
 			// The synchronous close event then removed stale from LATE.
 			_, late := f.pm.Group("LATE")
 			pg, _ := pmGroupView(t, f.pm, "PG")
@@ -497,7 +423,7 @@ func TestProducerManagerScan(t *testing.T) {
 			}
 
 			// A later (real, asynchronous) close event is harmless.
-			assert.Assert(t, !f.pm.DoChannelCloseEvent(stale.addr, stale))
+			assert.Assert(t, !f.pm.DoChannelCloseEvent(stale.RemoteAddr(), stale))
 			assert.DeepEqual(t, f.events.take(), []string(nil))
 		})
 	}
@@ -516,7 +442,7 @@ func TestProducerManagerScanClientTable(t *testing.T) {
 			f.pm.RegisterProducer("PG", pmInfo(fresh, "A"))
 			f.clock.Advance(21 * time.Second)
 			assert.Equal(t, f.pm.ScanNotActiveChannel(), 1)
-			assert.Equal(t, stale.closeCount(), 1)
+			assert.Equal(t, stale.Closes(), 1)
 			if mode.compat49 {
 				assert.Equal(t, f.pm.FindChannel("A"), nil)
 			} else {
@@ -551,16 +477,16 @@ func TestProducerManagerScanBoundary(t *testing.T) {
 			f.clock.Advance(tc.now)
 			n := f.pm.ScanNotActiveChannel()
 			assert.Equal(t, n == 1, tc.expired)
-			assert.Equal(t, c.closeCount() == 1, tc.expired)
+			assert.Equal(t, c.Closes() == 1, tc.expired)
 			assert.Equal(t, f.pm.GroupOnline("PG"), !tc.expired)
 		})
 	}
 }
 
 func TestProducerManagerCustomExpiry(t *testing.T) {
-	clock := &pmClock{t: pmT0}
+	clock := fake.NewClock(pmT0)
 	pm := New(Config{Now: clock.Now, Expiry: 5 * time.Second})
-	c := newPMChannel("10.0.0.1:1001")
+	c := fake.NewChannel("10.0.0.1:1001")
 	pm.RegisterProducer("PG", pmInfo(c, "A"))
 	clock.Advance(5 * time.Second)
 	assert.Equal(t, pm.ScanNotActiveChannel(), 0)
@@ -582,9 +508,9 @@ func TestProducerManagerExpireHooks(t *testing.T) {
 			// Expire one producer of one group: its channel is closed, and the close
 			// event removes it from the other group.
 			assert.Equal(t, f.pm.Expire("PG", "A"), 1)
-			assert.Equal(t, c1.closeCount(), 1)
+			assert.Equal(t, c1.Closes(), 1)
 			assert.Equal(t, f.pm.Expire("PG", "A"), 0)
-			assert.Equal(t, c1.closeCount(), 1)
+			assert.Equal(t, c1.Closes(), 1)
 			want := []string{"expired PG A 10.0.0.1:1001", "closed CLIENT_INNER_PRODUCER A 10.0.0.1:1001"}
 			if !mode.compat49 {
 				want = append(want, "group-removed CLIENT_INNER_PRODUCER")
@@ -595,9 +521,9 @@ func TestProducerManagerExpireHooks(t *testing.T) {
 			assert.Assert(t, ok)
 
 			assert.Equal(t, f.pm.ExpireChannel(c2), 1)
-			assert.Equal(t, c2.closeCount(), 1)
+			assert.Equal(t, c2.Closes(), 1)
 			assert.Equal(t, f.pm.ExpireChannel(c2), 0)
-			assert.Equal(t, c2.closeCount(), 1, "nothing dropped, nothing closed")
+			assert.Equal(t, c2.Closes(), 1, "nothing dropped, nothing closed")
 			want = []string{"expired PG B 10.0.0.2:1002"}
 			if !mode.compat49 {
 				want = append(want, "group-removed PG")
@@ -632,10 +558,10 @@ func TestProducerManagerGetAvailableChannel(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newPMFixture(false)
-			var chans []*pmChannel
+			var chans []*fake.Channel
 			for i, s := range tc.states {
 				c := f.channel(fmt.Sprintf("10.0.0.%d:100%d", i, i), false)
-				c.set(s.active, s.writable)
+				c.Set(s.active, s.writable)
 				f.pm.RegisterProducer("PG", pmInfo(c, fmt.Sprintf("C%d", i)))
 				chans = append(chans, c)
 			}
@@ -715,10 +641,10 @@ func TestProducerManagerFindChannel(t *testing.T) {
 
 func TestProducerManagerEventReentrancy(t *testing.T) {
 	// OnEvent may call back into the manager; its events follow the current one.
-	clock := &pmClock{t: pmT0}
+	clock := fake.NewClock(pmT0)
 	var pm *Manager
 	var got []string
-	c1 := newPMChannel("10.0.0.1:1")
+	c1 := fake.NewChannel("10.0.0.1:1")
 	pm = New(Config{Now: clock.Now, OnEvent: func(ev Event) {
 		got = append(got, ev.Kind.String()+" "+ev.Group)
 		if ev.Kind == EventRegistered && ev.Group == "PG" {
@@ -757,7 +683,7 @@ func TestProducerManagerNilChannel(t *testing.T) {
 func TestProducerManagerConcurrent(t *testing.T) {
 	for _, mode := range pmModes {
 		t.Run(mode.name, func(t *testing.T) {
-			clock := &pmClock{t: pmT0}
+			clock := fake.NewClock(pmT0)
 			var (
 				evMu   sync.Mutex
 				events []Event
@@ -780,10 +706,12 @@ func TestProducerManagerConcurrent(t *testing.T) {
 				},
 			})
 			const nChans, workers, ops = 12, 16, 400
-			chans := make([]*pmChannel, nChans)
+			chans := make([]*fake.Channel, nChans)
 			for i := range chans {
-				chans[i] = newPMChannel(fmt.Sprintf("10.0.1.%d:%d", i, 2000+i))
-				chans[i].pm = pm
+				addr := fmt.Sprintf("10.0.1.%d:%d", i, 2000+i)
+				c := fake.NewChannel(addr)
+				c.OnClose(func() { pm.DoChannelCloseEvent(addr, c) })
+				chans[i] = c
 			}
 			groups := []string{"G0", "G1", "G2", "CLIENT_INNER_PRODUCER"}
 			var wg sync.WaitGroup
@@ -800,7 +728,7 @@ func TestProducerManagerConcurrent(t *testing.T) {
 						case 3:
 							pm.UnregisterProducer(g, pmInfo(c, id))
 						case 4:
-							pm.DoChannelCloseEvent(c.addr, c)
+							pm.DoChannelCloseEvent(c.RemoteAddr(), c)
 						case 5:
 							clock.Advance(time.Duration(r.IntN(20)) * time.Millisecond)
 							pm.ScanNotActiveChannel()

@@ -8,23 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/fake"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func newStore(t testing.TB, rel protocol.Release, mod func(*Options)) (*Store, *clock) {
-	c := &clock{now: time.UnixMilli(1_700_000_000_000)}
+func newStore(t testing.TB, rel protocol.Release, mod func(*Options)) (*Store, *fake.Clock) {
+	c := fake.NewClock(time.UnixMilli(1_700_000_000_000))
 	o := Options{Release: rel, Now: c.Now}
 	if mod != nil {
 		mod(&o)
@@ -365,9 +354,9 @@ func TestSearchOffset(t *testing.T) {
 	// Store times (s): 10 10 20 20 30 at offsets 0..4.
 	build := func(rel protocol.Release) *Store {
 		s, c := newStore(t, rel, nil)
-		c.now = time.Unix(10, 0)
+		c.Set(time.Unix(10, 0))
 		for i, at := range []int64{10, 10, 20, 20, 30} {
-			c.now = time.Unix(at, 0)
+			c.Set(time.Unix(at, 0))
 			appendN(t, s, "T", 0, 1, 100, fmt.Sprint(i))
 		}
 		return s
