@@ -18,8 +18,7 @@ type harness struct {
 	t     *testing.T
 	m     *Manager
 	clock *fake.Clock
-	mu    sync.Mutex
-	evs   []string
+	evs   fake.Lines
 	chans map[string]*fake.Channel
 }
 
@@ -58,19 +57,11 @@ func (h *harness) record(e Event) {
 			s += " subs-changed"
 		}
 	}
-	h.mu.Lock()
-	h.evs = append(h.evs, s)
-	h.mu.Unlock()
+	h.evs.Add(s)
 }
 
 // take returns and clears the recorded events.
-func (h *harness) take() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	evs := h.evs
-	h.evs = nil
-	return evs
-}
+func (h *harness) take() []string { return h.evs.Take() }
 
 func sub(topic string, version int64) Subscription {
 	return Subscription{Topic: topic, SubString: "*", SubVersion: version, ExpressionType: "TAG"}

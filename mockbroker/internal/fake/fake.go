@@ -99,3 +99,27 @@ func locked[T any](mu *sync.Mutex, v *T) T {
 	defer mu.Unlock()
 	return *v
 }
+
+// Lines records text lines, such as events a table reported, for a test to
+// take; safe for concurrent use.
+type Lines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// Add records a line.
+func (l *Lines) Add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, line)
+}
+
+// Take returns the lines recorded since the last Take (nil if none) and
+// forgets them.
+func (l *Lines) Take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := l.lines
+	l.lines = nil
+	return out
+}

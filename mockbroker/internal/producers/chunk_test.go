@@ -44,7 +44,7 @@ func TestScanDropsManyEntriesInChunks(t *testing.T) {
 	for i := range 2 * expireChunk * 8 {
 		register(fmt.Sprintf("PG_fresh_%d", i%64), 3*big+i)
 	}
-	f.events.take()
+	f.events.Take()
 	f.clock.Advance(DefaultExpiry)
 
 	// Meanwhile heartbeats keep coming, some for new groups; each takes
@@ -89,7 +89,7 @@ func TestScanDropsManyEntriesInChunks(t *testing.T) {
 	// its removal; each expired channel's close event finds it gone.
 	var kinds []string
 	counts := map[string]int{}
-	for _, line := range f.events.take() {
+	for _, line := range f.events.Take() {
 		k := strings.Join(strings.Fields(line)[:2], " ")
 		if strings.HasPrefix(k, "registered PG_new_") {
 			continue

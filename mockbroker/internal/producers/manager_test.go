@@ -22,24 +22,10 @@ import (
 var pmT0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // pmEventLog records events as "kind group clientID addr" lines.
-type pmEventLog struct {
-	mu    sync.Mutex
-	lines []string
-}
+type pmEventLog struct{ fake.Lines }
 
 func (l *pmEventLog) add(ev Event) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, strings.TrimSpace(fmt.Sprintf("%s %s %s %s", ev.Kind, ev.Group, ev.ClientID, ev.RemoteAddr)))
-}
-
-// take returns the lines recorded since the last take.
-func (l *pmEventLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := l.lines
-	l.lines = nil
-	return out
+	l.Add(strings.TrimSpace(fmt.Sprintf("%s %s %s %s", ev.Kind, ev.Group, ev.ClientID, ev.RemoteAddr)))
 }
 
 type pmFixture struct {
@@ -112,7 +98,7 @@ func TestProducerManagerRegisterRefresh(t *testing.T) {
 			assert.Equal(t, f.pm.FindChannel("B"), nil)
 			assert.Assert(t, f.pm.GroupOnline("PG"))
 			assert.Equal(t, f.pm.GroupSize(), 1)
-			assert.DeepEqual(t, f.events.take(), []string{
+			assert.DeepEqual(t, f.events.Take(), []string{
 				"registered PG A 10.0.0.1:1001",
 				"refreshed PG A 10.0.0.1:1001",
 			})
@@ -145,7 +131,7 @@ func TestProducerManagerMultipleGroups(t *testing.T) {
 	other, _ := pmGroupView(t, f.pm, "OTHER")
 	assert.DeepEqual(t, other, []pmView{{"10.0.0.2:1002", "B", "JAVA", 479, 0}})
 
-	assert.DeepEqual(t, f.events.take(), []string{
+	assert.DeepEqual(t, f.events.Take(), []string{
 		"registered PG A 10.0.0.1:1001",
 		"registered CLIENT_INNER_PRODUCER A 10.0.0.1:1001",
 		"registered PG B 10.0.0.2:1002",
@@ -286,7 +272,7 @@ func TestProducerManagerUnregister(t *testing.T) {
 				c2 := f.channel("10.0.0.2:1002", false)
 				c3 := f.channel("10.0.0.1:1003", false)
 				tc.setup(f, c1, c2, c3)
-				f.events.take()
+				f.events.Take()
 				tc.act(f, c1, c2, c3)
 
 				w := tc.want[mode.compat49]
@@ -298,7 +284,7 @@ func TestProducerManagerUnregister(t *testing.T) {
 					findA = ch.RemoteAddr()
 				}
 				assert.Equal(t, findA, w.findA)
-				if diff := cmp.Diff(w.events, f.events.take()); diff != "" {
+				if diff := cmp.Diff(w.events, f.events.Take()); diff != "" {
 					t.Errorf("events (-want +got):\n%s", diff)
 				}
 			})
@@ -316,7 +302,7 @@ func TestProducerManagerChannelClose(t *testing.T) {
 			f.pm.RegisterProducers([]string{"PG", "SHARED"}, pmInfo(c1, "A"))
 			f.pm.RegisterProducer("SHARED", pmInfo(c2, "B"))
 			f.pm.RegisterProducer("ELSEWHERE", pmInfo(c3, "A")) // client table: A -> c3
-			f.events.take()
+			f.events.Take()
 
 			assert.Assert(t, f.pm.DoChannelCloseEvent("10.0.0.1:1001", c1))
 			assert.Assert(t, !f.pm.DoChannelCloseEvent("10.0.0.1:1001", c1), "second close removes nothing")
@@ -337,7 +323,7 @@ func TestProducerManagerChannelClose(t *testing.T) {
 			if mode.compat49 {
 				assert.Assert(t, pgExists, "4.9.8 keeps the emptied group")
 				assert.DeepEqual(t, f.pm.Groups(), []string{"ELSEWHERE", "PG", "SHARED"})
-				assert.DeepEqual(t, f.events.take(), []string{
+				assert.DeepEqual(t, f.events.Take(), []string{
 					"closed PG A 10.0.0.1:1001",
 					"closed SHARED A 10.0.0.1:1001",
 				})
@@ -348,7 +334,7 @@ func TestProducerManagerChannelClose(t *testing.T) {
 			} else {
 				assert.Assert(t, !pgExists, "5.x removes the emptied group")
 				assert.DeepEqual(t, f.pm.Groups(), []string{"ELSEWHERE", "SHARED"})
-				assert.DeepEqual(t, f.events.take(), []string{
+				assert.DeepEqual(t, f.events.Take(), []string{
 					"closed PG A 10.0.0.1:1001",
 					"group-removed PG",
 					"closed SHARED A 10.0.0.1:1001",
@@ -372,7 +358,7 @@ func TestProducerManagerScan(t *testing.T) {
 			f.pm.RegisterProducer("LATE", pmInfo(stale, "A"))
 			// Same client reconnected: client table A -> fresh.
 			f.pm.RegisterProducer("PG", pmInfo(fresh, "A"))
-			f.events.take()
+			f.events.Take()
 
 			f.clock.Advance(60 * time.Second) // stale entries exactly 120 s old: they stay
 			assert.Equal(t, f.pm.ScanNotActiveChannel(), 0)
@@ -382,7 +368,7 @@ func TestProducerManagerScan(t *testing.T) {
 			} else {
 				// 5.x removes any empty group it passes, even one it did not empty.
 				assert.DeepEqual(t, f.pm.Groups(), []string{"CLIENT_INNER_PRODUCER", "LATE", "PG"})
-				assert.DeepEqual(t, f.events.take(), []string{"group-removed EMPTY"})
+				assert.DeepEqual(t, f.events.Take(), []string{"group-removed EMPTY"})
 			}
 
 			f.clock.Advance(time.Millisecond)
@@ -394,7 +380,7 @@ func TestProducerManagerScan(t *testing.T) {
 			pg, _ := pmGroupView(t, f.pm, "PG")
 			assert.DeepEqual(t, pg, []pmView{{"10.0.0.1:1002", "A", "JAVA", 479, 60 * time.Second}})
 			if mode.compat49 {
-				assert.DeepEqual(t, f.events.take(), []string{
+				assert.DeepEqual(t, f.events.Take(), []string{
 					"expired CLIENT_INNER_PRODUCER A 10.0.0.1:1001",
 					"expired PG A 10.0.0.1:1001",
 					"closed LATE A 10.0.0.1:1001",
@@ -405,7 +391,7 @@ func TestProducerManagerScan(t *testing.T) {
 				assert.Equal(t, f.pm.FindChannel("A"), nil)
 				assert.Assert(t, strings.Contains(f.logs.String(), "SCAN: remove expired channel[10.0.0.1:1001] from ProducerManager groupChannelTable, producer group name: PG"))
 			} else {
-				assert.DeepEqual(t, f.events.take(), []string{
+				assert.DeepEqual(t, f.events.Take(), []string{
 					"expired CLIENT_INNER_PRODUCER A 10.0.0.1:1001",
 					"group-removed CLIENT_INNER_PRODUCER",
 					"expired PG A 10.0.0.1:1001",
@@ -424,7 +410,7 @@ func TestProducerManagerScan(t *testing.T) {
 
 			// A later (real, asynchronous) close event is harmless.
 			assert.Assert(t, !f.pm.DoChannelCloseEvent(stale.RemoteAddr(), stale))
-			assert.DeepEqual(t, f.events.take(), []string(nil))
+			assert.DeepEqual(t, f.events.Take(), []string(nil))
 		})
 	}
 }
@@ -503,7 +489,7 @@ func TestProducerManagerExpireHooks(t *testing.T) {
 			f.pm.RegisterProducers([]string{"PG", "CLIENT_INNER_PRODUCER"}, pmInfo(c1, "A"))
 			f.pm.RegisterProducer("PG", pmInfo(c2, "B"))
 			f.pm.AddGroup("EMPTY")
-			f.events.take()
+			f.events.Take()
 
 			// Expire one producer of one group: its channel is closed, and the close
 			// event removes it from the other group.
@@ -515,7 +501,7 @@ func TestProducerManagerExpireHooks(t *testing.T) {
 			if !mode.compat49 {
 				want = append(want, "group-removed CLIENT_INNER_PRODUCER")
 			}
-			assert.DeepEqual(t, f.events.take(), want)
+			assert.DeepEqual(t, f.events.Take(), want)
 			// Hooks only consider groups they touched: EMPTY stays.
 			_, ok := f.pm.Group("EMPTY")
 			assert.Assert(t, ok)
@@ -528,7 +514,7 @@ func TestProducerManagerExpireHooks(t *testing.T) {
 			if !mode.compat49 {
 				want = append(want, "group-removed PG")
 			}
-			assert.DeepEqual(t, f.events.take(), want)
+			assert.DeepEqual(t, f.events.Take(), want)
 			assert.Equal(t, f.pm.ExpireChannel(nil), 0)
 		})
 	}
@@ -795,10 +781,10 @@ func TestProducerManagerRemoveEmptyGroups(t *testing.T) {
 	f.pm.RegisterProducer("FULL", pmInfo(f.channel("10.0.0.1:1", false), "c@1"))
 	f.pm.AddGroup("E1")
 	f.pm.AddGroup("E0")
-	f.events.take()
+	f.events.Take()
 	assert.DeepEqual(t, f.pm.RemoveEmptyGroups(), []string{"E0", "E1"})
 	assert.DeepEqual(t, f.pm.Groups(), []string{"FULL"})
-	assert.DeepEqual(t, f.events.take(), []string{"group-removed E0", "group-removed E1"})
+	assert.DeepEqual(t, f.events.Take(), []string{"group-removed E0", "group-removed E1"})
 	assert.Equal(t, len(f.pm.RemoveEmptyGroups()), 0)
 }
 
