@@ -91,12 +91,7 @@ func (s *session) waitProducers(t T, h Hooks, group string, n int) {
 
 func hooksCloseClient(t T, s *session) {
 	h := s.needHooks(t)
-	g := s.group(t)
-	admin := s.dialBroker(t)
-	c1 := s.newClient(t, "c1", goClient)
-	c2 := s.newClient(t, "c2", java533)
-	s.heartbeat(t, c1, g)
-	s.heartbeat(t, c2, g)
+	g, admin, c1, c2 := s.twoProducers(t, goClient, java533)
 	s.waitProducers(t, h, g, 2)
 	if err := h.CloseClient(c1.id); err != nil {
 		t.Fatalf("CloseClient(%s): %v", c1.id, err)
@@ -113,12 +108,7 @@ func hooksCloseClient(t T, s *session) {
 
 func hooksExpireProducer(t T, s *session) {
 	h := s.needHooks(t)
-	g := s.group(t)
-	admin := s.dialBroker(t)
-	c1 := s.newClient(t, "c1", goClient)
-	c2 := s.newClient(t, "c2", goClient)
-	s.heartbeat(t, c1, g)
-	s.heartbeat(t, c2, g)
+	g, admin, c1, c2 := s.twoProducers(t, goClient, goClient)
 	if err := h.ExpireProducer(g, c1.id); err != nil {
 		t.Fatalf("ExpireProducer(%s, %s): %v", g, c1.id, err)
 	}

@@ -58,12 +58,7 @@ func heartbeatRepeated(t T, s *session) {
 }
 
 func unregisterRemoves(t T, s *session) {
-	g := s.group(t)
-	admin := s.dialBroker(t)
-	c1 := s.newClient(t, "c1", java533)
-	c2 := s.newClient(t, "c2", java533)
-	s.heartbeat(t, c1, g)
-	s.heartbeat(t, c2, g)
+	g, admin, c1, c2 := s.twoProducers(t, java533, java533)
 	resp := s.unregister(t, c1.Conn, c1.id, g)
 	want := wantReply(protocol.Success, "")
 	want.ExtFields = map[string]string{} // built from UnregisterClientResponseHeader
@@ -90,12 +85,7 @@ func unregisterOtherConnection(t T, s *session) {
 }
 
 func closeRemoves(t T, s *session) {
-	g := s.group(t)
-	admin := s.dialBroker(t)
-	c1 := s.newClient(t, "c1", goClient)
-	c2 := s.newClient(t, "c2", goClient)
-	s.heartbeat(t, c1, g)
-	s.heartbeat(t, c2, g)
+	g, admin, c1, c2 := s.twoProducers(t, goClient, goClient)
 	c1.Close()
 	s.waitConnections(t, admin, g, 1)
 	s.expectConnections(t, "204 after c1 closed", s.producerConnections(t, admin, g), c2)

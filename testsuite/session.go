@@ -204,6 +204,18 @@ func (c *client) heartbeatRequest(rel protocol.Release, groups ...string) *proto
 }
 
 // heartbeat sends a heartbeat for the groups and checks it succeeded.
+// twoProducers dials an admin connection, then clients "c1" and "c2" of
+// the given kinds, and registers both in a fresh group.
+func (s *session) twoProducers(t T, id1, id2 ident) (g string, admin *Conn, c1, c2 *client) {
+	t.Helper()
+	g = s.group(t)
+	admin = s.dialBroker(t)
+	c1, c2 = s.newClient(t, "c1", id1), s.newClient(t, "c2", id2)
+	s.heartbeat(t, c1, g)
+	s.heartbeat(t, c2, g)
+	return g, admin, c1, c2
+}
+
 func (s *session) heartbeat(t T, c *client, groups ...string) *protocol.Command {
 	t.Helper()
 	resp := s.call(t, c.Conn, c.heartbeatRequest(s.target.Release, groups...))
