@@ -5,44 +5,30 @@ import (
 	"testing"
 )
 
-func TestLinesEqualIsEmpty(t *testing.T) {
-	if d := Lines("a\nb\n", "a\nb\n"); d != "" {
-		t.Errorf("Lines of equal texts = %q, want \"\"", d)
-	}
-}
-
-func TestLinesShowsChangedLines(t *testing.T) {
-	want := "one\ntwo\nthree\nfour\n"
-	got := "one\n2\nthree\nfour\nfive\n"
-	const diff = " one\n-two\n+2\n three\n four\n+five\n \n"
-	if d := Lines(want, got); d != diff {
-		t.Errorf("Lines =\n%s\nwant\n%s", d, diff)
-	}
-}
-
-func TestLinesElidesLongUnchangedRuns(t *testing.T) {
-	var a, b []string
+func TestLines(t *testing.T) {
+	var long, longChanged []string
 	for i := range 20 {
-		a = append(a, strings.Repeat("x", i+1))
+		long = append(long, strings.Repeat("x", i+1))
 	}
-	b = append(b, a...)
-	b[10] = "changed"
-	const diff = " ... (7 unchanged lines)\n" +
-		" xxxxxxxx\n xxxxxxxxx\n xxxxxxxxxx\n" +
-		"-xxxxxxxxxxx\n+changed\n" +
-		" xxxxxxxxxxxx\n xxxxxxxxxxxxx\n xxxxxxxxxxxxxx\n" +
-		" ... (6 unchanged lines)\n"
-	if d := Lines(strings.Join(a, "\n"), strings.Join(b, "\n")); d != diff {
-		t.Errorf("Lines =\n%s\nwant\n%s", d, diff)
-	}
-}
-
-func TestLinesKeepsShortUnchangedRuns(t *testing.T) {
-	want := "a\nb\nc\nd\ne\n"
-	got := "a\nb\nc\nd\nE\n"
-	const diff = " a\n b\n c\n d\n-e\n+E\n \n"
-	if d := Lines(want, got); d != diff {
-		t.Errorf("Lines =\n%s\nwant\n%s", d, diff)
+	longChanged = append(longChanged, long...)
+	longChanged[10] = "changed"
+	for _, tc := range []struct {
+		name, want, got, diff string
+	}{
+		{"equal texts give no diff", "a\nb\n", "a\nb\n", ""},
+		{"changed lines", "one\ntwo\nthree\nfour\n", "one\n2\nthree\nfour\nfive\n",
+			" one\n-two\n+2\n three\n four\n+five\n \n"},
+		{"long unchanged runs are elided", strings.Join(long, "\n"), strings.Join(longChanged, "\n"),
+			" ... (7 unchanged lines)\n" +
+				" xxxxxxxx\n xxxxxxxxx\n xxxxxxxxxx\n" +
+				"-xxxxxxxxxxx\n+changed\n" +
+				" xxxxxxxxxxxx\n xxxxxxxxxxxxx\n xxxxxxxxxxxxxx\n" +
+				" ... (6 unchanged lines)\n"},
+		{"short unchanged runs are kept", "a\nb\nc\nd\ne\n", "a\nb\nc\nd\nE\n", " a\n b\n c\n d\n-e\n+E\n \n"},
+	} {
+		if d := Lines(tc.want, tc.got); d != tc.diff {
+			t.Errorf("%s: Lines =\n%s\nwant\n%s", tc.name, d, tc.diff)
+		}
 	}
 }
 
@@ -102,6 +88,23 @@ func TestRender(t *testing.T) {
 }`
 	if got != want {
 		t.Errorf("Render =\n%s\nwant\n%s\ndiff:\n%s", got, want, Lines(want, got))
+	}
+}
+
+func TestRenderElementsAndEmptyComposites(t *testing.T) {
+	for _, tc := range []struct {
+		v    any
+		want string
+	}{
+		{[]string{"a", "b"}, "[]string{\n  \"a\",\n  \"b\",\n}"},
+		{[2][]int{{1}, {}}, "[2][]int{\n  []int{\n    1,\n  },\n  []int{},\n}"},
+		{struct{}{}, "struct {}{}"},
+		{map[int]bool{}, "map[int]bool{}"},
+		{map[int]bool{2: true, 1: false}, "map[int]bool{\n  1: false,\n  2: true,\n}"},
+	} {
+		if got := Render(tc.v); got != tc.want {
+			t.Errorf("Render(%#v) =\n%s\nwant\n%s", tc.v, got, tc.want)
+		}
 	}
 }
 

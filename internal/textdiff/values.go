@@ -33,6 +33,29 @@ func (r *renderer) indent(depth int) {
 	r.sb.WriteString(strings.Repeat("  ", depth))
 }
 
+// block writes typ{, then n items on lines of their own at depth+1, each
+// "label: value," or "value," when the label is "", then } at depth; with
+// no items, typ{}.
+func (r *renderer) block(typ string, depth, n int, item func(i int) (label string, v reflect.Value)) {
+	r.sb.WriteString(typ + "{")
+	if n == 0 {
+		r.sb.WriteString("}")
+		return
+	}
+	r.sb.WriteString("\n")
+	for i := range n {
+		label, v := item(i)
+		r.indent(depth + 1)
+		if label != "" {
+			r.sb.WriteString(label + ": ")
+		}
+		r.value(v, depth+1)
+		r.sb.WriteString(",\n")
+	}
+	r.indent(depth)
+	r.sb.WriteString("}")
+}
+
 // value writes v at the current position and, for composites, its
 // elements on the following lines at depth+1.
 func (r *renderer) value(v reflect.Value, depth int) {
@@ -57,20 +80,9 @@ func (r *renderer) value(v reflect.Value, depth int) {
 	case reflect.Interface:
 		r.value(v.Elem(), depth)
 	case reflect.Struct:
-		r.sb.WriteString(v.Type().String() + "{")
-		if v.NumField() == 0 {
-			r.sb.WriteString("}")
-			return
-		}
-		r.sb.WriteString("\n")
-		for i := range v.NumField() {
-			r.indent(depth + 1)
-			r.sb.WriteString(v.Type().Field(i).Name + ": ")
-			r.value(v.Field(i), depth+1)
-			r.sb.WriteString(",\n")
-		}
-		r.indent(depth)
-		r.sb.WriteString("}")
+		r.block(v.Type().String(), depth, v.NumField(), func(i int) (string, reflect.Value) {
+			return v.Type().Field(i).Name, v.Field(i)
+		})
 	case reflect.Slice, reflect.Array:
 		if v.Kind() == reflect.Slice && v.IsNil() {
 			r.sb.WriteString("nil")
@@ -80,30 +92,12 @@ func (r *renderer) value(v reflect.Value, depth int) {
 			r.sb.WriteString(v.Type().String() + "(" + strconv.Quote(string(bytesOf(v))) + ")")
 			return
 		}
-		r.sb.WriteString(v.Type().String() + "{")
-		if v.Len() == 0 {
-			r.sb.WriteString("}")
-			return
-		}
-		r.sb.WriteString("\n")
-		for i := range v.Len() {
-			r.indent(depth + 1)
-			r.value(v.Index(i), depth+1)
-			r.sb.WriteString(",\n")
-		}
-		r.indent(depth)
-		r.sb.WriteString("}")
+		r.block(v.Type().String(), depth, v.Len(), func(i int) (string, reflect.Value) { return "", v.Index(i) })
 	case reflect.Map:
 		if v.IsNil() {
 			r.sb.WriteString("nil")
 			return
 		}
-		r.sb.WriteString(v.Type().String() + "{")
-		if v.Len() == 0 {
-			r.sb.WriteString("}")
-			return
-		}
-		r.sb.WriteString("\n")
 		type entry struct {
 			key string
 			val reflect.Value
@@ -116,14 +110,7 @@ func (r *renderer) value(v reflect.Value, depth int) {
 			entries = append(entries, entry{k.sb.String(), it.Value()})
 		}
 		sort.Slice(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
-		for _, e := range entries {
-			r.indent(depth + 1)
-			r.sb.WriteString(e.key + ": ")
-			r.value(e.val, depth+1)
-			r.sb.WriteString(",\n")
-		}
-		r.indent(depth)
-		r.sb.WriteString("}")
+		r.block(v.Type().String(), depth, len(entries), func(i int) (string, reflect.Value) { return entries[i].key, entries[i].val })
 	default:
 		r.sb.WriteString(scalar(v))
 	}
