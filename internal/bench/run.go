@@ -181,16 +181,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	for _, w := range workers {
 		res.Requests += w.done
 		replyBytes += w.replyBytes
-		res.Errors += w.errs
-		for code, n := range w.codes {
-			if res.ErrorCodes == nil {
-				res.ErrorCodes = map[int32]int64{}
-			}
-			res.ErrorCodes[code] += n
-		}
-		if res.FirstError == "" {
-			res.FirstError = w.firstErr
-		}
+		res.addErrors(w.errs, w.codes, w.firstErr)
 	}
 	res.Rate = float64(res.Requests) / secs
 	if res.Requests > 0 {
@@ -369,16 +360,22 @@ func Median(rs []*Result) *Result {
 		ServerRSS:    int64(med(func(r *Result) float64 { return float64(r.ServerRSS) })),
 	}
 	for _, r := range rs {
-		out.Errors += r.Errors
-		for code, n := range r.ErrorCodes {
-			if out.ErrorCodes == nil {
-				out.ErrorCodes = map[int32]int64{}
-			}
-			out.ErrorCodes[code] += n
-		}
-		if out.FirstError == "" {
-			out.FirstError = r.FirstError
-		}
+		out.addErrors(r.Errors, r.ErrorCodes, r.FirstError)
 	}
 	return out
+}
+
+// addErrors adds a worker's or a run's errors to res: the count, the
+// error replies by code, and the first error if res has none yet.
+func (res *Result) addErrors(n int64, codes map[int32]int64, first string) {
+	res.Errors += n
+	for code, k := range codes {
+		if res.ErrorCodes == nil {
+			res.ErrorCodes = map[int32]int64{}
+		}
+		res.ErrorCodes[code] += k
+	}
+	if res.FirstError == "" {
+		res.FirstError = first
+	}
 }
