@@ -57,32 +57,20 @@ type kinds map[int]error
 
 // Health asks whether the mock is up, and how it runs.
 func (c *Client) Health(ctx context.Context) (*Health, error) {
-	var out Health
-	if err := c.do(ctx, http.MethodGet, "/v1/health", nil, &out, nil); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doNew[Health](ctx, c, http.MethodGet, "/v1/health", nil, nil)
 }
 
 // Clock returns the broker's clock.
 func (c *Client) Clock(ctx context.Context) (*Clock, error) {
-	var out Clock
-	if err := c.do(ctx, http.MethodGet, "/v1/clock", nil, &out, nil); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doNew[Clock](ctx, c, http.MethodGet, "/v1/clock", nil, nil)
 }
 
 // Advance moves the virtual clock by d; on a broker on real time the error
 // matches mockbroker.ErrRealClock.
 func (c *Client) Advance(ctx context.Context, d time.Duration) (*Clock, error) {
 	s := d.String()
-	var out Clock
-	if err := c.do(ctx, http.MethodPost, "/v1/clock/advance", AdvanceRequest{Duration: &s}, &out,
-		kinds{http.StatusConflict: mockbroker.ErrRealClock}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doNew[Clock](ctx, c, http.MethodPost, "/v1/clock/advance", AdvanceRequest{Duration: &s},
+		kinds{http.StatusConflict: mockbroker.ErrRealClock})
 }
 
 // Groups lists the producer groups with their producer counts.
@@ -139,12 +127,8 @@ func (c *Client) Scan(ctx context.Context) (int, error) {
 // LoadFixture loads a state fixture (its JSON form); the error matches
 // mockbroker.ErrInvalidFixture or mockbroker.ErrFixtureConflict.
 func (c *Client) LoadFixture(ctx context.Context, fixture []byte) (*FixtureLoaded, error) {
-	var out FixtureLoaded
-	if err := c.do(ctx, http.MethodPost, "/v1/fixtures", json.RawMessage(fixture), &out,
-		kinds{http.StatusBadRequest: mockbroker.ErrInvalidFixture, http.StatusConflict: mockbroker.ErrFixtureConflict}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doNew[FixtureLoaded](ctx, c, http.MethodPost, "/v1/fixtures", json.RawMessage(fixture),
+		kinds{http.StatusBadRequest: mockbroker.ErrInvalidFixture, http.StatusConflict: mockbroker.ErrFixtureConflict})
 }
 
 // Reset brings the broker back to the state of a fresh start (Broker.Reset)
@@ -163,21 +147,13 @@ func (c *Client) Messages(ctx context.Context, topic string, limit int) (*Messag
 	if limit > 0 {
 		path += "?limit=" + strconv.Itoa(limit)
 	}
-	var out MessageList
-	if err := c.do(ctx, http.MethodGet, path, nil, &out, nil); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doNew[MessageList](ctx, c, http.MethodGet, path, nil, nil)
 }
 
 // WaitMessages waits until at least n messages of the topic have been
 // accepted, for the time ctx has left (10 s when it has no deadline).
 func (c *Client) WaitMessages(ctx context.Context, topic string, n int) (*MessageList, error) {
-	var out MessageList
-	if err := c.do(ctx, http.MethodPost, "/v1/topics/"+url.PathEscape(topic)+"/messages/wait", waitBody(ctx, n), &out, nil); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doNew[MessageList](ctx, c, http.MethodPost, "/v1/topics/"+url.PathEscape(topic)+"/messages/wait", waitBody(ctx, n), nil)
 }
 
 // ClearMessages forgets the kept messages.
@@ -231,12 +207,8 @@ func (c *Client) CheckTransaction(ctx context.Context, group, msgID string, wait
 		ms := max(wait.Milliseconds(), 1)
 		req.WaitMs = &ms
 	}
-	var out TransactionCheck
-	if err := c.do(ctx, http.MethodPost, "/v1/groups/"+url.PathEscape(group)+"/check-transaction", req, &out,
-		kinds{http.StatusNotFound: mockbroker.ErrUnknownMessage, http.StatusConflict: mockbroker.ErrNoProducer}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doNew[TransactionCheck](ctx, c, http.MethodPost, "/v1/groups/"+url.PathEscape(group)+"/check-transaction", req,
+		kinds{http.StatusNotFound: mockbroker.ErrUnknownMessage, http.StatusConflict: mockbroker.ErrNoProducer})
 }
 
 // Journal lists the kept journal entries after sequence number since, the
@@ -253,11 +225,7 @@ func (c *Client) Journal(ctx context.Context, since uint64, limit int) (*Journal
 	if len(q) > 0 {
 		path += "?" + q.Encode()
 	}
-	var out Journal
-	if err := c.do(ctx, http.MethodGet, path, nil, &out, nil); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doNew[Journal](ctx, c, http.MethodGet, path, nil, nil)
 }
 
 // ClearJournal forgets the kept journal entries.
@@ -267,11 +235,7 @@ func (c *Client) ClearJournal(ctx context.Context) error {
 
 // AddFault registers a fault and returns it with its id.
 func (c *Client) AddFault(ctx context.Context, spec FaultSpec) (*Fault, error) {
-	var out Fault
-	if err := c.do(ctx, http.MethodPost, "/v1/faults", spec, &out, nil); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doNew[Fault](ctx, c, http.MethodPost, "/v1/faults", spec, nil)
 }
 
 // Faults lists the faults added through the API.
@@ -285,11 +249,7 @@ func (c *Client) Faults(ctx context.Context) ([]Fault, error) {
 
 // RemoveFault removes the fault with the id AddFault answered.
 func (c *Client) RemoveFault(ctx context.Context, id int) (*Fault, error) {
-	var out Fault
-	if err := c.do(ctx, http.MethodDelete, "/v1/faults/"+strconv.Itoa(id), nil, &out, nil); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doNew[Fault](ctx, c, http.MethodDelete, "/v1/faults/"+strconv.Itoa(id), nil, nil)
 }
 
 // ClearFaults removes every interception, also those made in Go.
@@ -300,11 +260,7 @@ func (c *Client) ClearFaults(ctx context.Context) error {
 // ClientReport returns what the client checks found (rocketmock serve
 // --client-checks; 404 without).
 func (c *Client) ClientReport(ctx context.Context) (*ClientReport, error) {
-	var out ClientReport
-	if err := c.do(ctx, http.MethodGet, "/v1/clients/report", nil, &out, nil); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return doNew[ClientReport](ctx, c, http.MethodGet, "/v1/clients/report", nil, nil)
 }
 
 // waitBody is a wait request for n, bounded by the time ctx has left.
@@ -315,6 +271,15 @@ func waitBody(ctx context.Context, n int) WaitRequest {
 	}
 	ms := min(timeout, maxWaitTimeout).Milliseconds()
 	return WaitRequest{Count: &n, TimeoutMs: &ms}
+}
+
+// doNew is do with the answer decoded into a new T.
+func doNew[T any](ctx context.Context, c *Client, method, path string, in any, k kinds) (*T, error) {
+	var out T
+	if err := c.do(ctx, method, path, in, &out, k); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // do sends one request with a JSON body (if in is not nil) and decodes a
