@@ -190,11 +190,8 @@ func TestClientMessagesSendCountsJournal(t *testing.T) {
 
 func TestClientTransactions(t *testing.T) {
 	ctx := t.Context()
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
+	b, rc := halfSent(t)
 	c := newClient(t, b)
-	rc := testclient.Dial(t, b.Addr())
-	rc.Call(testclient.Heartbeat("go@1", protocol.Go, 317, "PG"))
-	assert.Equal(t, rc.Call(testclient.HalfSend("PG", "T", "U1")).Code, int32(0))
 
 	_, err := c.CheckTransaction(ctx, "PG", "nope", 0)
 	apiError(t, err, http.StatusNotFound)
@@ -212,12 +209,7 @@ func TestClientTransactions(t *testing.T) {
 		tc, err := c.CheckTransaction(ctx, "PG", "U1", 5*time.Second)
 		done <- answer{tc, err}
 	}()
-	req := rc.Read()
-	assert.Equal(t, req.RequestCode(), protocol.CheckTransactionState)
-	msgs := b.Messages("T")
-	rc.Call(testclient.EndTransaction(protocol.EndTransactionRequestHeader{ProducerGroup: "PG", CommitLogOffset: msgs[0].CommitLogOffset,
-		TranStateTableOffset: msgs[0].QueueOffset, CommitOrRollback: protocol.TransactionCommitType, FromTransactionCheck: true,
-		MsgID: "U1", TransactionID: "U1"}))
+	commitCheck(t, b, rc)
 	got := <-done
 	assert.NilError(t, got.err)
 	assert.Equal(t, got.tc.Conn.ClientID, "go@1")

@@ -188,12 +188,32 @@ func TestControlFaultsRejectBadSpecs(t *testing.T) {
 	a.expect("GET", "/v1/faults", "", 200, `{"faults":[]}`)
 }
 
-func TestControlCheckTransaction(t *testing.T) {
+// halfSent starts a broker on the API's virtual clock where producer go@1
+// of group PG, on the raw client returned, has sent half message U1 to T.
+func halfSent(t *testing.T) (*mockbroker.Broker, *testclient.Client) {
+	t.Helper()
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
-	a := newAPI(t, b)
 	c := testclient.Dial(t, b.Addr())
 	c.Call(testclient.Heartbeat("go@1", protocol.Go, 317, "PG"))
 	assert.Equal(t, c.Call(testclient.HalfSend("PG", "T", "U1")).Code, int32(0))
+	return b, c
+}
+
+// commitCheck reads the CHECK_TRANSACTION_STATE that c gets for U1 (see
+// halfSent) and commits the transaction from the check.
+func commitCheck(t *testing.T, b *mockbroker.Broker, c *testclient.Client) {
+	t.Helper()
+	req := c.Read()
+	assert.Equal(t, req.RequestCode(), protocol.CheckTransactionState)
+	msgs := b.Messages("T")
+	c.Call(testclient.EndTransaction(protocol.EndTransactionRequestHeader{ProducerGroup: "PG", CommitLogOffset: msgs[0].CommitLogOffset,
+		TranStateTableOffset: msgs[0].QueueOffset, CommitOrRollback: protocol.TransactionCommitType, FromTransactionCheck: true,
+		MsgID: "U1", TransactionID: "U1"}))
+}
+
+func TestControlCheckTransaction(t *testing.T) {
+	b, c := halfSent(t)
+	a := newAPI(t, b)
 
 	a.expect("POST", "/v1/groups/PG/check-transaction", `{"msgId":"nope"}`, 404, `{"error":"no kept message has msgId or offsetMsgId \"nope\""}`)
 	a.expect("POST", "/v1/groups/OTHER/check-transaction", `{"msgId":"U1"}`, 409,
@@ -208,12 +228,7 @@ func TestControlCheckTransaction(t *testing.T) {
 		status, body := a.doNoAssert("POST", "/v1/groups/PG/check-transaction", `{"msgId":"U1","waitMs":5000}`)
 		done <- answer{status, body}
 	}()
-	req := c.Read()
-	assert.Equal(t, req.RequestCode(), protocol.CheckTransactionState)
-	msgs := b.Messages("T")
-	c.Call(testclient.EndTransaction(protocol.EndTransactionRequestHeader{ProducerGroup: "PG", CommitLogOffset: msgs[0].CommitLogOffset,
-		TranStateTableOffset: msgs[0].QueueOffset, CommitOrRollback: protocol.TransactionCommitType, FromTransactionCheck: true,
-		MsgID: "U1", TransactionID: "U1"}))
+	commitCheck(t, b, c)
 	got := <-done
 	assert.Equal(t, got.status, 200, got.body)
 	assert.Equal(t, got.body, `{"group":"PG","conn":{"id":1,"addr":"`+c.LocalAddr()+`","clientId":"go@1"},"msgId":"U1","endTransaction":`+
