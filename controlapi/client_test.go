@@ -62,10 +62,8 @@ func TestClientHealthClockAdvance(t *testing.T) {
 
 func TestClientProducers(t *testing.T) {
 	ctx := t.Context()
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
+	b, rc := withProducer(t, "10.0.0.1@1", "PG")
 	c := newClient(t, b)
-	rc := testclient.Dial(t, b.Addr())
-	rc.Call(testclient.Heartbeat("10.0.0.1@1", protocol.Go, 317, "PG"))
 
 	assert.NilError(t, c.WaitProducers(ctx, "PG", 1))
 	groups, err := c.Groups(ctx)
@@ -140,10 +138,8 @@ func TestClientFixtureExpireScanReset(t *testing.T) {
 
 func TestClientMessagesSendCountsJournal(t *testing.T) {
 	ctx := t.Context()
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
+	b, rc := withProducer(t, "go@1", "PG")
 	c := newClient(t, b)
-	rc := testclient.Dial(t, b.Addr())
-	rc.Call(testclient.Heartbeat("go@1", protocol.Go, 317, "PG"))
 	for i, q := range []int{0, 1, 1} {
 		props := "UNIQ_KEY\x01U" + string(rune('0'+i)) + "\x02"
 		assert.Equal(t, rc.Call(testclient.SendMessage("PG", "T", q, props, []byte("hello"))).Code, int32(0))

@@ -85,10 +85,8 @@ func TestControlAdvanceNeedsVirtualClock(t *testing.T) {
 }
 
 func TestControlProducersOfRealConnections(t *testing.T) {
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
+	b, c := withProducer(t, "10.0.0.1@1", "PG", "PG2")
 	a := newAPI(t, b)
-	c := testclient.Dial(t, b.Addr())
-	c.Call(testclient.Heartbeat("10.0.0.1@1", protocol.Go, 317, "PG", "PG2"))
 	b.Advance(2 * time.Second)
 
 	a.expect("GET", "/v1/groups", "", 200, `{"groups":[{"name":"PG","producers":1},{"name":"PG2","producers":1}]}`)

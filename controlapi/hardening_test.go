@@ -124,9 +124,7 @@ func TestServerConnectionLimit(t *testing.T) {
 }
 
 func TestControlRefusesForeignHostAndOrigin(t *testing.T) {
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
-	p := testclient.Dial(t, b.Addr())
-	p.Call(testclient.Heartbeat("c@1", protocol.Go, 317, "PG"))
+	b, _ := withProducer(t, "c@1", "PG")
 	addr, _ := serveLimited(t, NewHandler(b, AllowHosts("mock.internal")), DefaultLimits())
 	do := func(req string) (int, string) {
 		t.Helper()

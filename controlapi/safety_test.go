@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/mockbroker"
-	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 )
@@ -81,9 +79,7 @@ func jsonError(t *testing.T, h http.Header, body string) string {
 }
 
 func TestControlSafetyTokenGuardsEveryRoute(t *testing.T) {
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
-	c := testclient.Dial(t, b.Addr())
-	c.Call(testclient.Heartbeat("X", protocol.Go, 317, "PG", "X"))
+	b, _ := withProducer(t, "X", "PG", "X")
 	h := NewHandler(b, Token("s3cret"))
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -133,9 +129,7 @@ func TestControlSafetyTokenGuardsEveryRoute(t *testing.T) {
 // Every route that takes a body (all POSTs) answers 413 with a message past
 // the limit, whether the client says the length or streams the body.
 func TestControlSafetyBodyLimitOnEveryRoute(t *testing.T) {
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
-	c := testclient.Dial(t, b.Addr())
-	c.Call(testclient.Heartbeat("X", protocol.Go, 317, "PG", "X"))
+	b, _ := withProducer(t, "X", "PG", "X")
 	const limit = 64
 	h := NewHandler(b, MaxBody(limit))
 	srv := httptest.NewServer(h)
@@ -162,9 +156,7 @@ func TestControlSafetyBodyLimitOnEveryRoute(t *testing.T) {
 // Every POST answers a body that is not one JSON value of the right shape
 // with 400 and a message, and does nothing.
 func TestControlSafetyMalformedJSONOnEveryRoute(t *testing.T) {
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
-	c := testclient.Dial(t, b.Addr())
-	c.Call(testclient.Heartbeat("X", protocol.Go, 317, "PG", "X"))
+	b, _ := withProducer(t, "X", "PG", "X")
 	h := NewHandler(b)
 	srv := httptest.NewServer(h)
 	defer srv.Close()

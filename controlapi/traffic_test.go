@@ -24,10 +24,8 @@ func (a *api) getJSON(path string, v any) {
 }
 
 func TestControlMessagesAndSendCounts(t *testing.T) {
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
+	b, c := withProducer(t, "go@1", "PG")
 	a := newAPI(t, b)
-	c := testclient.Dial(t, b.Addr())
-	c.Call(testclient.Heartbeat("go@1", protocol.Go, 317, "PG"))
 	for i, q := range []int{0, 1, 1} {
 		props := "UNIQ_KEY\x01U" + string(rune('0'+i)) + "\x02TAGS\x01tagA\x02KEYS\x01k1 k2\x02"
 		assert.Equal(t, c.Call(testclient.SendMessage("PG", "T", q, props, []byte("hello"))).Code, int32(0))
@@ -73,10 +71,8 @@ func TestControlMessagesAndSendCounts(t *testing.T) {
 }
 
 func TestControlJournal(t *testing.T) {
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
+	b, c := withProducer(t, "go@1", "PG")
 	a := newAPI(t, b)
-	c := testclient.Dial(t, b.Addr())
-	c.Call(testclient.Heartbeat("go@1", protocol.Go, 317, "PG"))
 	c.Call(protocol.NewRequest(protocol.RequestCode(9999), nil, nil))
 	c.Call(testclient.ClusterInfo())
 
@@ -192,10 +188,19 @@ func TestControlFaultsRejectBadSpecs(t *testing.T) {
 // of group PG, on the raw client returned, has sent half message U1 to T.
 func halfSent(t *testing.T) (*mockbroker.Broker, *testclient.Client) {
 	t.Helper()
+	b, c := withProducer(t, "go@1", "PG")
+	assert.Equal(t, c.Call(testclient.HalfSend("PG", "T", "U1")).Code, int32(0))
+	return b, c
+}
+
+// withProducer starts a broker on the API's virtual clock where a Go
+// client (version 317) with clientID, on the raw client returned, has
+// registered as a producer of the groups.
+func withProducer(t *testing.T, clientID string, groups ...string) (*mockbroker.Broker, *testclient.Client) {
+	t.Helper()
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))
 	c := testclient.Dial(t, b.Addr())
-	c.Call(testclient.Heartbeat("go@1", protocol.Go, 317, "PG"))
-	assert.Equal(t, c.Call(testclient.HalfSend("PG", "T", "U1")).Code, int32(0))
+	c.Call(testclient.Heartbeat(clientID, protocol.Go, 317, groups...))
 	return b, c
 }
 
