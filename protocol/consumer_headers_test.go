@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"gotest.tools/v3/assert"
 )
 
@@ -30,13 +29,7 @@ var (
 )
 
 func TestConsumerHeadersDecodeEncode(t *testing.T) {
-	tests := []struct {
-		name string
-		ext  map[string]string
-		new  func() headerCodec
-		want headerCodec
-		enc  map[string]string // what Encode gives back, when not ext
-	}{
+	checkHeaderCases(t, []headerCase{
 		{
 			name: "38 java 4.9.8 and go",
 			ext:  map[string]string{"consumerGroup": "CG"},
@@ -202,24 +195,7 @@ func TestConsumerHeadersDecodeEncode(t *testing.T) {
 			new:  func() headerCodec { return new(GetConsumeStatsRequestHeader) },
 			want: &GetConsumeStatsRequestHeader{ConsumerGroup: "CG", Topic: "T", TopicList: "A;B;"},
 		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := tc.new()
-			assert.NilError(t, got.Decode(tc.ext))
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Fatalf("decoded (-want +got):\n%s", diff)
-			}
-			enc := tc.enc
-			if enc == nil {
-				enc = tc.ext
-			}
-			assert.DeepEqual(t, got.Encode(), enc)
-			again := tc.new()
-			assert.NilError(t, again.Decode(got.Encode()))
-			assert.DeepEqual(t, again, tc.want)
-		})
-	}
+	})
 }
 
 func TestConsumerHeadersErrors(t *testing.T) {

@@ -15,13 +15,39 @@ type headerCodec interface {
 	Encode() map[string]string
 }
 
+// headerCase is one decode and encode round trip of a typed header.
+type headerCase struct {
+	name string
+	ext  map[string]string
+	new  func() headerCodec
+	want headerCodec
+	enc  map[string]string // what Encode gives back, when not ext
+}
+
+// checkHeaderCases decodes each case's ext into want, checks that Encode
+// gives back ext (or enc) and that this decodes into want again.
+func checkHeaderCases(t *testing.T, cases []headerCase) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.new()
+			assert.NilError(t, got.Decode(tc.ext))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Fatalf("decoded (-want +got):\n%s", diff)
+			}
+			enc := tc.enc
+			if enc == nil {
+				enc = tc.ext
+			}
+			assert.DeepEqual(t, got.Encode(), enc)
+			again := tc.new()
+			assert.NilError(t, again.Decode(got.Encode()))
+			assert.DeepEqual(t, again, tc.want)
+		})
+	}
+}
+
 func TestHeadersDecodeEncode(t *testing.T) {
-	tests := []struct {
-		name string
-		ext  map[string]string
-		new  func() headerCodec
-		want headerCodec
-	}{
+	checkHeaderCases(t, []headerCase{
 		{
 			name: "heartbeat 5.x empty",
 			ext:  map[string]string{},
@@ -105,19 +131,7 @@ func TestHeadersDecodeEncode(t *testing.T) {
 				TranStateTableOffset: 7, CommitLogOffset: 4096, MsgID: "U", TransactionID: "U",
 				OffsetMsgID: "7F00000100002A9F0000000000001000"},
 		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := tc.new()
-			assert.NilError(t, got.Decode(tc.ext))
-			assert.DeepEqual(t, got, tc.want)
-			// Encode gives back the same extFields, and they decode again.
-			assert.DeepEqual(t, got.Encode(), tc.ext)
-			again := tc.new()
-			assert.NilError(t, again.Decode(got.Encode()))
-			assert.DeepEqual(t, again, tc.want)
-		})
-	}
+	})
 }
 
 func TestHeadersMissingField(t *testing.T) {
@@ -268,26 +282,24 @@ var javaSendV2 = map[string]string{
 }
 
 func TestDecodeSendMessageHeader(t *testing.T) {
+	// What goSendV1 and javaSendV2 decode to, under their own code or,
+	// leniently, the other one.
+	goV1 := &SendMessageRequestHeader{RPCHeader: RPCHeader{BrokerName: "broker-a"}, ProducerGroup: "PG", Topic: "T",
+		DefaultTopic: "TBW102", DefaultTopicQueueNums: 4, QueueID: 2, BornTimestamp: 1700000000000,
+		Properties: "UNIQ_KEY\x01AC1100010001\x02WAIT\x01true\x02", ReconsumeTimes: Int32(0), UnitMode: Bool(false),
+		Batch: Bool(false), MaxReconsumeTimes: Int32(0)}
+	javaV2 := &SendMessageRequestHeader{RPCHeader: RPCHeader{BrokerName: "broker-a"}, ProducerGroup: "PG", Topic: "T",
+		DefaultTopic: "TBW102", DefaultTopicQueueNums: 4, QueueID: 1, BornTimestamp: 1700000000001,
+		Properties:     "UNIQ_KEY\x017F000001B3E418B4AAC25C3B7E4E0000\x02WAIT\x01true\x02TAGS\x01TagA\x02",
+		ReconsumeTimes: Int32(0), UnitMode: Bool(false), Batch: Bool(false)}
 	tests := []struct {
 		name string
 		code RequestCode
 		ext  map[string]string
 		want *SendMessageRequestHeader
 	}{
-		{
-			name: "go v1 on 10", code: SendMessage, ext: goSendV1,
-			want: &SendMessageRequestHeader{RPCHeader: RPCHeader{BrokerName: "broker-a"}, ProducerGroup: "PG", Topic: "T",
-				DefaultTopic: "TBW102", DefaultTopicQueueNums: 4, QueueID: 2, BornTimestamp: 1700000000000,
-				Properties: "UNIQ_KEY\x01AC1100010001\x02WAIT\x01true\x02", ReconsumeTimes: Int32(0), UnitMode: Bool(false),
-				Batch: Bool(false), MaxReconsumeTimes: Int32(0)},
-		},
-		{
-			name: "java v2 on 310", code: SendMessageV2, ext: javaSendV2,
-			want: &SendMessageRequestHeader{RPCHeader: RPCHeader{BrokerName: "broker-a"}, ProducerGroup: "PG", Topic: "T",
-				DefaultTopic: "TBW102", DefaultTopicQueueNums: 4, QueueID: 1, BornTimestamp: 1700000000001,
-				Properties:     "UNIQ_KEY\x017F000001B3E418B4AAC25C3B7E4E0000\x02WAIT\x01true\x02TAGS\x01TagA\x02",
-				ReconsumeTimes: Int32(0), UnitMode: Bool(false), Batch: Bool(false)},
-		},
+		{name: "go v1 on 10", code: SendMessage, ext: goSendV1, want: goV1},
+		{name: "java v2 on 310", code: SendMessageV2, ext: javaSendV2, want: javaV2},
 		{
 			name: "go batch v2 on 320", code: SendBatchMessage,
 			ext: map[string]string{"a": "PG", "b": "T", "c": "TBW102", "d": "4", "e": "0", "f": "0", "g": "5", "h": "0",
@@ -295,20 +307,8 @@ func TestDecodeSendMessageHeader(t *testing.T) {
 			want: &SendMessageRequestHeader{ProducerGroup: "PG", Topic: "T", DefaultTopic: "TBW102", DefaultTopicQueueNums: 4,
 				BornTimestamp: 5, ReconsumeTimes: Int32(0), UnitMode: Bool(false), MaxReconsumeTimes: Int32(16), Batch: Bool(true)},
 		},
-		{
-			name: "v1 keys on 310 (lenient)", code: SendMessageV2, ext: goSendV1,
-			want: &SendMessageRequestHeader{RPCHeader: RPCHeader{BrokerName: "broker-a"}, ProducerGroup: "PG", Topic: "T",
-				DefaultTopic: "TBW102", DefaultTopicQueueNums: 4, QueueID: 2, BornTimestamp: 1700000000000,
-				Properties: "UNIQ_KEY\x01AC1100010001\x02WAIT\x01true\x02", ReconsumeTimes: Int32(0), UnitMode: Bool(false),
-				Batch: Bool(false), MaxReconsumeTimes: Int32(0)},
-		},
-		{
-			name: "v2 keys on 10 (lenient)", code: SendMessage, ext: javaSendV2,
-			want: &SendMessageRequestHeader{RPCHeader: RPCHeader{BrokerName: "broker-a"}, ProducerGroup: "PG", Topic: "T",
-				DefaultTopic: "TBW102", DefaultTopicQueueNums: 4, QueueID: 1, BornTimestamp: 1700000000001,
-				Properties:     "UNIQ_KEY\x017F000001B3E418B4AAC25C3B7E4E0000\x02WAIT\x01true\x02TAGS\x01TagA\x02",
-				ReconsumeTimes: Int32(0), UnitMode: Bool(false), Batch: Bool(false)},
-		},
+		{name: "v1 keys on 310 (lenient)", code: SendMessageV2, ext: goSendV1, want: goV1},
+		{name: "v2 keys on 10 (lenient)", code: SendMessage, ext: javaSendV2, want: javaV2},
 		{
 			name: "mixed keys", code: SendMessage,
 			ext: map[string]string{"a": "PG", "topic": "T", "c": "TBW102", "defaultTopicQueueNums": "4", "e": "-1",
