@@ -171,6 +171,13 @@ func TestHeadersMissingField(t *testing.T) {
 }
 
 func TestHeadersFieldError(t *testing.T) {
+	// sendExt is a valid SEND_MESSAGE header but for key = value.
+	sendExt := func(key, value string) map[string]string {
+		ext := map[string]string{"producerGroup": "PG", "topic": "T", "defaultTopic": "TBW102", "defaultTopicQueueNums": "4",
+			"queueId": "0", "sysFlag": "0", "bornTimestamp": "1", "flag": "0"}
+		ext[key] = value
+		return ext
+	}
 	tests := []struct {
 		name    string
 		h       headerCodec
@@ -182,22 +189,19 @@ func TestHeadersFieldError(t *testing.T) {
 	}{
 		{
 			name: "queueId not a number", h: new(SendMessageRequestHeader),
-			ext: map[string]string{"producerGroup": "PG", "topic": "T", "defaultTopic": "TBW102", "defaultTopicQueueNums": "4",
-				"queueId": "abc", "sysFlag": "0", "bornTimestamp": "1", "flag": "0"},
+			ext:   sendExt("queueId", "abc"),
 			field: "queueId", value: "abc", cause: strconv.ErrSyntax,
 			message: `SendMessageRequestHeader: field "queueId": want a 32-bit integer, got "abc" (invalid syntax)`,
 		},
 		{
 			name: "queueId out of range", h: new(SendMessageRequestHeader),
-			ext: map[string]string{"producerGroup": "PG", "topic": "T", "defaultTopic": "TBW102", "defaultTopicQueueNums": "4",
-				"queueId": "4294967296", "sysFlag": "0", "bornTimestamp": "1", "flag": "0"},
+			ext:   sendExt("queueId", "4294967296"),
 			field: "queueId", value: "4294967296", cause: strconv.ErrRange,
 			message: `SendMessageRequestHeader: field "queueId": want a 32-bit integer, got "4294967296" (value out of range)`,
 		},
 		{
 			name: "bornTimestamp empty", h: new(SendMessageRequestHeader),
-			ext: map[string]string{"producerGroup": "PG", "topic": "T", "defaultTopic": "TBW102", "defaultTopicQueueNums": "4",
-				"queueId": "0", "sysFlag": "0", "bornTimestamp": "", "flag": "0"},
+			ext:   sendExt("bornTimestamp", ""),
 			field: "bornTimestamp", value: "", cause: strconv.ErrSyntax,
 			message: `SendMessageRequestHeader: field "bornTimestamp": want a 64-bit integer, got "" (invalid syntax)`,
 		},
