@@ -293,19 +293,27 @@ func (s *jsonScanner) skip(depth int) error {
 			if err := s.skip(depth + 1); err != nil {
 				return err
 			}
-			switch s.peek() {
-			case ',':
-				s.pos++
-			case closer:
-				s.pos++
-				return nil
-			default:
-				return s.fail("want ',' or '" + string(closer) + "'")
+			if done, err := s.next(closer, ""); done || err != nil {
+				return err
 			}
 		}
 	}
 	_, err := s.literal()
 	return err
+}
+
+// next reads what follows an element or member: ',' (more follow) or closer
+// (done, consumed); anything else is an error, its message ending in where.
+func (s *jsonScanner) next(closer byte, where string) (done bool, err error) {
+	switch s.peek() {
+	case ',':
+		s.pos++
+		return false, nil
+	case closer:
+		s.pos++
+		return true, nil
+	}
+	return false, s.fail("want ',' or '" + string(closer) + "'" + where)
 }
 
 // extFields reads the extFields object (or null).
@@ -353,14 +361,8 @@ func (s *jsonScanner) extFields(c *Command) error {
 				m[k] = string(lit)
 			}
 		}
-		switch s.peek() {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return s.fail("want ',' or '}' in extFields")
+		if done, err := s.next('}', " in extFields"); done || err != nil {
+			return err
 		}
 	}
 }
@@ -424,14 +426,8 @@ func (s *jsonScanner) members(c *Command) error {
 		if err != nil {
 			return err
 		}
-		switch s.peek() {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return nil
-		default:
-			return s.fail("want ',' or '}' after a header property")
+		if done, err := s.next('}', " after a header property"); done || err != nil {
+			return err
 		}
 	}
 }
