@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"errors"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 )
@@ -85,65 +85,34 @@ func startBinary(t *testing.T, bin string, args ...string) *process {
 	return p
 }
 
-// wire is a remoting client on one TCP connection.
+// wire is the shared raw remoting test client with this test's steps.
 type wire struct {
-	t      *testing.T
-	c      net.Conn
-	r      *bufio.Reader
-	opaque int32
+	*testclient.Client
+	t *testing.T
 }
 
 func dialWire(t *testing.T, addr string) *wire {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	assert.NilError(t, err)
-	t.Cleanup(func() { c.Close() })
-	return &wire{t: t, c: c, r: bufio.NewReader(c)}
-}
-
-func (w *wire) call(req *protocol.Command) *protocol.Command {
-	w.t.Helper()
-	w.opaque++
-	req.Opaque = w.opaque
-	frame, err := req.Encode()
-	assert.NilError(w.t, err)
-	_, err = w.c.Write(frame)
-	assert.NilError(w.t, err)
-	resp, err := w.read(2 * time.Second)
-	assert.NilError(w.t, err)
-	assert.Equal(w.t, resp.Opaque, req.Opaque)
-	return resp
-}
-
-func (w *wire) read(timeout time.Duration) (*protocol.Command, error) {
-	_ = w.c.SetReadDeadline(time.Now().Add(timeout))
-	return protocol.ReadFrame(w.r, 0)
+	return &wire{testclient.Dial(t, addr), t}
 }
 
 // closedByBroker waits for EOF (or reset) on the connection.
 func (w *wire) closedByBroker() {
 	w.t.Helper()
-	_, err := w.read(3 * time.Second)
-	var ne net.Error
-	assert.Assert(w.t, err != nil && !(errors.As(err, &ne) && ne.Timeout()), "want the broker to close the connection, got %v", err)
+	_, err := w.TryRead(3 * time.Second)
+	assert.Assert(w.t, err != nil && !testclient.IsTimeout(err), "want the broker to close the connection, got %v", err)
 }
 
 func (w *wire) heartbeat(clientID string, groups ...string) {
 	w.t.Helper()
-	hb := protocol.HeartbeatData{ClientID: clientID}
-	for _, g := range groups {
-		hb.ProducerDataSet = append(hb.ProducerDataSet, protocol.ProducerData{GroupName: g})
-	}
-	req := protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.Marshal())
-	req.Language, req.Version = protocol.Java, protocol.V5_3_3
-	resp := w.call(req)
+	resp := w.Call(testclient.Heartbeat(clientID, protocol.Java, protocol.V5_3_3, groups...))
 	assert.Equal(w.t, resp.ResponseCode(), protocol.Success, resp.Remark)
 }
 
 // connections asks GET_PRODUCER_CONNECTION_LIST (204) for a group.
 func (w *wire) connections(group string) []protocol.Connection {
 	w.t.Helper()
-	resp := w.call(protocol.NewRequest(protocol.GetProducerConnectionList, map[string]string{"producerGroup": group}, nil))
+	resp := w.Call(protocol.NewRequest(protocol.GetProducerConnectionList, map[string]string{"producerGroup": group}, nil))
 	assert.Equal(w.t, resp.ResponseCode(), protocol.Success, resp.Remark)
 	pc, err := protocol.DecodeProducerConnection(resp.Body)
 	assert.NilError(w.t, err)
@@ -186,7 +155,7 @@ func TestEndToEnd(t *testing.T) {
 		a.heartbeat("127.0.0.1@a", "PG_e2e")
 		status, body = api("GET", "/v1/groups/PG_e2e/producers", "")
 		assert.Equal(t, status, 200, body)
-		assert.Assert(t, strings.Contains(body, `"clientId":"127.0.0.1@a","addr":"`+a.c.LocalAddr().String()+`"`), body)
+		assert.Assert(t, strings.Contains(body, `"clientId":"127.0.0.1@a","addr":"`+a.LocalAddr()+`"`), body)
 		status, body = api("POST", "/v1/clients/127.0.0.1@a/close", "")
 		assert.Equal(t, status, 202, body)
 		a.closedByBroker()
@@ -224,7 +193,7 @@ func TestEndToEnd(t *testing.T) {
 		got = admin.connections("PG_payments")
 		want = []protocol.Connection{{ClientID: "10.0.1.1@9001", ClientAddr: "10.0.1.1:41001", Language: protocol.Java, Version: int32(protocol.V5_3_3)}}
 		assert.Assert(t, cmp.Diff(want, got) == "", cmp.Diff(want, got))
-		resp := admin.call(protocol.NewRequest(protocol.GetAllProducerInfo, map[string]string{}, nil))
+		resp := admin.Call(protocol.NewRequest(protocol.GetAllProducerInfo, map[string]string{}, nil))
 		assert.Equal(t, resp.ResponseCode(), protocol.Success)
 		table, err := protocol.DecodeProducerTableInfo(resp.Body)
 		assert.NilError(t, err)
@@ -243,10 +212,10 @@ func TestEndToEnd(t *testing.T) {
 			"producerGroup": "PG_e2e", "topic": "T", "defaultTopic": "TBW102", "defaultTopicQueueNums": "4", "queueId": "2",
 			"sysFlag": "0", "bornTimestamp": "1700000000000", "flag": "0", "properties": "UNIQ_KEY\x01E2E\x02",
 			"reconsumeTimes": "0", "unitMode": "false", "batch": "false"}, []byte("hello"))
-		resp = admin.call(send)
+		resp = admin.Call(send)
 		assert.Equal(t, resp.ResponseCode(), protocol.SystemBusy)
 		assert.Equal(t, resp.Remark, "busy")
-		resp = admin.call(send)
+		resp = admin.Call(send)
 		assert.Equal(t, resp.ResponseCode(), protocol.Success, resp.Remark)
 		status, body = api("GET", "/v1/topics/T/messages", "")
 		assert.Equal(t, status, 200, body)

@@ -6,6 +6,7 @@ package testclient
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -101,8 +102,8 @@ func (c *Client) LocalAddr() string { return c.nc.LocalAddr().String() }
 // IsTimeout reports whether err is a network timeout (a read that saw
 // nothing), as opposed to a closed connection.
 func IsTimeout(err error) bool {
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // Heartbeat builds a Go-client style heartbeat for the producer groups.
