@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/fake"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
@@ -26,27 +27,29 @@ func (w *Watch) entries() (conns, opaques, heartbeats, findings, queued int) {
 // of opaques and heartbeat times, a cap on connections followed, a cap on
 // findings per check with a count of the rest (issue 12, item 10).
 func TestWatchStaysBoundedOverALongRun(t *testing.T) {
-	clock := &fakeNow{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := fake.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	w := NewWatch()
-	w.now = clock.now
+	w.now = clock.Now
 	w.opaqueWindow, w.heartbeatWindow, w.maxConns, w.maxFindings = 16, 8, 20, 5
 	b := mockbroker.Start(t, w.Option())
 	w.Watch(b)
 
 	// One connection, 2,000 heartbeats 5 s apart.
 	eager := dialT(t, b.Addr())
+	var last int32 // the opaque of the latest heartbeat
 	for range 2000 {
-		clock.advance(5 * time.Second)
+		clock.Advance(5 * time.Second)
 		resp, err := eager.Call(heartbeatCmd("10.0.0.7@eager"))
 		assert.NilError(t, err)
 		assert.Equal(t, resp.Code, int32(0))
+		last = resp.Opaque
 	}
 	_, opaques, heartbeats, _, _ := w.entries()
 	assert.Assert(t, opaques <= 2*16, "opaques kept: %d", opaques)
 	assert.Assert(t, heartbeats <= 8, "heartbeat times kept: %d", heartbeats)
 	// A recent opaque reused is found; one out of the window is not kept.
 	again := heartbeatCmd("10.0.0.7@eager")
-	again.Opaque = eager.opaque
+	again.Opaque = last
 	assert.NilError(t, eager.Send(again))
 	_, err := eager.ReadResponse()
 	assert.NilError(t, err)

@@ -1,99 +1,35 @@
 package clientcheck
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
-	"fmt"
-	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rocketmock/rocketmock/internal/fake"
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 	"gotest.tools/v3/assert"
 )
 
-// fakeNow is a settable clock for the watch's heartbeat timing.
-type fakeNow struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (f *fakeNow) now() time.Time          { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
-func (f *fakeNow) advance(d time.Duration) { f.mu.Lock(); f.t = f.t.Add(d); f.mu.Unlock() }
-
-// testConn is a blocking remoting client for these tests (testsuite's
-// imports controlapi, which imports this package).
-type testConn struct {
-	nc     net.Conn
-	r      *bufio.Reader
-	opaque int32
-}
-
-func dialT(t *testing.T, addr string) *testConn {
+// dialT connects a remoting client that sends requests with the version
+// they were built with; the test's cleanup closes it.
+func dialT(t *testing.T, addr string) *remoting.Client {
 	t.Helper()
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	c, err := remoting.Dial(t.Context(), addr)
 	assert.NilError(t, err)
-	t.Cleanup(func() { nc.Close() })
-	return &testConn{nc: nc, r: bufio.NewReader(nc)}
-}
-
-func (c *testConn) Close() error { return c.nc.Close() }
-
-// WriteRaw writes bytes as they are.
-func (c *testConn) WriteRaw(b []byte) error {
-	_ = c.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	_, err := c.nc.Write(b)
-	return err
-}
-
-// Send writes cmd with its own opaque.
-func (c *testConn) Send(cmd *protocol.Command) error {
-	frame, err := cmd.Encode()
-	if err != nil {
-		return err
-	}
-	return c.WriteRaw(frame)
-}
-
-// ReadResponse reads frames until a response arrives.
-func (c *testConn) ReadResponse() (*protocol.Command, error) {
-	for {
-		_ = c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-		cmd, err := protocol.ReadFrame(c.r, 0)
-		if err != nil || cmd.IsResponse() {
-			return cmd, err
-		}
-	}
-}
-
-// Call sends cmd with a fresh opaque and returns its response.
-func (c *testConn) Call(cmd *protocol.Command) (*protocol.Command, error) {
-	c.opaque++
-	cmd.Opaque = c.opaque
-	if err := c.Send(cmd); err != nil {
-		return nil, err
-	}
-	resp, err := c.ReadResponse()
-	if err == nil && resp.Opaque != cmd.Opaque {
-		err = fmt.Errorf("reply has opaque %d, want %d", resp.Opaque, cmd.Opaque)
-	}
-	return resp, err
+	c.Version = 0
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 func heartbeatCmd(clientID string, groups ...string) *protocol.Command {
-	hb := protocol.HeartbeatData{ClientID: clientID}
-	for _, g := range groups {
-		hb.ProducerDataSet = append(hb.ProducerDataSet, protocol.ProducerData{GroupName: g})
-	}
-	cmd := protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.Marshal())
-	cmd.Language, cmd.Version = protocol.Go, 317
-	return cmd
+	return testclient.Heartbeat(clientID, protocol.Go, 317, groups...)
 }
 
 // rawJSONFrame is a frame with a hand-written JSON header (extFields values
@@ -116,15 +52,15 @@ func summarize(r Report) []summary {
 }
 
 func TestWatch(t *testing.T) {
-	clock := &fakeNow{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := fake.NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	w := NewWatch()
-	w.now = clock.now
+	w.now = clock.Now
 	b := mockbroker.Start(t, w.Option())
 	w.Watch(b)
 	f, err := mockbroker.ReadFixture(filepath.Join("..", "fixtures", "state", "orders.json"))
 	assert.NilError(t, err)
 	assert.NilError(t, b.LoadFixture(f))
-	call := func(c *testConn, cmd *protocol.Command) {
+	call := func(c *remoting.Client, cmd *protocol.Command) {
 		t.Helper()
 		resp, err := c.Call(cmd)
 		assert.NilError(t, err)
@@ -171,15 +107,15 @@ func TestWatch(t *testing.T) {
 	call(eager, heartbeatCmd("10.0.0.7@eager"))
 	call(late, heartbeatCmd("10.0.0.8@late"))
 	for i := 0; i < 6; i++ {
-		clock.advance(5 * time.Second)
+		clock.Advance(5 * time.Second)
 		call(eager, heartbeatCmd("10.0.0.7@eager"))
 		if i%6 == 5 {
 			call(steady, heartbeatCmd("10.0.0.6@steady"))
 		}
 	}
-	clock.advance(30 * time.Second)
+	clock.Advance(30 * time.Second)
 	call(steady, heartbeatCmd("10.0.0.6@steady"))
-	clock.advance(40 * time.Second)
+	clock.Advance(40 * time.Second)
 	call(late, heartbeatCmd("10.0.0.8@late"))
 
 	want := []summary{

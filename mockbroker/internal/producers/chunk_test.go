@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rocketmock/rocketmock/mockbroker/internal/fake"
+	"github.com/rocketmock/rocketmock/internal/fake"
 	"gotest.tools/v3/assert"
 )
 

@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gotest.tools/v3/assert"
 
-	"github.com/rocketmock/rocketmock/mockbroker/internal/fake"
+	"github.com/rocketmock/rocketmock/internal/fake"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rocketmock/rocketmock/mockbroker/internal/fake"
+	"github.com/rocketmock/rocketmock/internal/fake"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 

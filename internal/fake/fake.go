@@ -1,6 +1,7 @@
-// Package fake holds the test doubles that the tests of the broker's state
-// packages share: a settable clock and a connection with switchable flags
-// (the Channel of the producer and consumer tables). Only tests import it.
+// Package fake holds test doubles that tests across the module share: a
+// settable clock, a connection with switchable flags (the Channel of the
+// producer and consumer tables) and a recorder of lines. Only tests import
+// it.
 package fake
 
 import (
