@@ -52,10 +52,5 @@ func TestServeKeepsServingWhenStderrIsStuck(t *testing.T) {
 		assert.Equal(t, resp.Opaque, req.Opaque)
 	}
 	close(stop)
-	select {
-	case code := <-done:
-		assert.Equal(t, code, 0)
-	case <-time.After(5 * time.Second):
-		t.Fatal("serve did not stop with stderr stuck")
-	}
+	waitExit(t, done, 5*time.Second, "serve did not stop with stderr stuck")
 }

@@ -2,13 +2,13 @@ package main
 
 import (
 	"bytes"
-	"net"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 )
@@ -37,26 +37,21 @@ func TestServeAnswersAndStops(t *testing.T) {
 		}
 	}
 	assert.Assert(t, addr != "", "no ready line; stdout %q stderr %q", out.String(), errb.String())
-	c, err := net.Dial("tcp", addr)
-	assert.NilError(t, err)
-	defer c.Close()
-	req := protocol.NewRequest(protocol.GetBrokerClusterInfo, nil, nil)
-	frame, _ := req.Encode()
-	_, err = c.Write(frame)
-	assert.NilError(t, err)
-	buf := make([]byte, 4096)
-	_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
-	n, err := c.Read(buf)
-	assert.NilError(t, err)
-	resp, err := protocol.DecodeFrame(buf[:n])
-	assert.NilError(t, err)
+	resp := testclient.Dial(t, addr).Call(testclient.ClusterInfo())
 	assert.Equal(t, resp.Version, protocol.V4_9_8)
 	close(stop)
+	waitExit(t, done, time.Second, "serve did not stop within a second")
+}
+
+// waitExit waits up to d for run's exit code on done and checks it is 0;
+// at the deadline it fails with msg.
+func waitExit(t *testing.T, done <-chan int, d time.Duration, msg string) {
+	t.Helper()
 	select {
 	case code := <-done:
 		assert.Equal(t, code, 0)
-	case <-time.After(time.Second):
-		t.Fatal("serve did not stop within a second")
+	case <-time.After(d):
+		t.Fatal(msg)
 	}
 }
 

@@ -32,10 +32,5 @@ func TestAdminSubcommand(t *testing.T) {
 		assert.Assert(t, time.Now().Before(deadline), "no table within 5 s; stderr %q", errb.String())
 	}
 	close(stop)
-	select {
-	case code := <-done:
-		assert.Equal(t, code, 0)
-	case <-time.After(2 * time.Second):
-		t.Fatal("admin clusterList -i did not stop")
-	}
+	waitExit(t, done, 2*time.Second, "admin clusterList -i did not stop")
 }
