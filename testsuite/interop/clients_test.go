@@ -77,27 +77,44 @@ var goInstanceSeq atomic.Int64
 // up to 30 s more (CLIENTS.md, "Go: when each request is sent").
 func startGoProducer(t testing.TB, nameSrvAddr, group string) (rocketmq.Producer, string) {
 	t.Helper()
+	opts, clientID := goProducerOptions(nameSrvAddr, group)
+	p, err := rocketmq.NewProducer(opts...)
+	if err != nil {
+		t.Fatalf("rocketmq-client-go NewProducer(%s): %v", group, err)
+	}
+	startGo(t, p, "rocketmq-client-go producer "+group)
+	return p, clientID
+}
+
+// goProducerOptions are the options of every rocketmq-client-go producer
+// of these tests (see startGoProducer), with the clientID they give it.
+func goProducerOptions(nameSrvAddr, group string) ([]producer.Option, string) {
 	quietGoClient()
 	instance := fmt.Sprintf("%d#%d", os.Getpid(), goInstanceSeq.Add(1))
-	p, err := rocketmq.NewProducer(
+	return []producer.Option{
 		producer.WithNsResolver(primitive.NewPassthroughResolver([]string{nameSrvAddr})),
 		producer.WithGroupName(group),
 		producer.WithInstanceName(instance),
 		producer.WithRetry(0), // a failed send fails the test at once instead of retrying
-		producer.WithSendMsgTimeout(3*time.Second),
-	)
-	if err != nil {
-		t.Fatalf("rocketmq-client-go NewProducer(%s): %v", group, err)
-	}
+		producer.WithSendMsgTimeout(3 * time.Second),
+	}, goClientIP() + "@" + instance
+}
+
+// startGo starts a rocketmq-client-go producer and shuts it down when the
+// test ends; what names it in failures.
+func startGo(t testing.TB, p interface {
+	Start() error
+	Shutdown() error
+}, what string) {
+	t.Helper()
 	if err := p.Start(); err != nil {
-		t.Fatalf("rocketmq-client-go producer %s Start: %v", group, err)
+		t.Fatalf("%s Start: %v", what, err)
 	}
 	t.Cleanup(func() {
 		if err := p.Shutdown(); err != nil {
-			t.Errorf("rocketmq-client-go producer %s Shutdown: %v", group, err)
+			t.Errorf("%s Shutdown: %v", what, err)
 		}
 	})
-	return p, goClientIP() + "@" + instance
 }
 
 // goClientIP is the IP rocketmq-client-go puts in its clientID: utils.LocalIP

@@ -73,27 +73,13 @@ func (l *checkListener) CheckLocalTransaction(m *primitive.MessageExt) primitive
 // shut down when the test ends, and returns its clientID.
 func startGoTransactionProducer(t *testing.T, nameSrvAddr, group string, l *checkListener) (rocketmq.TransactionProducer, string) {
 	t.Helper()
-	quietGoClient()
-	instance := fmt.Sprintf("%d#%d", os.Getpid(), goInstanceSeq.Add(1))
-	p, err := rocketmq.NewTransactionProducer(l,
-		producer.WithNsResolver(primitive.NewPassthroughResolver([]string{nameSrvAddr})),
-		producer.WithGroupName(group),
-		producer.WithInstanceName(instance),
-		producer.WithRetry(0),
-		producer.WithSendMsgTimeout(3*time.Second),
-	)
+	opts, clientID := goProducerOptions(nameSrvAddr, group)
+	p, err := rocketmq.NewTransactionProducer(l, opts...)
 	if err != nil {
 		t.Fatalf("NewTransactionProducer(%s): %v", group, err)
 	}
-	if err := p.Start(); err != nil {
-		t.Fatalf("TransactionProducer %s Start: %v", group, err)
-	}
-	t.Cleanup(func() {
-		if err := p.Shutdown(); err != nil {
-			t.Errorf("TransactionProducer %s Shutdown: %v", group, err)
-		}
-	})
-	return p, goClientIP() + "@" + instance
+	startGo(t, p, "TransactionProducer "+group)
+	return p, clientID
 }
 
 func TestGoTransactionProducerAnswersChecks(t *testing.T) {
