@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -204,11 +205,12 @@ func fjArray[T any](w *fjWriter, items []T, write func(*T, *fjWriter)) {
 	w.close(']')
 }
 
-// fjSortedObject writes m as a JSON object, keys in fjSortedKeys order,
-// each value by write (a writer method such as (*fjWriter).strArray).
+// fjSortedObject writes m as a JSON object, keys sorted (the deterministic
+// stand-in for Java's HashMap order), each value by write (a writer method
+// such as (*fjWriter).strArray).
 func fjSortedObject[V any](w *fjWriter, m map[string]V, write func(*fjWriter, V)) {
 	w.open('{')
-	for _, k := range fjSortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		w.mapKey(k)
 		write(w, m[k])
 	}
@@ -473,17 +475,6 @@ func languageFromName(name []byte) LanguageCode {
 		}
 	}
 	return LanguageUnknown
-}
-
-// fjSortedKeys returns the keys of m in sorted order: the deterministic
-// stand-in for Java's HashMap order.
-func fjSortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // fjMember is one member of a fastjson object, key and value as raw text.
