@@ -3,7 +3,9 @@ package mockbroker
 import (
 	"bytes"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/consumers"
 	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
+	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
 	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/remoting"
 )
@@ -47,9 +49,43 @@ func (b *Broker) heartbeat(c *conn, req *protocol.Command) *protocol.Command {
 			Version:  int32(req.Version),
 		})
 	}
+	if len(hb.ConsumerDataSet) > 0 {
+		b.registerConsumers(c, req, hb)
+	}
 	resp := protocol.NewResponse(req, protocol.Success, "")
 	resp.ExtFields = b.hbReplyExt
 	return resp
+}
+
+// registerConsumers registers every consumerDataSet entry of a heartbeat
+// (ClientManageProcessor.heartBeat): the group's retry topic is created
+// first (createTopicInSendMessageBackMethod, 1 queue, read and write; Java
+// does it for every group, broadcasting ones too), the subscribed topics
+// as on a send, then the group refreshes or changes in the consumer table,
+// which notifies the group's channels of a change.
+func (b *Broker) registerConsumers(c *conn, req *protocol.Command, hb *protocol.HeartbeatData) {
+	client := consumers.ClientInfo{Channel: c, ClientID: hb.ClientID, Language: req.Language, Version: int32(req.Version)}
+	for _, cd := range hb.ConsumerDataSet {
+		b.store.EnsureTopic(store.RetryTopic(cd.GroupName), 1)
+		subs := make([]consumers.Subscription, len(cd.SubscriptionDataSet))
+		for i, sd := range cd.SubscriptionDataSet {
+			if !store.IsRetryTopic(sd.Topic) {
+				b.store.EnsureTopic(sd.Topic, int32(b.cfg.queueNums))
+			}
+			subs[i] = consumers.Subscription{
+				Topic: sd.Topic, SubString: sd.SubString, Tags: sd.TagsSet, Codes: sd.CodeSet,
+				SubVersion: sd.SubVersion, ExpressionType: sd.ExpressionType, ClassFilterMode: sd.ClassFilterMode,
+			}
+		}
+		b.consumers.Register(consumers.Registration{
+			Group: cd.GroupName, Client: client,
+			ConsumeType:      consumers.ConsumeType(cd.ConsumeType),
+			MessageModel:     consumers.MessageModel(cd.MessageModel),
+			ConsumeFromWhere: consumers.ConsumeFromWhere(cd.ConsumeFromWhere),
+			Subscriptions:    subs,
+			NotifyEnabled:    true, // no subscription group config: Java's default
+		})
+	}
 }
 
 // lastHeartbeat keeps a connection's last heartbeat body decoded: a client
@@ -83,8 +119,8 @@ func (l *lastHeartbeat) set(body []byte, data *protocol.HeartbeatData, groups []
 }
 
 // unregisterClient (35) removes this connection from the named producer
-// group (ClientManageProcessor.unregisterClient). Consumer groups are
-// accepted and ignored: the mock keeps no consumers.
+// and consumer groups (ClientManageProcessor.unregisterClient); the rest
+// of a consumer group is notified of the change.
 func (b *Broker) unregisterClient(c *conn, req *protocol.Command) *protocol.Command {
 	var h protocol.UnregisterClientRequestHeader
 	if err := h.Decode(req.ExtFields); err != nil {
@@ -94,6 +130,9 @@ func (b *Broker) unregisterClient(c *conn, req *protocol.Command) *protocol.Comm
 		b.producers.UnregisterProducer(h.ProducerGroup, producers.ClientChannelInfo{
 			Channel: c, ClientID: h.ClientID, Language: req.Language, Version: int32(req.Version),
 		})
+	}
+	if h.ConsumerGroup != "" {
+		b.consumers.Unregister(h.ConsumerGroup, c, true)
 	}
 	resp := protocol.NewResponse(req, protocol.Success, "")
 	resp.ExtFields = map[string]string{} // built from an empty response header: "extFields":{}

@@ -45,11 +45,15 @@ func (b *Broker) topicRoute(topic string) *protocol.TopicRouteData {
 	if topic == autoCreateTopic {
 		perm |= permInherit
 	}
+	read, write := int32(b.cfg.queueNums), int32(b.cfg.queueNums)
+	if t, ok := b.store.Topic(topic); ok { // e.g. %RETRY% topics: 1 queue
+		read, write, perm = t.ReadQueueNums, t.WriteQueueNums, int(t.Perm)
+	}
 	route := &protocol.TopicRouteData{}
 	for _, br := range b.brokers {
 		route.QueueDatas = append(route.QueueDatas, protocol.QueueData{
 			BrokerName: br.name, Perm: int32(perm),
-			ReadQueueNums: int32(b.cfg.queueNums), WriteQueueNums: int32(b.cfg.queueNums),
+			ReadQueueNums: read, WriteQueueNums: write,
 		})
 		route.BrokerDatas = append(route.BrokerDatas, b.brokerData(br))
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rocketmock/rocketmock/mockbroker/internal/records"
+	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
 	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/remoting"
 )
@@ -72,30 +73,25 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 		return fail(b.cfg.release.IllegalQueueIDCode(), fmt.Sprintf("request queueId[%d] is illegal, topic:%s writeQueueNums:%d Producer: %s",
 			queue, h.Topic, queues, clientAddr(c.addr)))
 	}
-	sizes := []int{len(req.Body)}
 	var batch []protocol.BatchMessage
 	if h.IsBatch() {
-		sizes = sizes[:0]
 		batch = []protocol.BatchMessage{}
 		if _, err := protocol.WalkBatch(req.Body, func(_ int, m protocol.BatchMessage) error {
-			sizes = append(sizes, len(m.Body))
 			batch = append(batch, m)
 			return nil
 		}); err != nil {
 			return fail(protocol.MessageIllegal, "the batch message body does not decode: "+err.Error())
 		}
-		if len(sizes) == 0 {
+		if len(batch) == 0 {
 			return fail(protocol.MessageIllegal, "the batch message body holds no message")
 		}
 	}
 	ci := c.info()
 	msgs := b.newMessages(ci, h, queue, req.Body, batch)
-	ids := make([]string, len(sizes))
-	first := b.records.Send(recordConn(ci), h.ProducerGroup, records.Queue{Topic: h.Topic, QueueID: queue}, sizes, msgs,
-		func(i int, queueOffset, commitLogOffset int64) {
-			ids[i] = b.storeHost.msgID(commitLogOffset)
-			msgs[i].QueueOffset, msgs[i].CommitLogOffset, msgs[i].OffsetMsgID = queueOffset, commitLogOffset, ids[i]
-		})
+	ids, first, err := b.appendSend(c, ci, h, queue, req.Body, batch, msgs)
+	if err != nil {
+		return fail(protocol.SystemError, err.Error())
+	}
 	resp.ExtFields["msgId"] = strings.Join(ids, ",")
 	resp.ExtFields["queueId"] = strconv.Itoa(int(queue))
 	resp.ExtFields["queueOffset"] = strconv.FormatInt(first, 10)
@@ -105,4 +101,104 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 		}
 	}
 	return resp
+}
+
+// appendSend stores one accepted send: the message store numbers it (the
+// one numbering of sends, pulls and offset message ids), then the records
+// keep its metadata under the same offsets. It returns the offset message
+// ids and the first queue offset.
+//
+// Bodies are not kept twice: a record's Body is the stored body's slice,
+// except for a zlib-compressed body, which the records keep inflated and
+// the store as sent (clients inflate what they pull).
+func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequestHeader, queue int32, body []byte, batch []protocol.BatchMessage, msgs []Message) ([]string, int64, error) {
+	topic, qid := h.Topic, queue
+	bornIP, bornPort := splitAddr(c.addr)
+	sms := make([]store.Message, len(msgs))
+	for i := range msgs {
+		m := &msgs[i]
+		props := m.Properties
+		sysFlag, raw := h.SysFlag, m.Body
+		if batch == nil {
+			raw = body // as sent, compressed or not
+		} else {
+			sysFlag = h.SysFlag &^ protocol.SysFlagCompressed
+		}
+		props = withProperty(props, protocol.PropertyCluster, b.cfg.clusterName)
+		if m.Half() {
+			// TransactionalMessageBridge.parseHalfMessageInner.
+			topic, qid = halfTopic, 0
+			props = withProperty(props, protocol.PropertyRealTopic, h.Topic)
+			props = withProperty(props, protocol.PropertyRealQueueID, fmt.Sprint(queue))
+			sysFlag &^= protocol.SysFlagTransactionMask
+		}
+		var tagsCode int64
+		if t := m.Tags; t != "" {
+			tagsCode = int64(protocol.JavaStringHash(t))
+		}
+		sms[i] = store.Message{TagsCode: tagsCode, MessageExt: protocol.MessageExt{
+			Flag: m.Flag, SysFlag: sysFlag, BornTimestamp: m.BornTimestamp,
+			BornHost: bornIP, BornPort: bornPort, StoreHost: b.storeHost.ip, StorePort: b.storeHost.port,
+			ReconsumeTimes: derefInt32(h.ReconsumeTimes), Body: raw, Properties: props,
+			PropertiesString: protocol.FormatPropertiesAs(b.cfg.release, props),
+		}}
+	}
+	ids := make([]string, len(msgs))
+	b.appendMu.Lock()
+	defer b.appendMu.Unlock()
+	if topic == h.Topic {
+		b.store.EnsureTopic(topic, int32(b.cfg.queueNums))
+	} else {
+		b.store.EnsureTopic(topic, 1)
+	}
+	res, err := b.store.Append(topic, qid, sms)
+	if err != nil {
+		return nil, 0, fmt.Errorf("storing the message: %w", err)
+	}
+	sizes := make([]int, len(res.Messages))
+	for i, sm := range res.Messages {
+		sizes[i] = int(sm.Size)
+	}
+	b.records.Send(recordConn(ci), h.ProducerGroup, records.Queue{Topic: h.Topic, QueueID: queue}, sizes, msgs,
+		func(i int, _, _ int64) {
+			sm := &res.Messages[i]
+			ids[i] = b.storeHost.msgID(sm.CommitLogOffset)
+			msgs[i].QueueOffset, msgs[i].CommitLogOffset, msgs[i].OffsetMsgID = sm.QueueOffset, sm.CommitLogOffset, ids[i]
+		})
+	return ids, res.Messages[0].QueueOffset, nil
+}
+
+// withProperty returns props with name set, copied when it changes.
+func withProperty(props map[string]string, name, value string) map[string]string {
+	if v, ok := props[name]; ok && v == value {
+		return props
+	}
+	out := make(map[string]string, len(props)+1)
+	for k, v := range props {
+		out[k] = v
+	}
+	out[name] = value
+	return out
+}
+
+func derefInt32(p *int32) int32 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// splitAddr parses an "ip:port" (nil, 0 if it does not parse).
+func splitAddr(addr string) (net.IP, int32) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, 0
+	}
+	p, _ := strconv.Atoi(port)
+	return net.ParseIP(host), int32(p)
+}
+
+// recordsQueue names a queue in the records.
+func recordsQueue(topic string, queueID int32) records.Queue {
+	return records.Queue{Topic: topic, QueueID: queueID}
 }

@@ -21,8 +21,11 @@ func (b *Broker) newConsumerManager() *consumers.Manager {
 // newStore builds the message store behind sends and pulls.
 func (b *Broker) newStore() *store.Store {
 	return store.New(store.Options{
-		Release: b.cfg.release,
-		Now:     b.Now,
+		Release:     b.cfg.release,
+		Now:         b.Now,
+		MaxBytes:    b.cfg.storeBytes,
+		MaxMessages: b.cfg.storeCount,
+		OnAppend:    b.messageArrived,
 	})
 }
 
