@@ -18,6 +18,7 @@ import (
 	"github.com/apache/rocketmq-client-go/v2/consumer"
 	"github.com/apache/rocketmq-client-go/v2/primitive"
 	"github.com/rocketmock/rocketmock/mockbroker"
+	"github.com/rocketmock/rocketmock/protocol"
 )
 
 // consumeTimeout bounds how long a consumer test waits for deliveries: the
@@ -186,4 +187,204 @@ func TestGoPushConsumerReceivesWhatGoProducerSent(t *testing.T) {
 		}
 	}
 	_ = clientID
+}
+
+func TestGoPushConsumerTagFilter(t *testing.T) {
+	t.Parallel()
+	b := startRealClockBroker(t)
+	const group, topic = "CG_GO_TAGS", "InteropTagTopic"
+	prod, _ := startGoProducer(t, b.Addr(), "PG_GO_TAGS")
+	_, _, got := startGoConsumer(t, b.Addr(), goConsumerConfig{Group: group, Topic: topic, Expression: "TagA || TagC"})
+	var want []string
+	for i, tag := range []string{"TagA", "TagB", "TagC", "", "TagA", "TagB"} {
+		bodies := goSendN(t, prod, topic, tag, fmt.Sprintf("%d-%s", i, tag), 2)
+		if tag == "TagA" || tag == "TagC" {
+			want = append(want, bodies...)
+		}
+	}
+	msgs := got.waitCount(t, len(want), consumeTimeout)
+	if have := got.bodies(); !slices.Equal(sorted(want), have) {
+		t.Fatalf("received %v, want exactly %v", have, sorted(want))
+	}
+	for _, m := range msgs {
+		if tag := m.GetTags(); tag != "TagA" && tag != "TagC" {
+			t.Errorf("message %s has tag %q", m.Body, tag)
+		}
+	}
+}
+
+// A message whose consumption fails goes back (CONSUMER_SEND_MSG_BACK) to
+// %RETRY%<group> and is delivered again with reconsumeTimes + 1, until
+// maxReconsumeTimes: then it goes to %DLQ%<group>.
+func TestGoPushConsumerRetryThenDeadLetter(t *testing.T) {
+	t.Parallel()
+	b := startRealClockBroker(t)
+	const group, topic = "CG_GO_RETRY", "InteropRetryTopic"
+	prod, _ := startGoProducer(t, b.Addr(), "PG_GO_RETRY")
+	_, _, got := startGoConsumer(t, b.Addr(), goConsumerConfig{
+		Group: group, Topic: topic,
+		Options: []consumer.Option{consumer.WithMaxReconsumeTimes(2)},
+		Listen: func(m *primitive.MessageExt) consumer.ConsumeResult {
+			if string(m.Body) == "poison-000" {
+				return consumer.ConsumeRetryLater
+			}
+			return consumer.ConsumeSuccess
+		},
+	})
+	goSendN(t, prod, topic, "", "fine", 1)
+	goSendN(t, prod, topic, "", "poison", 1)
+	msgs := got.waitCount(t, 1+3, consumeTimeout) // the poison: first delivery + 2 retries
+	var times []int32
+	var first *primitive.MessageExt
+	for _, m := range msgs {
+		if string(m.Body) != "poison-000" {
+			continue
+		}
+		if first == nil {
+			first = m
+		}
+		times = append(times, m.ReconsumeTimes)
+		if m.Topic != topic {
+			t.Errorf("a retried message reaches the listener under topic %q, want %q (RETRY_TOPIC)", m.Topic, topic)
+		}
+		if m.ReconsumeTimes > 0 {
+			if m.GetProperty("RETRY_TOPIC") != topic || m.GetProperty("ORIGIN_MESSAGE_ID") != first.OffsetMsgId {
+				t.Errorf("retry %d: RETRY_TOPIC %q ORIGIN_MESSAGE_ID %q, want %q and %q", m.ReconsumeTimes,
+					m.GetProperty("RETRY_TOPIC"), m.GetProperty("ORIGIN_MESSAGE_ID"), topic, first.OffsetMsgId)
+			}
+		}
+	}
+	if !slices.Equal(times, []int32{0, 1, 2}) {
+		t.Fatalf("poison delivered with reconsumeTimes %v, want [0 1 2]", times)
+	}
+	// The third failure dead-letters it: read %DLQ%<group> on the wire.
+	dlq := "%DLQ%" + group
+	var dead []*primitive.MessageExt
+	eventually(t, 10*time.Second, "the dead letter", func() bool {
+		dead = rawPull(t, b.Addr(), group, dlq, 0, 0)
+		return len(dead) > 0
+	})
+	if len(dead) != 1 || string(dead[0].Body) != "poison-000" || dead[0].ReconsumeTimes != 3 ||
+		dead[0].GetProperty("RETRY_TOPIC") != topic || dead[0].GetProperty("ORIGIN_MESSAGE_ID") != first.OffsetMsgId {
+		t.Fatalf("dead letters %v", dead)
+	}
+}
+
+// Two consumers of a group split the topic's 4 queues once the broker told
+// the first of the second (NOTIFY_CONSUMER_IDS_CHANGED); when the broker
+// closes one (CloseClient) the other is told again and takes every queue.
+func TestGoPushConsumersSplitQueuesAndTakeOver(t *testing.T) {
+	t.Parallel()
+	b := startRealClockBroker(t)
+	const group, topic = "CG_GO_SPLIT", "InteropSplitTopic"
+	prod, _ := startGoProducer(t, b.Addr(), "PG_GO_SPLIT")
+	goSendN(t, prod, topic, "", "warmup", 1) // creates the topic before the consumers ask for its route
+	_, _, gotA := startGoConsumer(t, b.Addr(), goConsumerConfig{Group: group, Topic: topic})
+	gotA.waitCount(t, 1, consumeTimeout)
+	cB, idB, gotB := startGoConsumer(t, b.Addr(), goConsumerConfig{Group: group, Topic: topic})
+	time.Sleep(time.Second) // both rebalance at once (B at Start, A on the notification)
+
+	sent := goSendN(t, prod, topic, "", "split", 16)
+	eventually(t, consumeTimeout, "16 messages split between the consumers", func() bool {
+		return len(gotA.snapshot())-1+len(gotB.snapshot()) >= len(sent)
+	})
+	queuesA, queuesB := queueSet(gotA.snapshot()[1:]), queueSet(gotB.snapshot())
+	if len(queuesA) != 2 || len(queuesB) != 2 {
+		t.Fatalf("queues: A %v, B %v, want 2 each", queuesA, queuesB)
+	}
+	for q := range queuesA {
+		if queuesB[q] {
+			t.Fatalf("queue %d consumed by both: A %v, B %v", q, queuesA, queuesB)
+		}
+	}
+	time.Sleep(6 * time.Second) // B commits its offsets (every 5 s) before the broker drops it
+
+	if err := b.CloseClient(idB); err != nil {
+		t.Fatalf("CloseClient(%s): %v", idB, err)
+	}
+	_ = cB.Shutdown() // the Go client would otherwise dial again and go on pulling
+	time.Sleep(time.Second)
+	before := len(gotA.snapshot())
+	more := goSendN(t, prod, topic, "", "takeover", 16)
+	eventually(t, consumeTimeout, "consumer A to receive every later message", func() bool {
+		return len(gotA.snapshot())-before >= len(more)
+	})
+	if q := queueSet(gotA.snapshot()[before:]); len(q) != 4 {
+		t.Fatalf("after CloseClient, A consumed queues %v, want all 4", q)
+	}
+}
+
+func queueSet(msgs []*primitive.MessageExt) map[int]bool {
+	out := map[int]bool{}
+	for _, m := range msgs {
+		out[m.Queue.QueueId] = true
+	}
+	return out
+}
+
+// A consumer restarted in the same group resumes at the offsets it
+// committed (UPDATE_CONSUMER_OFFSET at shutdown, QUERY_CONSUMER_OFFSET at
+// start): it gets only what was sent after.
+func TestGoPushConsumerRestartResumes(t *testing.T) {
+	t.Parallel()
+	b := startRealClockBroker(t)
+	const group, topic = "CG_GO_RESUME", "InteropResumeTopic"
+	prod, _ := startGoProducer(t, b.Addr(), "PG_GO_RESUME")
+	first := goSendN(t, prod, topic, "", "first", 8)
+	c1, _, got1 := startGoConsumer(t, b.Addr(), goConsumerConfig{Group: group, Topic: topic})
+	got1.waitCount(t, len(first), consumeTimeout)
+	if err := c1.Shutdown(); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	eventually(t, 10*time.Second, "the committed offsets to cover the first messages", func() bool {
+		var sum int64
+		for q := range 4 {
+			sum += rawOffset(t, b.Addr(), protocol.QueryConsumerOffset, group, topic, q)
+		}
+		return sum == int64(len(first))
+	})
+	second := goSendN(t, prod, topic, "", "second", 4)
+	_, _, got2 := startGoConsumer(t, b.Addr(), goConsumerConfig{Group: group, Topic: topic})
+	got2.waitCount(t, len(second), consumeTimeout)
+	if have := got2.bodies(); !slices.Equal(have, sorted(second)) {
+		t.Fatalf("the restarted consumer received %v, want exactly %v", have, sorted(second))
+	}
+}
+
+// rawPull pulls a queue once on a fresh connection, with the subscription
+// in the request (no heartbeat needed), and decodes what it got.
+func rawPull(t *testing.T, addr, group, topic string, queue int, offset int64) []*primitive.MessageExt {
+	t.Helper()
+	conn := dialRaw(t, addr)
+	defer conn.Close()
+	h := protocol.PullMessageRequestHeader{
+		ConsumerGroup: group, Topic: topic, QueueID: int32(queue), QueueOffset: offset, MaxMsgNums: 32,
+		SysFlag: protocol.BuildPullSysFlag(false, false, true, false), Subscription: "*", ExpressionType: "TAG",
+	}
+	resp := roundTrip(t, conn, protocol.NewRequest(protocol.PullMessage, h.Encode(), nil))
+	if resp.ResponseCode() != protocol.Success {
+		return nil
+	}
+	return primitive.DecodeMessage(resp.Body)
+}
+
+// rawOffset sends one offset request (14, 30 or 31) on a fresh connection;
+// -1 when it is not answered with SUCCESS.
+func rawOffset(t *testing.T, addr string, code protocol.RequestCode, group, topic string, queue int) int64 {
+	t.Helper()
+	conn := dialRaw(t, addr)
+	defer conn.Close()
+	ext := map[string]string{"topic": topic, "queueId": fmt.Sprint(queue)}
+	if group != "" {
+		ext["consumerGroup"] = group
+	}
+	resp := roundTrip(t, conn, protocol.NewRequest(code, ext, nil))
+	if resp.ResponseCode() != protocol.Success {
+		return -1
+	}
+	var h protocol.OffsetResponseHeader
+	if err := h.Decode(resp.ExtFields); err != nil {
+		t.Fatalf("offset reply %v: %v", resp.ExtFields, err)
+	}
+	return h.Offset
 }
