@@ -388,3 +388,37 @@ func rawOffset(t *testing.T, addr string, code protocol.RequestCode, group, topi
 	}
 	return h.Offset
 }
+
+// An ali-ons consumer receives what an ali-ons producer sent.
+func TestAliOnsConsumerReceivesWhatAliOnsSent(t *testing.T) {
+	t.Parallel()
+	b := startRealClockBroker(t)
+	const group, topic, n = "CG_NODE_BASIC", "InteropNodeConsumeTopic", 5
+	nc := startNodeProducerWith(t, nodeProducerConfig{
+		Script: "consumer.js", NameSrv: b.Addr(), Group: group, Topic: topic, HeartbeatInterval: time.Second,
+	})
+	nc.waitStarted(nodeTimeout)
+	np := startNodeProducer(t, b.Addr(), "PG_NODE_FOR_CONSUMER", topic, n)
+	np.waitStarted(nodeTimeout)
+	sent := map[string]bool{}
+	for _, ev := range np.waitSent(n, nodeTimeout) {
+		sent[ev.MsgID] = true
+	}
+	var bodies []string
+	for range n {
+		ev := nc.expect("received", consumeTimeout)
+		if ev.Topic != topic || !sent[ev.MsgID] {
+			t.Errorf("received %s: want topic %q and one of the sent msgIds %v", ev.Raw, topic, sent)
+		}
+		bodies = append(bodies, ev.Body)
+	}
+	var want []string
+	for i := range n {
+		want = append(want, fmt.Sprintf("hello from ali-ons #%d", i))
+	}
+	if !slices.Equal(sorted(bodies), want) {
+		t.Fatalf("ali-ons consumer received %v, want %v", sorted(bodies), want)
+	}
+	np.Close(nodeTimeout)
+	nc.Close(nodeTimeout)
+}
