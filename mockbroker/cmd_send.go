@@ -202,3 +202,34 @@ func splitAddr(addr string) (net.IP, int32) {
 func recordsQueue(topic string, queueID int32) records.Queue {
 	return records.Queue{Topic: topic, QueueID: queueID}
 }
+
+// commitHalf makes a committed transaction's half message visible: the
+// message held in RMQ_SYS_TRANS_HALF_TOPIC at the commit-log offset is
+// stored again in its real topic and queue, as
+// EndTransactionProcessor.endMessageTransaction does. Java computes the
+// properties string before it clears REAL_TOPIC, REAL_QID and TRAN_MSG
+// from the map, so the stored copy still carries them. A half message no
+// longer held (or never sent here) is skipped.
+func (b *Broker) commitHalf(commitLogOffset int64) {
+	half, ok := b.store.ByPhysicalOffset(commitLogOffset)
+	if !ok || half.Topic != halfTopic {
+		return
+	}
+	topic := half.Properties[protocol.PropertyRealTopic]
+	qid, err := strconv.Atoi(half.Properties[protocol.PropertyRealQueueID])
+	if topic == "" || err != nil {
+		return
+	}
+	m := store.Message{TagsCode: half.TagsCode, MessageExt: half.MessageExt}
+	m.SysFlag = m.SysFlag&^protocol.SysFlagTransactionMask | protocol.TransactionCommitType
+	m.PreparedTransactionOffset = commitLogOffset
+	m.StoreHost, m.StorePort = b.storeHost.ip, b.storeHost.port
+	m.Size = 0
+	if m.PropertiesString == "" {
+		m.PropertiesString = protocol.FormatPropertiesAs(b.cfg.release, half.Properties)
+	}
+	b.store.EnsureTopic(topic, int32(b.cfg.queueNums))
+	if _, err := b.appendStoredAt(topic, int32(qid), m); err != nil {
+		b.log.Warn("committed half message not stored", "topic", topic, "err", err)
+	}
+}

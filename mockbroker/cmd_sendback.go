@@ -148,13 +148,18 @@ func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.C
 // dead letter) in queue 0 of topic. The records' numbering advances with
 // the store's (they keep no record of it).
 func (b *Broker) appendStored(topic string, m store.Message) (store.Message, error) {
+	return b.appendStoredAt(topic, 0, m)
+}
+
+// appendStoredAt is appendStored to any queue of topic.
+func (b *Broker) appendStoredAt(topic string, queueID int32, m store.Message) (store.Message, error) {
 	b.appendMu.Lock()
 	defer b.appendMu.Unlock()
-	res, err := b.store.Append(topic, 0, []store.Message{m})
+	res, err := b.store.Append(topic, queueID, []store.Message{m})
 	if err != nil {
 		return store.Message{}, fmt.Errorf("storing the message in %s: %w", topic, err)
 	}
 	sm := res.Messages[0]
-	b.records.Send(recordConn(ConnInfo{}), "", recordsQueue(topic, 0), []int{int(sm.Size)}, nil, func(int, int64, int64) {})
+	b.records.Send(recordConn(ConnInfo{}), "", recordsQueue(topic, queueID), []int{int(sm.Size)}, nil, func(int, int64, int64) {})
 	return sm, nil
 }

@@ -427,6 +427,28 @@ func TestHalfMessagesAreNotPulled(t *testing.T) {
 	assert.Equal(t, held[0].Properties["REAL_TOPIC"], "T")
 	assert.Equal(t, held[0].Properties["REAL_QID"], "0")
 	assert.Equal(t, b.Messages("T")[0].Topic, "T", "the records show it under its topic")
+
+	// A rollback leaves it hidden; a commit stores it in its topic.
+	hr := c.call(half)
+	_, _, phys, err := protocol.ParseOffsetMsgID(hr.ExtFields["msgId"])
+	assert.NilError(t, err)
+	end := func(phys int64, state int32) {
+		h := protocol.EndTransactionRequestHeader{ProducerGroup: "PG", CommitLogOffset: phys, CommitOrRollback: state, MsgID: "U"}
+		req := protocol.NewRequest(protocol.EndTransaction, h.Encode(), nil)
+		req.Flag |= protocol.FlagOneway
+		c.send(req)
+	}
+	end(held[0].CommitLogOffset, protocol.TransactionRollbackType)
+	end(phys, protocol.TransactionCommitType)
+	poll(t, func() bool { return b.store.MaxOffset("T", 0) == 1 })
+	resp := c.call(pullCmd("CG", "T", 0, 0, 0))
+	msgs, err := protocol.DecodeMessageExts(resp.Body)
+	assert.NilError(t, err)
+	assert.Equal(t, len(msgs), 1)
+	assert.Equal(t, string(msgs[0].Body), "half")
+	assert.Equal(t, msgs[0].Topic, "T")
+	assert.Equal(t, msgs[0].PreparedTransactionOffset, phys)
+	assert.Equal(t, protocol.TransactionType(msgs[0].SysFlag), protocol.TransactionCommitType)
 }
 
 func TestConsumerSendMsgBackRetriesThenDeadLetters(t *testing.T) {
