@@ -422,3 +422,25 @@ func TestAliOnsConsumerReceivesWhatAliOnsSent(t *testing.T) {
 	np.Close(nodeTimeout)
 	nc.Close(nodeTimeout)
 }
+
+// Two broadcasting consumers of one group each receive every message.
+func TestGoPushConsumersBroadcasting(t *testing.T) {
+	t.Parallel()
+	b := startRealClockBroker(t)
+	const group, topic = "CG_GO_BROADCAST", "InteropBroadcastTopic"
+	prod, _ := startGoProducer(t, b.Addr(), "PG_GO_BROADCAST")
+	goSendN(t, prod, topic, "", "warmup", 1)
+	bc := []consumer.Option{consumer.WithConsumerModel(consumer.BroadCasting)}
+	_, _, gotA := startGoConsumer(t, b.Addr(), goConsumerConfig{Group: group, Topic: topic, Options: bc})
+	_, _, gotB := startGoConsumer(t, b.Addr(), goConsumerConfig{Group: group, Topic: topic, Options: bc})
+	gotA.waitCount(t, 1, consumeTimeout)
+	gotB.waitCount(t, 1, consumeTimeout)
+	sent := append([]string{"warmup-000"}, goSendN(t, prod, topic, "", "all", 8)...)
+	gotA.waitCount(t, len(sent), consumeTimeout)
+	gotB.waitCount(t, len(sent), consumeTimeout)
+	for name, got := range map[string]*received{"A": gotA, "B": gotB} {
+		if have := got.bodies(); !slices.Equal(have, sorted(sent)) {
+			t.Errorf("consumer %s received %v, want exactly %v", name, have, sorted(sent))
+		}
+	}
+}
