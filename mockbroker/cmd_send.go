@@ -2,6 +2,7 @@ package mockbroker
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -114,22 +115,27 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequestHeader, queue int32, body []byte, batch []protocol.BatchMessage, msgs []Message) ([]string, int64, error) {
 	topic, qid := h.Topic, queue
 	bornIP, bornPort := splitAddr(c.addr)
+	var batchProps string
+	if batch != nil {
+		batchProps = b.storedBatchProperties(h.Properties)
+	}
 	sms := make([]store.Message, len(msgs))
 	for i := range msgs {
 		m := &msgs[i]
-		props := m.Properties
-		sysFlag, raw := h.SysFlag, m.Body
+		sysFlag, raw, props, propStr := h.SysFlag, body, m.Properties, ""
 		if batch == nil {
-			raw = body // as sent, compressed or not
+			props, propStr = b.storedProperties(props)
 		} else {
-			sysFlag = h.SysFlag &^ protocol.SysFlagCompressed
+			raw = m.Body
+			props, propStr = b.batchProperties(batch[i].Properties, batchProps)
 		}
-		props = withProperty(props, protocol.PropertyCluster, b.cfg.clusterName)
 		if m.Half() {
-			// TransactionalMessageBridge.parseHalfMessageInner.
+			// TransactionalMessageBridge.parseHalfMessageInner: the string
+			// is made again from the map (WAIT included).
 			topic, qid = halfTopic, 0
 			props = withProperty(props, protocol.PropertyRealTopic, h.Topic)
 			props = withProperty(props, protocol.PropertyRealQueueID, fmt.Sprint(queue))
+			propStr = protocol.FormatPropertiesAs(b.cfg.release, props)
 			sysFlag &^= protocol.SysFlagTransactionMask
 		}
 		var tagsCode int64
@@ -139,8 +145,7 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 		sms[i] = store.Message{TagsCode: tagsCode, MessageExt: protocol.MessageExt{
 			Flag: m.Flag, SysFlag: sysFlag, BornTimestamp: m.BornTimestamp,
 			BornHost: bornIP, BornPort: bornPort, StoreHost: b.storeHost.ip, StorePort: b.storeHost.port,
-			ReconsumeTimes: derefInt32(h.ReconsumeTimes), Body: raw, Properties: props,
-			PropertiesString: protocol.FormatPropertiesAs(b.cfg.release, props),
+			ReconsumeTimes: derefInt32(h.ReconsumeTimes), Body: raw, Properties: props, PropertiesString: propStr,
 		}}
 	}
 	ids := make([]string, len(msgs))
@@ -232,4 +237,38 @@ func (b *Broker) commitHalf(commitLogOffset int64) {
 	if _, err := b.appendStoredAt(topic, int32(qid), m); err != nil {
 		b.log.Warn("committed half message not stored", "topic", topic, "err", err)
 	}
+}
+
+// storedProperties returns a single message's properties as the broker
+// stores them (SendMessageProcessor.sendMessage): with CLUSTER added; 4.9.8
+// leaves WAIT out of the stored string (to save its 9 bytes) but keeps it
+// in the map, 5.x keeps it.
+func (b *Broker) storedProperties(sent map[string]string) (map[string]string, string) {
+	props := withProperty(sent, protocol.PropertyCluster, b.cfg.clusterName)
+	strProps := props
+	if _, ok := props[protocol.PropertyWaitStoreMsgOK]; ok && b.cfg.release == protocol.Release498 {
+		strProps = maps.Clone(props)
+		delete(strProps, protocol.PropertyWaitStoreMsgOK)
+	}
+	return props, protocol.FormatPropertiesAs(b.cfg.release, strProps)
+}
+
+// storedBatchProperties returns the string of a batch header's
+// properties with CLUSTER added, which the commit log appends to each
+// message of the batch (SendMessageProcessor.sendBatchMessage).
+func (b *Broker) storedBatchProperties(header string) string {
+	props := withProperty(protocol.ParseProperties(header), protocol.PropertyCluster, b.cfg.clusterName)
+	return protocol.FormatPropertiesAs(b.cfg.release, props)
+}
+
+// batchProperties is how CommitLog's batch encoder writes one message's
+// properties: its own string as sent, a separator if it does not end with
+// one, then the batch's string.
+func (b *Broker) batchProperties(own, batchStr string) (map[string]string, string) {
+	s := own
+	if own != "" && batchStr != "" && own[len(own)-1] != protocol.PropertySeparator {
+		s += string(rune(protocol.PropertySeparator))
+	}
+	s += batchStr
+	return protocol.ParseProperties(s), s
 }

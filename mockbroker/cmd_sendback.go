@@ -77,7 +77,8 @@ func (l *redeliveryLog) of(group string) []redelivery {
 // negative. A real broker stores a retry in SCHEDULE_TOPIC_XXXX for the
 // delay level (0 means 3 + reconsumeTimes) and moves it to the retry topic
 // when due; the mock stores it in the retry topic at once, as it would
-// look then (REAL_TOPIC, REAL_QID, no DELAY), and notes the delay level.
+// look then (REAL_TOPIC, REAL_QID and DELAY in its properties), and notes
+// the delay level.
 func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.Command {
 	var h protocol.ConsumerSendMsgBackRequestHeader
 	if err := h.Decode(req.ExtFields); err != nil {
@@ -114,11 +115,14 @@ func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.C
 		if delay == 0 {
 			delay = 3 + orig.ReconsumeTimes
 		}
-		// As the schedule service delivers it: REAL_TOPIC and REAL_QID
-		// stay, DELAY goes.
+		// As ScheduleMessageService.messageTimeup delivers it: the commit
+		// log added REAL_TOPIC and REAL_QID when it diverted the message
+		// to SCHEDULE_TOPIC_XXXX, and the delivered string still holds
+		// DELAY (cleared from the map only after the string was made).
 		props[protocol.PropertyRealTopic] = topic
 		props[protocol.PropertyRealQueueID] = "0"
 	}
+	props[protocol.PropertyDelayTimeLevel] = fmt.Sprint(delay) // setDelayTimeLevel, 0 for a dead letter
 	if props[propOriginMsgID] == "" {
 		props[propOriginMsgID] = orig.OffsetMsgID()
 	}

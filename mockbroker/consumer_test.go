@@ -475,6 +475,8 @@ func TestConsumerSendMsgBackRetriesThenDeadLetters(t *testing.T) {
 		assert.Equal(t, m.Properties["RETRY_TOPIC"], "T")
 		assert.Equal(t, m.Properties["ORIGIN_MESSAGE_ID"], r.ExtFields["msgId"])
 		assert.Equal(t, m.Properties["REAL_TOPIC"], retry)
+		assert.Equal(t, m.Properties["DELAY"], fmt.Sprint(3+i))
+		assert.Equal(t, m.Properties["WAIT"], "false")
 		assert.Equal(t, string(m.Body), "poison")
 		notes := b.redeliveries.of("CG")
 		assert.Equal(t, notes[i].DelayLevel, int32(3+i), "delay level 0 means 3 + reconsumeTimes")
@@ -484,6 +486,7 @@ func TestConsumerSendMsgBackRetriesThenDeadLetters(t *testing.T) {
 	dead := b.store.Range(dlq, 0, 0, 1)
 	assert.Equal(t, len(dead), 1)
 	assert.Equal(t, dead[0].ReconsumeTimes, int32(3))
+	assert.Equal(t, dead[0].Properties["DELAY"], "0")
 	assert.Equal(t, dead[0].Properties["ORIGIN_MESSAGE_ID"], r.ExtFields["msgId"])
 
 	missing := back(123456789, 0)
@@ -496,4 +499,32 @@ func TestConsumerSendMsgBackRetriesThenDeadLetters(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Equal(t, b.store.Range("T", 0, 1, 2)[0].CommitLogOffset, phys2)
 	assert.Equal(t, b.Messages("T")[1].CommitLogOffset, phys2)
+}
+
+func TestStoredPropertiesAsTheReleaseWritesThem(t *testing.T) {
+	for _, rel := range releases {
+		t.Run(rel.String(), func(t *testing.T) {
+			b := Start(t, WithRelease(rel))
+			c := dial(t, b.Addr())
+			c.call(consumerHeartbeatCmd("c@1", "CG", 1, "T"))
+			c.read()
+			c.call(sendCmd("PG", "T", 0, "UNIQ_KEY\x01U\x02WAIT\x01true\x02", []byte("single")))
+			var batch []byte
+			batch = protocol.AppendBatchMessage(batch, 0, []byte("b0"), "UNIQ_KEY\x01B0")
+			v2 := map[string]string{"a": "PG", "b": "T", "c": "TBW102", "d": "4", "e": "0", "f": "0", "g": "1700000000000", "h": "0",
+				"i": "WAIT\x01true\x02", "j": "0", "k": "false", "m": "true"}
+			assert.Equal(t, c.call(protocol.NewRequest(protocol.SendBatchMessage, v2, batch)).Code, int32(0))
+
+			msgs, err := protocol.DecodeMessageExts(c.call(pullCmd("CG", "T", 0, 0, 0)).Body)
+			assert.NilError(t, err)
+			assert.Equal(t, len(msgs), 2)
+			single := map[string]string{"UNIQ_KEY": "U", "WAIT": "true", "CLUSTER": "DefaultCluster"}
+			if rel == protocol.Release498 {
+				delete(single, "WAIT") // kept out of the stored string
+			}
+			assert.Equal(t, msgs[0].PropertiesString, protocol.FormatPropertiesAs(rel, single))
+			batchStr := protocol.FormatPropertiesAs(rel, map[string]string{"WAIT": "true", "CLUSTER": "DefaultCluster"})
+			assert.Equal(t, msgs[1].PropertiesString, "UNIQ_KEY\x01B0\x02"+batchStr, "own properties, a separator, the batch's")
+		})
+	}
 }
