@@ -33,6 +33,7 @@ type Broker struct {
 	holds    *pullHolds // parked long-polling pulls (cmd_pull.go)
 	// redeliveries are the messages consumers sent back (cmd_sendback.go).
 	redeliveries redeliveryLog
+	subGroups    sync.Map // consumer group → struct{}: groups with a subscription group config (consumers.go)
 	sched        *scheduler
 	mux          *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
 	handler      remoting.Handler // the mux inside the pipeline

@@ -66,6 +66,7 @@ func (b *Broker) heartbeat(c *conn, req *protocol.Command) *protocol.Command {
 func (b *Broker) registerConsumers(c *conn, req *protocol.Command, hb *protocol.HeartbeatData) {
 	client := consumers.ClientInfo{Channel: c, ClientID: hb.ClientID, Language: req.Language, Version: int32(req.Version)}
 	for _, cd := range hb.ConsumerDataSet {
+		b.noteSubscriptionGroup(cd.GroupName)
 		b.store.EnsureTopic(store.RetryTopic(cd.GroupName), 1)
 		subs := make([]consumers.Subscription, len(cd.SubscriptionDataSet))
 		for i, sd := range cd.SubscriptionDataSet {

@@ -46,15 +46,30 @@ func (b *Broker) queryConsumerOffset(c *conn, req *protocol.Command) *protocol.C
 
 // updateConsumerOffset stores UPDATE_CONSUMER_OFFSET (15). Clients send it
 // oneway, so the reply is not written; a two-way request gets SUCCESS.
+// 5.x first refuses an unknown subscription group or topic, and ignores
+// the commit while a broker-side reset of the queue is pending.
 func (b *Broker) updateConsumerOffset(c *conn, req *protocol.Command) *protocol.Command {
 	var h protocol.UpdateConsumerOffsetRequestHeader
 	if err := h.Decode(req.ExtFields); err != nil {
 		return errorReply(req, err)
 	}
-	b.store.CommitOffset(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset)
-	resp := protocol.NewResponse(req, protocol.Success, "")
-	resp.ExtFields = map[string]string{}
-	return resp
+	reply := func(code protocol.ResponseCode, remark string) *protocol.Command {
+		resp := protocol.NewResponse(req, code, remark)
+		resp.ExtFields = map[string]string{}
+		return resp
+	}
+	if b.cfg.release != protocol.Release498 {
+		if !b.subscriptionGroupKnown(h.ConsumerGroup) {
+			return reply(protocol.SubscriptionGroupNotExist, "Group "+h.ConsumerGroup+" not exist!")
+		}
+		if _, ok := b.store.Topic(h.Topic); !ok {
+			return reply(protocol.TopicNotExist, "Topic "+h.Topic+" not exist!")
+		}
+	}
+	if !b.store.CommitOffset(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset) {
+		return reply(protocol.Success, "Offset has been previously reset")
+	}
+	return reply(protocol.Success, "")
 }
 
 // maxOffset answers GET_MAX_OFFSET (30): the queue offset the next message

@@ -47,6 +47,7 @@ func (b *Broker) pull(c *conn, req *protocol.Command, h *protocol.PullMessageReq
 	}
 	// The subscription group is auto-created (autoCreateSubscriptionGroup)
 	// and readable: SUBSCRIPTION_GROUP_NOT_EXIST (26) does not happen.
+	b.noteSubscriptionGroup(h.ConsumerGroup)
 	topic, ok := b.store.Topic(h.Topic)
 	if !ok {
 		return fail(protocol.TopicNotExist, fmt.Sprintf("topic[%s] not exist, apply first please! \nSee %s for further details.", h.Topic, b.cfg.release.FAQURL()))

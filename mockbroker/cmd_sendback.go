@@ -89,6 +89,7 @@ func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.C
 		resp.ExtFields = map[string]string{}
 		return resp
 	}
+	b.noteSubscriptionGroup(h.Group) // findSubscriptionGroupConfig auto-creates it
 	orig, ok := b.store.ByPhysicalOffset(h.Offset)
 	if !ok {
 		return reply(protocol.SystemError, fmt.Sprintf("look message by offset failed, %d", h.Offset))

@@ -154,6 +154,8 @@ func TestOffsetCodes(t *testing.T) {
 			start := time.UnixMilli(1_700_000_000_000)
 			b := Start(t, WithRelease(rel), WithVirtualClock(start))
 			c := dial(t, b.Addr())
+			c.call(consumerHeartbeatCmd("c@1", "CG", 1, "T")) // 5.x commits only for known groups
+			c.read()
 			for i := range 3 {
 				assert.Equal(t, c.call(sendCmd("PG", "T", 0, "", []byte(fmt.Sprint("m", i)))).Code, int32(0))
 				b.Advance(time.Second)
@@ -525,6 +527,35 @@ func TestStoredPropertiesAsTheReleaseWritesThem(t *testing.T) {
 			assert.Equal(t, msgs[0].PropertiesString, protocol.FormatPropertiesAs(rel, single))
 			batchStr := protocol.FormatPropertiesAs(rel, map[string]string{"WAIT": "true", "CLUSTER": "DefaultCluster"})
 			assert.Equal(t, msgs[1].PropertiesString, "UNIQ_KEY\x01B0\x02"+batchStr, "own properties, a separator, the batch's")
+		})
+	}
+}
+
+func TestUpdateConsumerOffsetChecksOn5x(t *testing.T) {
+	for _, rel := range releases {
+		t.Run(rel.String(), func(t *testing.T) {
+			b := Start(t, WithRelease(rel))
+			c := dial(t, b.Addr())
+			up := func(group, topic string) *protocol.Command {
+				return c.call(protocol.NewRequest(protocol.UpdateConsumerOffset, map[string]string{
+					"consumerGroup": group, "topic": topic, "queueId": "0", "commitOffset": "3"}, nil))
+			}
+			c.call(sendCmd("PG", "T", 0, "", []byte("x")))
+			r := up("Unknown", "T")
+			if rel == protocol.Release498 {
+				assert.Equal(t, r.Code, int32(0))
+				return
+			}
+			assert.Equal(t, r.ResponseCode(), protocol.SubscriptionGroupNotExist)
+			assert.Equal(t, r.Remark, "Group Unknown not exist!")
+			c.call(consumerHeartbeatCmd("c@1", "CG", 1, "T"))
+			c.read()
+			r = up("CG", "Nope")
+			assert.Equal(t, r.ResponseCode(), protocol.TopicNotExist)
+			assert.Equal(t, r.Remark, "Topic Nope not exist!")
+			assert.Equal(t, up("CG", "T").Code, int32(0))
+			off, _ := b.store.Offset("CG", "T", 0)
+			assert.Equal(t, off, int64(3))
 		})
 	}
 }
