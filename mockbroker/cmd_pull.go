@@ -56,7 +56,8 @@ func (b *Broker) pull(c *conn, req *protocol.Command, h *protocol.PullMessageReq
 		return fail(protocol.NoPermission, "the topic["+h.Topic+"] pulling message is forbidden")
 	}
 	if h.QueueID < 0 || h.QueueID >= topic.ReadQueueNums {
-		return fail(protocol.SystemError, fmt.Sprintf("queueId[%d] is illegal, topic:[%s] topicConfig.readQueueNums:[%d] consumer:[%s]",
+		// SYSTEM_ERROR on 4.9.8, INVALID_PARAMETER on 5.x.
+		return fail(b.cfg.release.IllegalQueueIDCode(), fmt.Sprintf("queueId[%d] is illegal, topic:[%s] topicConfig.readQueueNums:[%d] consumer:[%s]",
 			h.QueueID, h.Topic, topic.ReadQueueNums, "/"+clientAddr(c.addr)))
 	}
 	var sub consumers.Subscription

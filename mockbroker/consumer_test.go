@@ -277,7 +277,7 @@ func TestPullStatuses(t *testing.T) {
 				remark string
 			}{
 				{pullCmd("CG", "Nope", 0, 0, noSuspend), protocol.TopicNotExist, "topic[Nope] not exist, apply first please!"},
-				{pullCmd("CG", "T", 7, 0, noSuspend), protocol.SystemError, "queueId[7] is illegal, topic:[T] topicConfig.readQueueNums:[4] consumer:[/"},
+				{pullCmd("CG", "T", 7, 0, noSuspend), rel.IllegalQueueIDCode(), "queueId[7] is illegal, topic:[T] topicConfig.readQueueNums:[4] consumer:[/"},
 				{pullCmd("NoGroup", "T", 0, 0, noSuspend), protocol.SubscriptionNotExist, "the consumer's group info not exist"},
 				{pullCmd("CG", "%RETRY%CG", 0, 0, noSuspend), protocol.SubscriptionNotExist, "the consumer's subscription not exist"},
 			}
