@@ -41,6 +41,9 @@ func (b *Broker) heartbeat(c *conn, req *protocol.Command) *protocol.Command {
 		b.records.NameClient(c.id, hb.ClientID)
 	}
 	c.setClientID(hb.ClientID) // for interceptors and records (ConnInfo.ClientID)
+	if len(hb.ConsumerDataSet) > 0 { // consumers first, as Java does
+		b.registerConsumers(c, req, hb)
+	}
 	if len(groups) > 0 {
 		b.producers.RegisterProducers(groups, producers.ClientChannelInfo{
 			Channel:  c,
@@ -48,9 +51,6 @@ func (b *Broker) heartbeat(c *conn, req *protocol.Command) *protocol.Command {
 			Language: req.Language,
 			Version:  int32(req.Version),
 		})
-	}
-	if len(hb.ConsumerDataSet) > 0 {
-		b.registerConsumers(c, req, hb)
 	}
 	resp := protocol.NewResponse(req, protocol.Success, "")
 	resp.ExtFields = b.hbReplyExt
