@@ -186,7 +186,13 @@ func TestGoPushConsumerReceivesWhatGoProducerSent(t *testing.T) {
 			t.Errorf("message %s: topic %q storeHost %q offsetMsgId %q", m.Body, m.Topic, m.StoreHost, m.OffsetMsgId)
 		}
 	}
-	_ = clientID
+	// The broker lists the consumer, as 38 answers it.
+	conn := dialRaw(t, b.Addr())
+	resp := roundTrip(t, conn, protocol.NewRequest(protocol.GetConsumerListByGroup, map[string]string{"consumerGroup": group}, nil))
+	ids, err := protocol.DecodeGetConsumerListByGroupResponseBody(resp.Body)
+	if err != nil || !slices.Equal(ids.ConsumerIDList, []string{clientID}) {
+		t.Errorf("38 for %s: %s (%v), want [%s]", group, resp.Body, err, clientID)
+	}
 }
 
 func TestGoPushConsumerTagFilter(t *testing.T) {
