@@ -34,9 +34,12 @@ type Broker struct {
 	// redeliveries are the messages consumers sent back (cmd_sendback.go).
 	redeliveries redeliveryLog
 	subGroups    sync.Map // consumer group → struct{}: groups with a subscription group config (consumers.go)
-	sched        *scheduler
-	mux          *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
-	handler      remoting.Handler // the mux inside the pipeline
+	// hbFingerprints is 5.x's consumerGroupHeartbeatTable: consumer group
+	// → int32 heartbeatFingerprint of its last heartbeat (cmd_client.go).
+	hbFingerprints sync.Map
+	sched          *scheduler
+	mux            *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
+	handler        remoting.Handler // the mux inside the pipeline
 	// hbReplyExt is the extFields of every heartbeat reply (none in
 	// 4.9.8), shared by them all: replies are only encoded, never changed.
 	hbReplyExt map[string]string

@@ -559,3 +559,29 @@ func TestUpdateConsumerOffsetChecksOn5x(t *testing.T) {
 		})
 	}
 }
+
+// 5.x heartBeatV2: a fingerprinted heartbeat without subscriptions keeps
+// the group's; a changed fingerprint is reported as IS_SUB_CHANGE.
+func TestHeartbeatV2KeepsSubscriptions(t *testing.T) {
+	b := Start(t, WithRelease(protocol.Release533))
+	c := dial(t, b.Addr())
+	hbCmd := func(fingerprint int32, withoutSub bool, topics ...string) *protocol.Command {
+		full := consumerHeartbeatCmd("c@1", "CG", 1, topics...)
+		hb, err := protocol.DecodeHeartbeatData(full.Body)
+		assert.NilError(t, err)
+		hb.HeartbeatFingerprint, hb.WithoutSub = fingerprint, withoutSub
+		full.Body = hb.MarshalAs(protocol.Release533)
+		return full
+	}
+	r := c.call(hbCmd(7, false, "T"))
+	assert.DeepEqual(t, r.ExtFields, map[string]string{"IS_SUPPORT_HEART_BEAT_V2": "true", "IS_SUB_CHANGE": "false"})
+	c.read() // the notification
+	r = c.call(hbCmd(7, true))
+	assert.Equal(t, r.ExtFields["IS_SUB_CHANGE"], "false")
+	_, ok := b.consumers.FindSubscription("CG", "T", false)
+	assert.Assert(t, ok, "a heartbeat without subscriptions keeps them")
+	r = c.call(hbCmd(8, false, "T", "U"))
+	assert.Equal(t, r.ExtFields["IS_SUB_CHANGE"], "true")
+	_, ok = b.consumers.FindSubscription("CG", "U", false)
+	assert.Assert(t, ok)
+}
