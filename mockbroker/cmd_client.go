@@ -41,7 +41,7 @@ func (b *Broker) heartbeat(c *conn, req *protocol.Command) *protocol.Command {
 		// client sends its first messages before its first heartbeat).
 		b.records.NameClient(c.id, hb.ClientID)
 	}
-	c.setClientID(hb.ClientID)       // for interceptors and records (ConnInfo.ClientID)
+	c.setClientID(hb.ClientID) // for interceptors and records (ConnInfo.ClientID)
 	v2 := b.cfg.release.HasV5BodyFields() && hb.HeartbeatFingerprint != 0
 	subChange := false
 	if len(hb.ConsumerDataSet) > 0 { // consumers first, as Java does
