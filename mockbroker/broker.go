@@ -27,9 +27,19 @@ type Broker struct {
 	producers *producers.Manager
 	consumers *consumers.Manager // consumers.go
 	store     *store.Store       // consumers.go: messages behind sends and pulls
-	sched     *scheduler
-	mux       *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
-	handler   remoting.Handler // the mux inside the pipeline
+	// appendMu keeps the store and the records numbering messages alike
+	// (cmd_send.go).
+	appendMu sync.Mutex
+	holds    *pullHolds // parked long-polling pulls (cmd_pull.go)
+	// redeliveries are the messages consumers sent back (cmd_sendback.go).
+	redeliveries redeliveryLog
+	subGroups    sync.Map // consumer group → struct{}: groups with a subscription group config (consumers.go)
+	// hbFingerprints is 5.x's consumerGroupHeartbeatTable: consumer group
+	// → int32 heartbeatFingerprint of its last heartbeat (cmd_client.go).
+	hbFingerprints sync.Map
+	sched          *scheduler
+	mux            *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
+	handler        remoting.Handler // the mux inside the pipeline
 	// hbReplyExt is the extFields of every heartbeat reply (none in
 	// 4.9.8), shared by them all: replies are only encoded, never changed.
 	hbReplyExt map[string]string
@@ -84,6 +94,8 @@ func New(opts ...Option) (*Broker, error) {
 	b.producers = b.newProducerManager()
 	b.consumers = b.newConsumerManager()
 	b.store = b.newStore()
+	b.holds = newPullHolds()
+	b.sched.afterAdvance = b.expireHeld
 	b.handler = b.newHandler()
 	b.hbReplyExt = cfg.release.HeartbeatReplyExtFields()
 	if err := b.listen(); err != nil {
@@ -189,6 +201,7 @@ func (b *Broker) Release() protocol.Release { return b.cfg.release }
 func (b *Broker) Close() {
 	b.closeOnce.Do(func() {
 		b.closed.Store(true)
+		b.holds.close()
 		b.srv.Close()
 		b.sched.close()
 		b.events.close()

@@ -15,6 +15,8 @@ type scheduler struct {
 	next      time.Time // virtual: when the next scan is due
 	interval  time.Duration
 	scan      func()
+	// afterAdvance runs after each Advance (parked pulls due by then).
+	afterAdvance func()
 
 	stop chan struct{}
 	done chan struct{}
@@ -87,6 +89,9 @@ func (s *scheduler) advance(d time.Duration) bool {
 		s.now = target
 	}
 	s.mu.Unlock()
+	if s.afterAdvance != nil {
+		s.afterAdvance()
+	}
 	return true
 }
 

@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
 	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/remoting"
 )
@@ -45,11 +46,20 @@ func (b *Broker) topicRoute(topic string) *protocol.TopicRouteData {
 	if topic == autoCreateTopic {
 		perm |= permInherit
 	}
+	read, write := int32(b.cfg.queueNums), int32(b.cfg.queueNums)
+	if t, ok := b.store.Topic(topic); ok {
+		read, write, perm = t.ReadQueueNums, t.WriteQueueNums, int(t.Perm)
+	} else if store.IsRetryTopic(topic) || store.IsDLQTopic(topic) {
+		// 1 queue, as the first heartbeat (or dead letter) creates it. A
+		// real name server knows no route before that; the Go consumer
+		// asks for it at Start, just before its first heartbeat.
+		read, write = 1, 1
+	}
 	route := &protocol.TopicRouteData{}
 	for _, br := range b.brokers {
 		route.QueueDatas = append(route.QueueDatas, protocol.QueueData{
 			BrokerName: br.name, Perm: int32(perm),
-			ReadQueueNums: int32(b.cfg.queueNums), WriteQueueNums: int32(b.cfg.queueNums),
+			ReadQueueNums: read, WriteQueueNums: write,
 		})
 		route.BrokerDatas = append(route.BrokerDatas, b.brokerData(br))
 	}

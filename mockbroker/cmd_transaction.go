@@ -110,6 +110,9 @@ func (b *Broker) endTransaction(c *conn, req *protocol.Command) *protocol.Comman
 		}
 		return e
 	})
+	if e.State == TxCommit {
+		b.commitHalf(h.CommitLogOffset) // cmd_send.go
+	}
 	b.log.Debug("end transaction", "remote", c.addr, "group", h.ProducerGroup, "msgId", h.MsgID,
 		"state", e.State.String(), "fromCheck", h.FromTransactionCheck)
 	if e.State == TxUnknown {

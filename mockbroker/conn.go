@@ -78,5 +78,6 @@ func (b *Broker) connClosed(rc *remoting.Conn, _ error) {
 	b.connsMu.Unlock()
 	b.producers.DoChannelCloseEvent(c.addr, c)
 	b.consumers.ChannelClosed(c)
+	b.holds.dropConn(c)
 	b.records.Closed(c.id)
 }

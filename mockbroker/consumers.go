@@ -21,8 +21,11 @@ func (b *Broker) newConsumerManager() *consumers.Manager {
 // newStore builds the message store behind sends and pulls.
 func (b *Broker) newStore() *store.Store {
 	return store.New(store.Options{
-		Release: b.cfg.release,
-		Now:     b.Now,
+		Release:     b.cfg.release,
+		Now:         b.Now,
+		MaxBytes:    b.cfg.storeBytes,
+		MaxMessages: b.cfg.storeCount,
+		OnAppend:    b.messageArrived,
 	})
 }
 
@@ -44,4 +47,21 @@ func (b *Broker) consumerEvent(ev consumers.Event) {
 			b.log.Debug("notify consumer ids changed not sent", "remote", c.addr, "group", ev.Group, "err", err)
 		}
 	}
+}
+
+// noteSubscriptionGroup records that a consumer group has a subscription
+// group config: a real broker auto-creates one (autoCreateSubscriptionGroup)
+// the first time a heartbeat, a pull or a send-back names the group, and
+// keeps it after the group's consumers leave.
+func (b *Broker) noteSubscriptionGroup(group string) {
+	if _, ok := b.subGroups.Load(group); !ok {
+		b.subGroups.Store(group, struct{}{})
+	}
+}
+
+// subscriptionGroupKnown reports whether the group has a subscription
+// group config (see noteSubscriptionGroup).
+func (b *Broker) subscriptionGroupKnown(group string) bool {
+	_, ok := b.subGroups.Load(group)
+	return ok
 }

@@ -25,6 +25,10 @@ func (b *Broker) newHandler() remoting.Handler {
 	b.registerNamesrvCodes(m)
 	b.registerSendCodes(m)
 	b.registerTransactionCodes(m)
+	b.registerConsumerCodes(m)
+	b.registerOffsetCodes(m)
+	b.registerPullCodes(m)
+	b.registerSendBackCodes(m)
 	m.Fallback(b.notSupported)
 	b.mux = m
 	return remoting.Chain(m.Serve, b.stamping, b.journaling, b.recovering, b.intercepting)

@@ -16,8 +16,19 @@
 // The examples below run these steps against a client made of the
 // remoting package's Client.
 //
+// Consumers work too: a push consumer registers by heartbeat, asks for its
+// group (38) and offsets (14, 30, 29), pulls (11) and commits (15), and
+// receives what producers sent. Every accepted send goes to a message
+// store (internal/store, bounded by WithStoreLimits) that numbers it for
+// the send reply, pulls and offset message ids; a pull at the end of its
+// queue is parked (long polling) and answered when a message arrives or at
+// its suspend timeout (on the virtual clock: when Advance passes it).
+// Messages consumers send back (36) go to %RETRY%<group>, after
+// maxReconsumeTimes to %DLQ%<group>.
+//
 // One address serves the name-server codes (105, 106) and the broker codes
-// (34, 35, 37, 204, 28, 328, sends). Requests go through a remoting mux
+// (34, 35, 37, 204, 28, 328, sends, and the consumer codes 11, 14, 15, 29,
+// 30, 31, 36, 38). Requests go through a remoting mux
 // that each cmd_*.go file fills with its own codes, behind the journal,
 // recover and interception middleware. The producer table mirrors the Java
 // broker's ProducerManager; WithRelease(protocol.Release498) gives 4.9.8

@@ -32,9 +32,10 @@ func clientIDs(ps []Producer) []string {
 }
 
 // CloseClient closes, from the broker's side, every connection on which
-// the client id registered a producer, so the broker's close path runs
-// (the producer leaves its groups once the close is processed). With no
-// such connection the error wraps ErrUnknownClient.
+// the client id registered a producer or a consumer, so the broker's close
+// path runs (the client leaves its groups once the close is processed, and
+// the rest of each consumer group is told to rebalance). With no such
+// connection the error wraps ErrUnknownClient.
 func (b *Broker) CloseClient(clientID string) error {
 	chans := b.channelsOf(clientID)
 	if len(chans) == 0 {
@@ -74,7 +75,8 @@ func (b *Broker) Advance(d time.Duration) {
 	}
 }
 
-// channelsOf returns the distinct channels the client id registered on.
+// channelsOf returns the distinct channels the client id registered a
+// producer or a consumer on.
 func (b *Broker) channelsOf(clientID string) []producers.Channel {
 	seen := map[producers.Channel]bool{}
 	var out []producers.Channel
@@ -84,6 +86,12 @@ func (b *Broker) channelsOf(clientID string) []producers.Channel {
 				seen[in.Channel] = true
 				out = append(out, in.Channel)
 			}
+		}
+	}
+	for _, m := range b.consumers.ClientsByID(clientID) {
+		if ch, ok := m.Client.Channel.(producers.Channel); ok && !seen[ch] {
+			seen[ch] = true
+			out = append(out, ch)
 		}
 	}
 	return out

@@ -27,7 +27,12 @@ const maxInflated = 64 << 20
 
 // Message is one message a producer sent and the broker accepted
 // (SEND_MESSAGE 10, SEND_MESSAGE_V2 310, or one message of a
-// SEND_BATCH_MESSAGE 320).
+// SEND_BATCH_MESSAGE 320), as the records keep it. The message store
+// behind pulls numbers it (QueueOffset, CommitLogOffset and OffsetMsgID are
+// the store's, as the send reply reported them) and shares its body: a
+// body is kept once, except that a zlib-compressed one is also kept
+// inflated here. The records and the store are bounded separately
+// (WithMessageLimit, WithStoreLimits).
 type Message struct {
 	Topic           string
 	QueueID         int32 // the queue the request named (or the broker picked, for -1)
@@ -57,8 +62,10 @@ type Message struct {
 }
 
 // Half reports whether the message is a transaction's half (prepared)
-// message: TRAN_MSG=true or the prepared type in SysFlag. The mock keeps it
-// under its real topic; a real broker hides it until commit.
+// message: TRAN_MSG=true or the prepared type in SysFlag. The records
+// (Messages) show it under its real topic; the message store, like a real
+// broker, keeps it in RMQ_SYS_TRANS_HALF_TOPIC, hidden from pulls, and
+// stores it in its topic when an END_TRANSACTION commits it.
 func (m Message) Half() bool {
 	return protocol.TransactionType(m.SysFlag) == protocol.TransactionPreparedType ||
 		m.Properties[protocol.PropertyTransactionPrepared] == "true"

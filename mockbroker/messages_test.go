@@ -2,14 +2,17 @@ package mockbroker
 
 import (
 	"bytes"
+	"cmp"
 	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -58,24 +61,36 @@ func TestMessagesRecordEverySend(t *testing.T) {
 	at := start
 	born := time.UnixMilli(1700000000000)
 	id := b.storeHost.msgID
+	// The store numbers messages: a physical offset advances by the
+	// encoded size of the message before it, as in a commit log.
+	var stored []store.Message
+	for _, q := range []int32{1, 2} {
+		stored = append(stored, b.store.Range("T", q, 0, 10)...)
+	}
+	stored = append(stored, b.store.Range("Other", 0, 0, 10)...)
+	slices.SortFunc(stored, func(x, y store.Message) int { return cmp.Compare(x.CommitLogOffset, y.CommitLogOffset) })
+	assert.Equal(t, len(stored), 6)
+	assert.Equal(t, stored[0].CommitLogOffset, int64(0))
+	for i := 1; i < len(stored); i++ {
+		assert.Equal(t, stored[i].CommitLogOffset, stored[i-1].CommitLogOffset+int64(store.EncodedSize(&stored[i-1].MessageExt)))
+	}
+	phys := func(q int32, off int64) int64 { return b.store.Range("T", q, off, off+1)[0].CommitLogOffset }
 	want := []Message{
-		{Topic: "T", QueueID: 1, QueueOffset: 0, CommitLogOffset: 0, OffsetMsgID: id(0), MsgID: "U1", Tags: "tagA", Keys: []string{"k1", "k2"},
+		{Topic: "T", QueueID: 1, QueueOffset: 0, CommitLogOffset: phys(1, 0), OffsetMsgID: id(phys(1, 0)), MsgID: "U1", Tags: "tagA", Keys: []string{"k1", "k2"},
 			Properties: map[string]string{"UNIQ_KEY": "U1", "TAGS": "tagA", "KEYS": "k1 k2", "WAIT": "true"}, Body: []byte("hello"),
 			BornTimestamp: born, ProducerGroup: "PG", ClientID: "go@1", Addr: addr, Time: at},
-		{Topic: "T", QueueID: 1, QueueOffset: 1, CommitLogOffset: 5, OffsetMsgID: id(5), MsgID: "U2",
+		{Topic: "T", QueueID: 1, QueueOffset: 1, CommitLogOffset: phys(1, 1), OffsetMsgID: id(phys(1, 1)), MsgID: "U2",
 			Properties: map[string]string{"UNIQ_KEY": "U2"}, Body: []byte("inflated"), SysFlag: 1,
 			BornTimestamp: born, ProducerGroup: "PG", ClientID: "go@1", Addr: addr, Time: at},
-		{Topic: "T", QueueID: 1, QueueOffset: 2, CommitLogOffset: 5 + int64(len(compressed.Body)), OffsetMsgID: id(5 + int64(len(compressed.Body))), MsgID: "U3",
+		{Topic: "T", QueueID: 1, QueueOffset: 2, CommitLogOffset: phys(1, 2), OffsetMsgID: id(phys(1, 2)), MsgID: "U3",
 			Properties: map[string]string{"UNIQ_KEY": "U3"}, Body: []byte("lz4 bytes"), Compressed: true, SysFlag: protocol.SysFlagCompressed | protocol.SysFlagCompressionLZ4,
 			BornTimestamp: born, ProducerGroup: "PG", ClientID: "go@1", Addr: addr, Time: at},
 	}
-	next := want[2].CommitLogOffset + 9
 	for i := range 2 {
-		want = append(want, Message{Topic: "T", QueueID: 2, QueueOffset: int64(i), CommitLogOffset: next, OffsetMsgID: id(next),
+		want = append(want, Message{Topic: "T", QueueID: 2, QueueOffset: int64(i), CommitLogOffset: phys(2, int64(i)), OffsetMsgID: id(phys(2, int64(i))),
 			MsgID: fmt.Sprint("B", i), Tags: fmt.Sprint("t", i), Flag: int32(i),
 			Properties: map[string]string{"UNIQ_KEY": fmt.Sprint("B", i), "TAGS": fmt.Sprint("t", i)}, Body: []byte(fmt.Sprint("b", i)),
 			BornTimestamp: time.UnixMilli(1700000000123), ProducerGroup: "PG2", ClientID: "go@1", Addr: addr, Batch: true, Time: at})
-		next += 2
 	}
 	got := b.Messages("T")
 	assert.DeepEqual(t, got, want, cmpopts.IgnoreUnexported(Message{}), cmpopts.EquateEmpty())

@@ -31,6 +31,8 @@ type config struct {
 	messageLimit int
 	maxPending   int
 	idle         time.Duration
+	storeBytes   int64 // 0: store.DefaultMaxBytes
+	storeCount   int   // 0: store.DefaultMaxMessages
 }
 
 func defaultConfig() config {
@@ -163,3 +165,12 @@ const DefaultMaxPendingOutput = 4 << 20
 // broker logs it and closes the connection (default
 // DefaultMaxPendingOutput). n <= 0 removes the limit.
 func WithMaxPendingOutput(n int) Option { return func(c *config) { c.maxPending = n } }
+
+// WithStoreLimits bounds the message store behind pulls: the sum of the
+// stored messages' encoded sizes and their count (defaults 64 MiB and
+// 100 000; 0 keeps a default, < 0 means no bound). The oldest messages go
+// first; the queues' min offsets move with them, and a consumer still
+// pulling below them gets PULL_OFFSET_MOVED as from a real broker.
+func WithStoreLimits(maxBytes int64, maxMessages int) Option {
+	return func(c *config) { c.storeBytes, c.storeCount = maxBytes, maxMessages }
+}

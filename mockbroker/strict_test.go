@@ -41,7 +41,7 @@ func TestStrictFailsTheTestWithAReport(t *testing.T) {
 		resp := c.call(&protocol.Command{Code: 9999})
 		assert.Equal(t, resp.Code, int32(3), "still answered like a real broker")
 	}
-	c.call(protocol.NewRequest(protocol.PullMessage, map[string]string{}, nil))
+	c.call(protocol.NewRequest(protocol.QueryMessage, map[string]string{}, nil))
 	// Intercepted codes count as handled, whatever the handler table says.
 	b.Intercept(protocol.QueryConsumerOffset, FaultCode(protocol.QueryNotFound, "Not found"))
 	c.call(protocol.NewRequest(protocol.QueryConsumerOffset, map[string]string{}, nil))
@@ -52,7 +52,7 @@ func TestStrictFailsTheTestWithAReport(t *testing.T) {
 	assert.Equal(t, len(lines), 3, rt.errors[0])
 	assert.Assert(t, is.Contains(lines[0], "3 request(s) were not handled"))
 	assert.Assert(t, is.Contains(lines[1], "code 9999, which RocketMQ does not define, from "+localAddr(c)+" (client c@1): 2 times, first at "))
-	assert.Assert(t, is.Contains(lines[2], "PULL_MESSAGE (11), which the mock does not serve, from "+localAddr(c)+" (client c@1): once"))
+	assert.Assert(t, is.Contains(lines[2], "QUERY_MESSAGE (12), which the mock does not serve, from "+localAddr(c)+" (client c@1): once"))
 
 	got := b.Unhandled()
 	assert.Equal(t, len(got), 2)

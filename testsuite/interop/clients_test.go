@@ -176,6 +176,10 @@ type nodeEvent struct {
 	SendStatus  string `json:"sendStatus,omitempty"`
 	BrokerName  string `json:"brokerName,omitempty"`
 	Message     string `json:"message,omitempty"`
+	// consumer.js "received" events.
+	Body           string `json:"body,omitempty"`
+	Topic          string `json:"topic,omitempty"`
+	ReconsumeTimes int    `json:"reconsumeTimes,omitempty"`
 	// Raw is the line as printed.
 	Raw string `json:"-"`
 }
@@ -196,6 +200,9 @@ type nodeProducerConfig struct {
 	InstanceName string
 	// ClientIP, if set, replaces address.ip() in the clientID.
 	ClientIP string
+	// Script is the node script to run: "producer.js" when empty, or
+	// "consumer.js" (Group is then the consumer group).
+	Script string
 	// MaxLifetime is the hard limit after which producer.js exits (default 60 s).
 	MaxLifetime time.Duration
 	// Stay keeps producer.js running after producer.close() (and so any
@@ -298,7 +305,11 @@ func startNodeProducer(t testing.TB, nameSrvAddr, group, topic string, n int) *n
 func startNodeProducerWith(t testing.TB, cfg nodeProducerConfig) *nodeProc {
 	t.Helper()
 	nodeBin := requireNode(t)
-	args := []string{"producer.js",
+	script := cfg.Script
+	if script == "" {
+		script = "producer.js"
+	}
+	args := []string{script,
 		"--namesrv", cfg.NameSrv,
 		"--group", cfg.Group,
 		"--topic", cfg.Topic,

@@ -1,0 +1,170 @@
+package mockbroker
+
+import (
+	"fmt"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
+	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
+)
+
+// registerSendBackCodes registers CONSUMER_SEND_MSG_BACK.
+func (b *Broker) registerSendBackCodes(m *remoting.Mux) {
+	m.Handle(protocol.ConsumerSendMsgBack, handle(b.consumerSendMsgBack))
+}
+
+// Java constants of CONSUMER_SEND_MSG_BACK.
+const (
+	defaultRetryMaxTimes = 16 // SubscriptionGroupConfig.retryMaxTimes
+	// version349 is MQVersion V3_4_9: from it on the request's
+	// maxReconsumeTimes overrides the group's.
+	version349         = 201
+	propOriginMsgID    = "ORIGIN_MESSAGE_ID"
+	maxRedeliveryNotes = 10_000
+)
+
+// redelivery notes one message a consumer sent back: where it went and
+// the delay level a real broker would have waited (the mock has no
+// schedule service: a retry is stored in %RETRY%<group> at once).
+type redelivery struct {
+	Time            time.Time
+	Group           string
+	Topic           string // %RETRY%<group> or %DLQ%<group>
+	OriginTopic     string
+	OriginMsgID     string
+	ReconsumeTimes  int32 // of the stored copy
+	DelayLevel      int32 // intended; 0 for a dead letter
+	QueueOffset     int64
+	CommitLogOffset int64
+}
+
+// redeliveryLog keeps the newest redeliveries.
+type redeliveryLog struct {
+	mu    sync.Mutex
+	notes []redelivery
+}
+
+func (l *redeliveryLog) add(r redelivery) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.notes) >= maxRedeliveryNotes {
+		l.notes = append(l.notes[:0], l.notes[len(l.notes)/2:]...)
+	}
+	l.notes = append(l.notes, r)
+}
+
+// of returns the notes of a group ("" for all), oldest first.
+func (l *redeliveryLog) of(group string) []redelivery {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []redelivery
+	for _, r := range l.notes {
+		if group == "" || r.Group == group {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// consumerSendMsgBack answers CONSUMER_SEND_MSG_BACK (36) as
+// SendMessageProcessor.asyncConsumerSendMsgBack (4.9.8) does: the message
+// at the physical offset is stored again in %RETRY%<group> with
+// reconsumeTimes + 1, or in %DLQ%<group> once its reconsumeTimes reached
+// maxReconsumeTimes (the request's, else 16) or the delay level is
+// negative. A real broker stores a retry in SCHEDULE_TOPIC_XXXX for the
+// delay level (0 means 3 + reconsumeTimes) and moves it to the retry topic
+// when due; the mock stores it in the retry topic at once, as it would
+// look then (REAL_TOPIC, REAL_QID and DELAY in its properties), and notes
+// the delay level.
+func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.Command {
+	var h protocol.ConsumerSendMsgBackRequestHeader
+	if err := h.Decode(req.ExtFields); err != nil {
+		return errorReply(req, err)
+	}
+	reply := func(code protocol.ResponseCode, remark string) *protocol.Command {
+		resp := protocol.NewResponse(req, code, remark)
+		resp.ExtFields = map[string]string{}
+		return resp
+	}
+	b.noteSubscriptionGroup(h.Group) // findSubscriptionGroupConfig auto-creates it
+	orig, ok := b.store.ByPhysicalOffset(h.Offset)
+	if !ok {
+		return reply(protocol.SystemError, fmt.Sprintf("look message by offset failed, %d", h.Offset))
+	}
+	topic := store.RetryTopic(h.Group)
+	b.store.EnsureTopic(topic, 1)
+	props := maps.Clone(orig.Properties)
+	if props == nil {
+		props = map[string]string{}
+	}
+	if props[protocol.PropertyRetryTopic] == "" {
+		props[protocol.PropertyRetryTopic] = orig.Topic
+	}
+	props[protocol.PropertyWaitStoreMsgOK] = "false"
+	delay := h.DelayLevel
+	maxTimes := int32(defaultRetryMaxTimes)
+	if req.Version >= version349 && h.MaxReconsumeTimes != nil {
+		maxTimes = *h.MaxReconsumeTimes
+	}
+	if orig.ReconsumeTimes >= maxTimes || delay < 0 {
+		topic, delay = store.DLQTopic(h.Group), 0
+		b.store.EnsureTopic(topic, 1)
+	} else {
+		if delay == 0 {
+			delay = 3 + orig.ReconsumeTimes
+		}
+		// As ScheduleMessageService.messageTimeup delivers it: the commit
+		// log added REAL_TOPIC and REAL_QID when it diverted the message
+		// to SCHEDULE_TOPIC_XXXX, and the delivered string still holds
+		// DELAY (cleared from the map only after the string was made).
+		props[protocol.PropertyRealTopic] = topic
+		props[protocol.PropertyRealQueueID] = "0"
+	}
+	props[protocol.PropertyDelayTimeLevel] = fmt.Sprint(delay) // setDelayTimeLevel, 0 for a dead letter
+	if props[propOriginMsgID] == "" {
+		props[propOriginMsgID] = orig.OffsetMsgID()
+	}
+	var tagsCode int64
+	if t := props[protocol.PropertyTags]; t != "" {
+		tagsCode = int64(protocol.JavaStringHash(t))
+	}
+	m := store.Message{TagsCode: tagsCode, MessageExt: protocol.MessageExt{
+		Flag: orig.Flag, SysFlag: orig.SysFlag, BornTimestamp: orig.BornTimestamp,
+		BornHost: orig.BornHost, BornPort: orig.BornPort, StoreHost: b.storeHost.ip, StorePort: b.storeHost.port,
+		ReconsumeTimes: orig.ReconsumeTimes + 1, Body: orig.Body, Properties: props,
+		PropertiesString: protocol.FormatPropertiesAs(b.cfg.release, props),
+	}}
+	res, err := b.appendStored(topic, m)
+	if err != nil {
+		return reply(protocol.SystemError, err.Error())
+	}
+	b.redeliveries.add(redelivery{
+		Time: b.Now(), Group: h.Group, Topic: topic, OriginTopic: props[protocol.PropertyRetryTopic],
+		OriginMsgID: props[propOriginMsgID], ReconsumeTimes: m.ReconsumeTimes, DelayLevel: delay,
+		QueueOffset: res.QueueOffset, CommitLogOffset: res.CommitLogOffset,
+	})
+	return reply(protocol.Success, "")
+}
+
+// appendStored stores one message the broker itself writes (a retry or a
+// dead letter) in queue 0 of topic. The records' numbering advances with
+// the store's (they keep no record of it).
+func (b *Broker) appendStored(topic string, m store.Message) (store.Message, error) {
+	return b.appendStoredAt(topic, 0, m)
+}
+
+// appendStoredAt is appendStored to any queue of topic.
+func (b *Broker) appendStoredAt(topic string, queueID int32, m store.Message) (store.Message, error) {
+	b.appendMu.Lock()
+	defer b.appendMu.Unlock()
+	res, err := b.store.Append(topic, queueID, []store.Message{m})
+	if err != nil {
+		return store.Message{}, fmt.Errorf("storing the message in %s: %w", topic, err)
+	}
+	sm := res.Messages[0]
+	b.records.Send(recordConn(ConnInfo{}), "", recordsQueue(topic, queueID), []int{int(sm.Size)}, nil, func(int, int64, int64) {})
+	return sm, nil
+}

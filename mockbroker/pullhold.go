@@ -1,0 +1,203 @@
+package mockbroker
+
+import (
+	"sync"
+	"time"
+
+	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
+	"github.com/rocketmock/rocketmock/protocol"
+)
+
+// heldPull is a parked PULL_MESSAGE (Java's PullRequest).
+type heldPull struct {
+	c       *conn
+	req     *protocol.Command
+	h       protocol.PullMessageRequestHeader
+	match   func(tagsCode int64) bool // nil: every message
+	timeout int64                     // ms, the request's suspendTimeoutMillis
+	due     time.Time                 // the broker's clock
+	timer   *time.Timer               // real clock only
+}
+
+type holdKey struct {
+	topic string
+	queue int32
+}
+
+// pullHolds is PullRequestHoldService: parked pulls by queue. A message
+// arriving for a queue (store OnAppend) wakes the pulls of that queue
+// whose offset it passes and whose tag filter it matches; the others wait
+// for their timeout. A woken pull runs again without suspending and its
+// reply is written by opaque (remoting.Conn.WriteResponse).
+//
+// Java checks timeouts every 5 s, so its parked pulls time out up to 5 s
+// late; here each has its own timer (or, under the virtual clock, is
+// checked whenever Advance moves the clock).
+type pullHolds struct {
+	mu     sync.Mutex
+	queues map[holdKey][]*heldPull
+	closed bool
+	wg     sync.WaitGroup // wake-ups in progress
+}
+
+func newPullHolds() *pullHolds { return &pullHolds{queues: map[holdKey][]*heldPull{}} }
+
+// park holds p until a message arrives or its timeout passes.
+func (ph *pullHolds) park(b *Broker, p *heldPull) {
+	d := time.Duration(p.timeout) * time.Millisecond
+	p.due = b.Now().Add(d)
+	ph.mu.Lock()
+	defer ph.mu.Unlock()
+	if ph.closed || !p.c.IsActive() {
+		return
+	}
+	k := holdKey{p.h.Topic, p.h.QueueID}
+	ph.queues[k] = append(ph.queues[k], p)
+	if !b.sched.virtual {
+		p.timer = time.AfterFunc(d, func() { b.wakeHeld(k, func(q *heldPull) bool { return q == p }) })
+	}
+	// A message may have arrived between the read and the park: Java's
+	// hold service would see it at its next check; look again now.
+	if b.store.MaxOffset(p.h.Topic, p.h.QueueID) > p.h.QueueOffset {
+		ph.wg.Add(1)
+		go func() {
+			defer ph.wg.Done()
+			b.wakeHeld(k, func(q *heldPull) bool { return q == p })
+		}()
+	}
+}
+
+// take removes and returns the parked pulls of k that pick selects.
+func (ph *pullHolds) take(k holdKey, pick func(*heldPull) bool) []*heldPull {
+	ph.mu.Lock()
+	defer ph.mu.Unlock()
+	if ph.closed {
+		return nil
+	}
+	list := ph.queues[k]
+	var out []*heldPull
+	kept := list[:0]
+	for _, p := range list {
+		if pick(p) {
+			out = append(out, p)
+			if p.timer != nil {
+				p.timer.Stop()
+			}
+		} else {
+			kept = append(kept, p)
+		}
+	}
+	clear(list[len(kept):])
+	if len(kept) == 0 {
+		delete(ph.queues, k)
+	} else {
+		ph.queues[k] = kept
+	}
+	if len(out) > 0 {
+		ph.wg.Add(1) // the caller answers them, then calls wg.Done
+	}
+	return out
+}
+
+// dropConn forgets the parked pulls of a closed connection.
+func (ph *pullHolds) dropConn(c *conn) {
+	ph.mu.Lock()
+	defer ph.mu.Unlock()
+	for k, list := range ph.queues {
+		kept := list[:0]
+		for _, p := range list {
+			if p.c == c {
+				if p.timer != nil {
+					p.timer.Stop()
+				}
+				continue
+			}
+			kept = append(kept, p)
+		}
+		clear(list[len(kept):])
+		if len(kept) == 0 {
+			delete(ph.queues, k)
+		} else {
+			ph.queues[k] = kept
+		}
+	}
+}
+
+// due returns the keys of queues with a pull due at now (virtual clock).
+func (ph *pullHolds) dueKeys(now time.Time) []holdKey {
+	ph.mu.Lock()
+	defer ph.mu.Unlock()
+	var out []holdKey
+	for k, list := range ph.queues {
+		for _, p := range list {
+			if !p.due.After(now) {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// close drops every parked pull and waits for wake-ups in progress.
+func (ph *pullHolds) close() {
+	ph.mu.Lock()
+	ph.closed = true
+	for _, list := range ph.queues {
+		for _, p := range list {
+			if p.timer != nil {
+				p.timer.Stop()
+			}
+		}
+	}
+	ph.queues = nil
+	ph.mu.Unlock()
+	ph.wg.Wait()
+}
+
+// count returns how many pulls are parked.
+func (ph *pullHolds) count() int {
+	ph.mu.Lock()
+	defer ph.mu.Unlock()
+	n := 0
+	for _, list := range ph.queues {
+		n += len(list)
+	}
+	return n
+}
+
+// messageArrived is the store's OnAppend: notifyMessageArriving for the
+// queue, with the tags code of the message that arrived.
+func (b *Broker) messageArrived(ev store.AppendEvent) {
+	b.wakeHeld(holdKey{ev.Topic, ev.QueueID}, func(p *heldPull) bool {
+		return ev.MaxOffset > p.h.QueueOffset && (p.match == nil || p.match(ev.TagsCode))
+	})
+}
+
+// wakeHeld answers the parked pulls of k that pick selects: each runs
+// again without suspending (executeRequestWhenWakeup).
+func (b *Broker) wakeHeld(k holdKey, pick func(*heldPull) bool) {
+	woken := b.holds.take(k, pick)
+	if woken == nil {
+		return
+	}
+	defer b.holds.wg.Done()
+	for _, p := range woken {
+		resp, _ := b.pull(p.c, p.req, &p.h, false)
+		resp.Version, resp.Language = b.version, protocol.Java
+		if resp.ExtFieldsTable == 0 {
+			resp.ExtFieldsTable = b.extTable
+		}
+		if err := p.c.rc.WriteResponse(resp); err != nil {
+			b.log.Debug("parked pull not answered", "remote", p.c.addr, "opaque", p.req.Opaque, "err", err)
+		}
+	}
+}
+
+// expireHeld answers the parked pulls due at the virtual clock's time.
+func (b *Broker) expireHeld() {
+	now := b.Now()
+	for _, k := range b.holds.dueKeys(now) {
+		b.wakeHeld(k, func(p *heldPull) bool { return !p.due.After(now) })
+	}
+}
