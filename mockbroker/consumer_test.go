@@ -129,7 +129,7 @@ func TestConsumerHeartbeatRegistersAndListByGroup(t *testing.T) {
 			assert.DeepEqual(t, body.ConsumerIDList, []string{"a@1"})
 
 			// Closing a's connection empties the group.
-			a.conn.Close()
+			a.Close()
 			poll(t, func() bool { return len(b.consumers.ClientIDs("CG")) == 0 })
 			assert.Equal(t, list("CG").Code, int32(1))
 		})
@@ -382,7 +382,7 @@ func TestParkedPullsReleasedOnCloses(t *testing.T) {
 	c.read()
 	c.send(pullCmd("CG", "T", 0, 0, protocol.BuildPullSysFlag(false, true, false, false)))
 	poll(t, func() bool { return b.holds.count() == 1 })
-	c.conn.Close()
+	c.Close()
 	poll(t, func() bool { return b.holds.count() == 0 })
 
 	d := dial(t, b.Addr())
