@@ -34,6 +34,9 @@ type Conn struct {
 	out []byte     // replies of the OnTraffic call in progress (event loop only)
 	q   replyQueue // replies waiting behind a delayed one
 
+	partialSeen   int64 // bytes of an incomplete frame last accounted (event loop only)
+	partialDoomed bool  // closed for the partial-frame budget (under srv.partials.mu)
+
 	pendingMu sync.Mutex
 	pending   map[int32]chan *protocol.Command // requests of the server awaiting a response
 }
