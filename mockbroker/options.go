@@ -30,6 +30,8 @@ type config struct {
 	journalLimit int
 	messageLimit int
 	maxPending   int
+	maxConns     int
+	maxPartial   int
 	idle         time.Duration
 }
 
@@ -46,6 +48,7 @@ func defaultConfig() config {
 		journalLimit: DefaultJournalLimit,
 		messageLimit: DefaultMessageLimit,
 		maxPending:   DefaultMaxPendingOutput,
+		maxPartial:   DefaultPartialFrameBudget,
 		idle:         120 * time.Second,
 	}
 }
@@ -159,7 +162,29 @@ func WithMessageLimit(n int) Option { return func(c *config) { c.messageLimit = 
 const DefaultMaxPendingOutput = 4 << 20
 
 // WithMaxPendingOutput sets how many bytes of replies may wait for a client
-// that does not read them (beyond what the kernel buffers) before the
-// broker logs it and closes the connection (default
-// DefaultMaxPendingOutput). n <= 0 removes the limit.
+// that does not read them (beyond what the kernel buffers, delayed replies
+// included) before the broker logs it and closes the connection on its
+// next request (default DefaultMaxPendingOutput); one reply of any size
+// still goes out. n <= 0 removes the limit.
 func WithMaxPendingOutput(n int) Option { return func(c *config) { c.maxPending = n } }
+
+// WithMaxConnections bounds the open client connections (default 0:
+// derived from RLIMIT_NOFILE, leaving headroom for the listen backlog and
+// the rest of the process; see remoting.FDLimits). Past the limit a new
+// connection is closed at once, with one log line per second at most;
+// connected clients carry on, and new ones are accepted again once some
+// close. n < 0 removes the limit; the descriptor headroom is kept anyway.
+func WithMaxConnections(n int) Option { return func(c *config) { c.maxConns = n } }
+
+// DefaultPartialFrameBudget is how many bytes all connections together may
+// hold in incomplete frames, unless WithPartialFrameBudget says otherwise.
+const DefaultPartialFrameBudget = 64 << 20
+
+// WithPartialFrameBudget bounds the bytes buffered in incomplete frames
+// across all connections (default DefaultPartialFrameBudget): a frame's
+// length may claim up to the frame limit and its bytes trickle in. Past
+// the budget the connection holding the most is logged and closed. n <= 0
+// removes the budget.
+func WithPartialFrameBudget(n int) Option {
+	return func(c *config) { c.maxPartial = max(n, -1) }
+}
