@@ -348,9 +348,17 @@ func (e *engine) OnTraffic(gc gnet.Conn) gnet.Action {
 		_, _ = gc.Discard(gc.InboundBuffered())
 		return gnet.None
 	}
+	held := false
 	for gc.InboundBuffered() >= 4 {
-		if !s.flushOut(c, gc) || s.pendingOverLimit(c, gc) {
+		if !s.flushOut(c, gc) {
 			action = gnet.Close
+			break
+		}
+		if hold, closeIt := s.holdBack(c, gc); closeIt {
+			action = gnet.Close
+			break
+		} else if hold {
+			held = true
 			break
 		}
 		head, _ := gc.Peek(4)
@@ -397,7 +405,11 @@ func (e *engine) OnTraffic(gc gnet.Conn) gnet.Action {
 	if cap(c.out) > 64<<10 {
 		c.out = nil // do not pin a large buffer on an idle connection
 	}
-	if action == gnet.None && s.overPartialBudget(c, gc.InboundBuffered()) {
+	partial := gc.InboundBuffered()
+	if held {
+		partial = 0 // whole requests held back, bounded by MaxPending
+	}
+	if action == gnet.None && s.overPartialBudget(c, partial) {
 		action = gnet.Close
 	}
 	return action
@@ -422,26 +434,72 @@ func (s *Server) flushOut(c *Conn, gc gnet.Conn) bool {
 	return true
 }
 
-// pendingOverLimit reports, and logs, that a request arrived while the
-// replies the client has not read exceed MaxPending: what gnet holds
-// unwritten (beyond what the kernel took), what this OnTraffic call has
-// not handed to gnet yet, and replies waiting in the connection's queue
-// behind a Delay. A client that sends requests and never reads its
-// replies must not grow the server's memory without bound; one that
-// reads them may still get one reply larger than the limit. Event loop
-// only.
-func (s *Server) pendingOverLimit(c *Conn, gc gnet.Conn) bool {
+// Pending output. A client that sends requests and never reads the
+// replies must not grow the server's memory without bound; one that reads
+// them, however large, must not be cut off. Before each request OnTraffic
+// looks at what the client has not read: what gnet holds unwritten (beyond
+// what the kernel took), replies gathered but not handed to gnet yet, and
+// replies waiting in the connection's queue behind a Delay. Over
+// MaxPending it holds the request back, in gnet's inbound buffer, and
+// looks again a moment later (resumeLater); so one reply of any size goes
+// out, and a client that reads gets the rest as it reads. The connection
+// closes only if the client reads nothing of what gnet holds for
+// stallTimeout, or sends more than MaxPending of requests meanwhile.
+
+// stallTimeout is how long a client may read nothing of its pending
+// replies, over MaxPending, before the connection closes.
+const stallTimeout = 2 * time.Second
+
+// resumeEvery is how often held-back requests are looked at again.
+const resumeEvery = 2 * time.Millisecond
+
+// holdBack decides about the next request while output is pending: hold
+// it back for now, or close the connection (logged). Event loop only.
+func (s *Server) holdBack(c *Conn, gc gnet.Conn) (hold, closeIt bool) {
 	limit := s.cfg.MaxPending
 	if limit <= 0 {
-		return false
+		return false, false
 	}
-	pending := gc.OutboundBuffered() + len(c.out) + int(c.q.bytes.Load())
+	out := gc.OutboundBuffered()
+	pending := out + len(c.out) + int(c.q.bytes.Load())
 	if pending <= limit {
-		return false
+		c.stallAt = time.Time{}
+		return false, false
 	}
-	s.log.Warn("closing connection: pending output", "remote", c.addr,
-		"err", fmt.Sprintf("%d bytes of replies the client has not read exceed the limit of %d bytes, and it sent another request", pending, limit))
-	return true
+	now := time.Now()
+	if c.stallAt.IsZero() || out < c.stallOut || out == 0 {
+		// Progress (or nothing of the client's to read yet: replies wait
+		// for their Delay): the stall starts again.
+		c.stallAt, c.stallOut = now, out
+	}
+	var why string
+	switch {
+	case gc.InboundBuffered() > limit:
+		why = fmt.Sprintf("%d bytes of replies the client has not read exceed the limit of %d bytes, and it sent %d bytes of requests meanwhile", pending, limit, gc.InboundBuffered())
+	case now.Sub(c.stallAt) >= stallTimeout:
+		why = fmt.Sprintf("%d bytes of replies the client has not read exceed the limit of %d bytes, and it read none of them for %v", pending, limit, stallTimeout)
+	}
+	if why != "" {
+		s.log.Warn("closing connection: pending output", "remote", c.addr, "err", why)
+		return false, true
+	}
+	s.resumeLater(c)
+	return true, false
+}
+
+// resumeLater wakes the connection's event loop a moment from now, so that
+// OnTraffic serves the requests held back (gnet tells nothing when its
+// outbound buffer drains).
+func (s *Server) resumeLater(c *Conn) {
+	if !c.resuming.CompareAndSwap(false, true) {
+		return
+	}
+	time.AfterFunc(resumeEvery, func() {
+		c.resuming.Store(false)
+		if c.active.Load() {
+			_ = s.async(func() error { return c.gc.Wake(nil) })
+		}
+	})
 }
 
 // serveResult tells OnTraffic how to go on after one request.
