@@ -856,3 +856,107 @@ func TestEngineStopIsReported(t *testing.T) {
 	assert.Assert(t, is.Contains(got, "the event loops stopped unexpectedly"))
 	assert.Assert(t, is.Contains(got, "too many open files"))
 }
+
+// TestPartialFrameBudget: connections that each hold part of a large frame
+// are bounded together: past the budget the one holding the most is
+// closed with a logged reason, the others complete their frames and are
+// answered, and a registered client is served throughout.
+func TestPartialFrameBudget(t *testing.T) {
+	const budget = 2 << 20
+	logs := newLogCapture(0)
+	b := Start(t, WithLogger(logs.logger(nil)), WithMaxFrame(hostileMaxFrame), WithPartialFrameBudget(budget))
+	good, err := dialBad(b.Addr(), 0)
+	assert.NilError(t, err)
+	defer good.nc.Close()
+	hb, err := good.call(encodeOrDie(heartbeatCmd("good@1", protocol.Go, 317, "PG_good")), 0)
+	assert.NilError(t, err)
+	assert.Equal(t, hb.Code, int32(0))
+
+	// Each frame asks for an unknown code with a 900 KB body; the
+	// connections send 600, 700, 500 KB of theirs (1.8 MB held in all),
+	// then the fourth 400 KB: 2.2 MB, over the budget.
+	frames := make([][]byte, 4)
+	sent := []int{600_000, 700_000, 500_000, 400_000}
+	conns := make([]*badConn, 4)
+	for i := range conns {
+		frames[i] = rawFrame(0, jsonRequestHeader(31999, int32(i+1), ""), make([]byte, 900_000))
+		conns[i], err = dialBad(b.Addr(), 0)
+		assert.NilError(t, err)
+		defer conns[i].nc.Close()
+	}
+	held := 0
+	for i, c := range conns[:3] {
+		assert.NilError(t, c.write(frames[i][:sent[i]]))
+		held += sent[i]
+		poll.WaitOn(t, func(poll.LogT) poll.Result {
+			if got := b.srv.Partial(); got != int64(held) {
+				return poll.Continue("%d bytes held in partial frames, want %d", got, held)
+			}
+			return poll.Success()
+		}, poll.WithTimeout(5*time.Second), poll.WithDelay(time.Millisecond))
+	}
+	assert.NilError(t, conns[3].write(frames[3][:sent[3]]))
+
+	// The one holding the most (700 KB) goes.
+	assert.Assert(t, !isTimeout(conns[1].readUntilClosed(5*time.Second)), "the connection holding the most is closed")
+	// (The fourth connection's bytes may arrive in pieces: the total is
+	// whatever crossed the budget.)
+	_, ok := logs.wait(2*time.Second, func(r logRecord) bool {
+		return remoteIs(conns[1].addr, "closing connection: incomplete frames over budget", "it holds 700000 bytes of an incomplete frame, the most of the ")(r) &&
+			strings.HasSuffix(r.Attrs["err"], fmt.Sprintf("bytes buffered in incomplete frames across all connections; the budget is %d bytes", budget))
+	})
+	assert.Assert(t, ok, "want the reason logged; got:\n%s", logs.dump())
+	// The others complete their frames and are answered.
+	for _, i := range []int{0, 2, 3} {
+		resp, err := conns[i].call(frames[i][sent[i]:], int32(i+1))
+		assert.NilError(t, err, "connection %d", i)
+		assert.Equal(t, resp.ResponseCode(), protocol.RequestCodeNotSupported)
+	}
+	hb, err = good.call(encodeOrDie(heartbeatCmd("good@1", protocol.Go, 317, "PG_good")), 0)
+	assert.NilError(t, err)
+	assert.Equal(t, hb.Code, int32(0))
+	assert.Equal(t, b.srv.Partial(), int64(0))
+}
+
+// TestReplyHeaderTooLarge sends a batch of 520,000 empty messages (11 MB,
+// within the frame limit): the reply would name every message id in its
+// msgId field, a header beyond the 24-bit header length. The client gets
+// SYSTEM_ERROR with a remark saying so instead of no reply at all, the
+// journal records that reply, and the connection carries on.
+func TestReplyHeaderTooLarge(t *testing.T) {
+	logs := newLogCapture(0)
+	b := Start(t, WithLogger(logs.logger(nil)), WithMessageLimit(10))
+	c, err := dialBad(b.Addr(), 0)
+	assert.NilError(t, err)
+	defer c.nc.Close()
+	const n = 520_000
+	batch := make([]byte, 0, n*22)
+	for range n {
+		batch = protocol.AppendBatchMessage(batch, 0, nil, "")
+	}
+	hdr := map[string]string{"a": "PG_big", "b": "TopicBig", "c": "TBW102", "d": "4", "e": "0", "f": "0",
+		"g": "1700000000000", "h": "0", "j": "0", "k": "false", "m": "true"}
+	req := protocol.NewRequest(protocol.SendBatchMessage, hdr, batch)
+	req.Opaque = 42
+	resp, err := c.call(encodeOrDie(req), 42)
+	assert.NilError(t, err, "the client must get an answer")
+	assert.Equal(t, resp.ResponseCode(), protocol.SystemError)
+	assert.Assert(t, is.Contains(resp.Remark, "exceeds 24 bits"))
+	assert.Assert(t, is.Contains(resp.Remark, "16777215"))
+	_, ok := logs.find(func(r logRecord) bool { return r.Msg == "reply cannot be encoded; answering SYSTEM_ERROR" })
+	assert.Assert(t, ok, "want the reason logged; got:\n%s", logs.dump())
+
+	var entry JournalEntry
+	for _, e := range b.Journal() {
+		if e.Opaque == 42 {
+			entry = e
+		}
+	}
+	assert.Equal(t, entry.Outcome, OutcomeReplied)
+	assert.Equal(t, entry.Result, protocol.SystemError, "the journal records the reply the client got")
+	assert.Equal(t, entry.Remark, resp.Remark)
+
+	again, err := c.call(encodeOrDie(heartbeatCmd("big@1", protocol.Go, 317, "PG_big")), 0)
+	assert.NilError(t, err)
+	assert.Equal(t, again.Code, int32(0), "the connection carries on")
+}
