@@ -467,6 +467,42 @@ func hostileRows() []hostileRow {
 			logMsg: "closing connection: pending output", logErr: "exceed the limit of 1048576 bytes",
 		},
 		{
+			name: "a delayed-reply fault against a client that never reads",
+			attack: func(h *hostileHarness, bad *badConn) (*protocol.Command, error) {
+				// Every reply is held back an hour: they pile up in the
+				// connection's queue, not in gnet's buffer, and count the
+				// same against the pending-output limit.
+				fault := h.b.Intercept(protocol.GetAllProducerInfo, FaultDelay(time.Hour), ForClient("bad@1"))
+				defer fault.Remove()
+				groups := make([]string, 2000)
+				for i := range groups {
+					groups[i] = fmt.Sprintf("BIG_%04d", i)
+				}
+				big := heartbeatCmd("bad@1", protocol.Go, 317, groups...)
+				big.Opaque = 1
+				if _, err := bad.call(encodeOrDie(big), 1); err != nil {
+					return nil, err
+				}
+				// ~200 KB per reply; 8 KB requests, 2 MB of them in all:
+				// past the limit in replies, then in requests held back.
+				req := encodeOrDie(protocol.NewRequest(protocol.GetAllProducerInfo, map[string]string{}, make([]byte, 8<<10)))
+				var burst []byte
+				for range 256 {
+					burst = append(burst, req...)
+				}
+				_ = bad.write(burst) // may fail once the broker has closed
+				if err := waitGroupGone(h.b, "BAD"); err != nil {
+					return nil, err
+				}
+				if n := h.b.srv.Delayed(); n != 0 {
+					return nil, fmt.Errorf("%d delayed replies still held for the closed connection", n)
+				}
+				return nil, bad.readUntilClosed(5 * time.Second)
+			},
+			rcvBuf: 4096,
+			logMsg: "closing connection: pending output", logErr: "exceed the limit of 1048576 bytes, and it sent",
+		},
+		{
 			name: "100 MB of random bytes",
 			attack: func(_ *hostileHarness, bad *badConn) (*protocol.Command, error) {
 				return nil, floodRandom(bad, nil, 100<<20, 1)
