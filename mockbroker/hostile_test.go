@@ -483,11 +483,12 @@ func hostileRows() []hostileRow {
 				if _, err := bad.call(encodeOrDie(big), 1); err != nil {
 					return nil, err
 				}
-				// ~200 KB per reply; 8 KB requests, 2 MB of them in all:
-				// past the limit in replies, then in requests held back.
+				// ~200 KB per reply; 8 KB requests, 3 MB of them in all:
+				// past the limit in replies, then in requests held back
+				// (past the limit and a frame's worth).
 				req := encodeOrDie(protocol.NewRequest(protocol.GetAllProducerInfo, map[string]string{}, make([]byte, 8<<10)))
 				var burst []byte
-				for range 256 {
+				for range 384 {
 					burst = append(burst, req...)
 				}
 				_ = bad.write(burst) // may fail once the broker has closed
@@ -974,8 +975,10 @@ func TestReplyHeaderTooLarge(t *testing.T) {
 		"g": "1700000000000", "h": "0", "j": "0", "k": "false", "m": "true"}
 	req := protocol.NewRequest(protocol.SendBatchMessage, hdr, batch)
 	req.Opaque = 42
-	resp, err := c.call(encodeOrDie(req), 42)
+	assert.NilError(t, c.write(encodeOrDie(req)))
+	resp, err := c.readFrame(30 * time.Second) // half a million messages take a while under -race
 	assert.NilError(t, err, "the client must get an answer")
+	assert.Equal(t, resp.Opaque, int32(42))
 	assert.Equal(t, resp.ResponseCode(), protocol.SystemError)
 	assert.Assert(t, is.Contains(resp.Remark, "exceeds 24 bits"))
 	assert.Assert(t, is.Contains(resp.Remark, "16777215"))

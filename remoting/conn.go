@@ -37,6 +37,10 @@ type Conn struct {
 	stallAt  time.Time   // since when the client read none of its pending output (event loop only)
 	stallOut int         // gnet's outbound backlog then
 	resuming atomic.Bool // a wake-up for held-back requests is due
+	// resumeAfter is when to look at held-back requests again, and
+	// lastPending the pending output when last looked (event loop only).
+	resumeAfter time.Duration
+	lastPending int
 
 	partialSeen   int64 // bytes of an incomplete frame last accounted (event loop only)
 	partialDoomed bool  // closed for the partial-frame budget (under srv.partials.mu)

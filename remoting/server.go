@@ -33,9 +33,10 @@ type Config struct {
 	MaxFrame int
 	// MaxPending bounds the reply bytes a client has not read: what gnet
 	// holds unwritten plus replies waiting in the connection's queue (behind
-	// a Delay). A request that arrives while they exceed it closes the
-	// connection instead of being served; one reply of any size still goes
-	// out. 0: no bound.
+	// a Delay). While they exceed it the client's next requests are held
+	// back until it reads; one reply of any size still goes out. The
+	// connection closes if the client reads nothing for 2 s meanwhile, or
+	// sends more than MaxPending+MaxFrame of requests. 0: no bound.
 	MaxPending int
 	// MaxConns bounds open connections: past it a new connection is closed
 	// at once, with one log line per second at most; existing ones carry
@@ -444,14 +445,20 @@ func (s *Server) flushOut(c *Conn, gc gnet.Conn) bool {
 // looks again a moment later (resumeLater); so one reply of any size goes
 // out, and a client that reads gets the rest as it reads. The connection
 // closes only if the client reads nothing of what gnet holds for
-// stallTimeout, or sends more than MaxPending of requests meanwhile.
+// stallTimeout, or sends more than MaxPending+MaxFrame of requests
+// meanwhile.
 
 // stallTimeout is how long a client may read nothing of its pending
 // replies, over MaxPending, before the connection closes.
 const stallTimeout = 2 * time.Second
 
-// resumeEvery is how often held-back requests are looked at again.
-const resumeEvery = 2 * time.Millisecond
+// Held-back requests are looked at again resumeEvery after the client
+// last read some of its replies, less and less often up to resumeAtMost
+// while it reads nothing (replies held by a long Delay).
+const (
+	resumeEvery  = 2 * time.Millisecond
+	resumeAtMost = 250 * time.Millisecond
+)
 
 // holdBack decides about the next request while output is pending: hold
 // it back for now, or close the connection (logged). Event loop only.
@@ -463,7 +470,7 @@ func (s *Server) holdBack(c *Conn, gc gnet.Conn) (hold, closeIt bool) {
 	out := gc.OutboundBuffered()
 	pending := out + len(c.out) + int(c.q.bytes.Load())
 	if pending <= limit {
-		c.stallAt = time.Time{}
+		c.stallAt, c.resumeAfter = time.Time{}, 0
 		return false, false
 	}
 	now := time.Now()
@@ -472,9 +479,15 @@ func (s *Server) holdBack(c *Conn, gc gnet.Conn) (hold, closeIt bool) {
 		// for their Delay): the stall starts again.
 		c.stallAt, c.stallOut = now, out
 	}
+	if c.resumeAfter == 0 || pending < c.lastPending {
+		c.resumeAfter = resumeEvery // the client reads: look again soon
+	} else {
+		c.resumeAfter = min(2*c.resumeAfter, resumeAtMost)
+	}
+	c.lastPending = pending
 	var why string
 	switch {
-	case gc.InboundBuffered() > limit:
+	case gc.InboundBuffered() > limit+s.maxFrame:
 		why = fmt.Sprintf("%d bytes of replies the client has not read exceed the limit of %d bytes, and it sent %d bytes of requests meanwhile", pending, limit, gc.InboundBuffered())
 	case now.Sub(c.stallAt) >= stallTimeout:
 		why = fmt.Sprintf("%d bytes of replies the client has not read exceed the limit of %d bytes, and it read none of them for %v", pending, limit, stallTimeout)
@@ -494,7 +507,7 @@ func (s *Server) resumeLater(c *Conn) {
 	if !c.resuming.CompareAndSwap(false, true) {
 		return
 	}
-	time.AfterFunc(resumeEvery, func() {
+	time.AfterFunc(c.resumeAfter, func() {
 		c.resuming.Store(false)
 		if c.active.Load() {
 			_ = s.async(func() error { return c.gc.Wake(nil) })

@@ -377,8 +377,8 @@ func TestPendingOutputLetsPromptReadersThrough(t *testing.T) {
 // TestDelayedRepliesCountAsPendingOutput: replies held back by a Delay
 // count against MaxPending like unwritten ones: past it the server serves
 // no more requests of that client (the queue stays bounded), and closes
-// the connection once the client has sent more than MaxPending of
-// requests meanwhile.
+// the connection once the client has sent more than MaxPending+MaxFrame
+// of requests meanwhile.
 func TestDelayedRepliesCountAsPendingOutput(t *testing.T) {
 	m := remoting.NewMux()
 	m.Handle(codeSlow, func(_ *remoting.Conn, req *protocol.Command) remoting.Reply {
@@ -386,7 +386,7 @@ func TestDelayedRepliesCountAsPendingOutput(t *testing.T) {
 		resp.Body = make([]byte, 64<<10)
 		return remoting.Reply{Command: resp, Delay: time.Hour}
 	})
-	ts := startServer(t, m.Serve, remoting.Config{MaxPending: 1 << 20})
+	ts := startServer(t, m.Serve, remoting.Config{MaxPending: 1 << 20, MaxFrame: 1 << 20})
 	c := dial(t, ts.srv.Addr())
 	var burst []byte
 	for range 100 { // 6.25 MiB of delayed replies asked for, in 400 KB of requests
@@ -395,7 +395,7 @@ func TestDelayedRepliesCountAsPendingOutput(t *testing.T) {
 	assert.NilError(t, c.WriteRaw(burst))
 	time.Sleep(200 * time.Millisecond)
 	assert.Equal(t, ts.srv.Delayed(), 16, "up to 1 MiB and one reply more are queued, no more")
-	for range 3 { // another 1.2 MB of requests: past MaxPending too
+	for range 6 { // another 2.4 MB of requests: past MaxPending+MaxFrame
 		_ = c.WriteRaw(burst)
 	}
 	select {
