@@ -157,15 +157,17 @@ func WithJournalLimit(n int) Option { return func(c *config) { c.journalLimit = 
 func WithMessageLimit(n int) Option { return func(c *config) { c.messageLimit = max(n, 0) } }
 
 // DefaultMaxPendingOutput is how many bytes of replies a client may leave
-// unread before the broker closes its connection, unless
+// unread before the broker holds its requests back, unless
 // WithMaxPendingOutput says otherwise.
 const DefaultMaxPendingOutput = 4 << 20
 
 // WithMaxPendingOutput sets how many bytes of replies may wait for a client
-// that does not read them (beyond what the kernel buffers, delayed replies
-// included) before the broker logs it and closes the connection on its
-// next request (default DefaultMaxPendingOutput); one reply of any size
-// still goes out. n <= 0 removes the limit.
+// (beyond what the kernel buffers, delayed replies included) before the
+// broker holds its further requests back until it reads (default
+// DefaultMaxPendingOutput); one reply of any size still goes out. A client
+// that reads none of them for 2 s, or sends more than this and the frame
+// limit of requests meanwhile, is logged and its connection closed. n <= 0
+// removes the limit.
 func WithMaxPendingOutput(n int) Option { return func(c *config) { c.maxPending = n } }
 
 // WithMaxConnections bounds the open client connections (default 0:
