@@ -407,6 +407,42 @@ func TestDelayedRepliesCountAsPendingOutput(t *testing.T) {
 	assert.Equal(t, ts.srv.Delayed(), 0, "the closed connection's delayed replies are dropped")
 }
 
+// TestConnectionLimit: past MaxConns a new connection is closed at once,
+// without reaching OnOpen; the open ones carry on, and once one closes a
+// new one is served again.
+func TestConnectionLimit(t *testing.T) {
+	ts := startServer(t, testMux().Serve, remoting.Config{MaxConns: 2})
+	assert.Equal(t, ts.srv.MaxConns(), 2)
+	a, b := dial(t, ts.srv.Addr()), dial(t, ts.srv.Addr())
+	<-ts.conns
+	<-ts.conns
+	for range 3 {
+		extra := dial(t, ts.srv.Addr())
+		_, err := extra.WaitClosed(5 * time.Second)
+		assert.NilError(t, err, "a connection past the limit is closed at once")
+	}
+	for _, c := range []*remoting.Client{a, b} {
+		resp, err := c.Call(request(c, codeEcho, "still here"))
+		assert.NilError(t, err)
+		assert.Equal(t, string(resp.Body), "still here")
+	}
+	assert.Equal(t, ts.srv.Conns(), 2)
+	assert.Equal(t, ts.srv.Refused(), int64(3))
+	assert.Equal(t, strings.Count(ts.logs.String(), "refusing connections"), 1, "one log line a second at most:\n%s", ts.logs.String())
+	select {
+	case c := <-ts.conns:
+		t.Fatalf("OnOpen saw refused connection %s", c.RemoteAddr())
+	default:
+	}
+	assert.NilError(t, a.Close())
+	<-ts.closed
+	c := dial(t, ts.srv.Addr())
+	resp, err := c.Call(request(c, codeEcho, "served again"))
+	assert.NilError(t, err)
+	assert.Equal(t, string(resp.Body), "served again")
+	assert.Assert(t, ts.srv.Err() == nil)
+}
+
 func TestCloseFreesThePortAndGoroutines(t *testing.T) {
 	before := runtime.NumGoroutine()
 	srv, err := remoting.Listen(testMux().Serve, remoting.Config{})
