@@ -886,9 +886,11 @@ func TestEngineStopIsReported(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Assert(t, strings.HasSuffix(ask("status"), "err <nil>"))
 	assert.Assert(t, strings.HasPrefix(ask("hoard"), "hoarded "))
-	c, err := dialBad(addr, 0) // the handshake completes in the kernel; accept fails
-	assert.NilError(t, err)
-	defer c.nc.Close()
+	// The handshake completes in the kernel and accept fails; the
+	// connection may be reset as the engine closes its listener.
+	if c, err := dialBad(addr, 0); err == nil {
+		defer c.nc.Close()
+	}
 	got := ask("stopped")
 	assert.Assert(t, is.Contains(got, "the event loops stopped unexpectedly"))
 	assert.Assert(t, is.Contains(got, "too many open files"))
