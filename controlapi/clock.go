@@ -8,10 +8,14 @@ import (
 	"github.com/rocketmock/rocketmock/mockbroker"
 )
 
-// health answers whether the broker is up, with its addresses and clock.
+// health answers whether the broker is up, with its addresses and clock:
+// 503 with the reason once it is closed or its transport stopped on its own.
 func (h *Handler) health(r *http.Request) (int, any, error) {
 	if h.b.Closed() {
 		return 0, nil, &causeError{"the broker is closed", mockbroker.ErrClosed}
+	}
+	if err := h.b.Err(); err != nil {
+		return 0, nil, &causeError{"the broker stopped serving: " + err.Error(), mockbroker.ErrClosed}
 	}
 	return http.StatusOK, Health{"ok", h.b.Addr(), h.b.AdvertisedAddr(), h.b.Release().String(), h.b.VirtualClock(), formatTime(h.b.Now())}, nil
 }

@@ -17,7 +17,7 @@
 // NewServer and LimitListener serve the handler within Limits (timeouts,
 // and a connection limit past which new connections get 503).
 //
-//	GET    /v1/health                                  up? addresses, compat, clock
+//	GET    /v1/health                                  up? addresses, compat, clock; 503 closed or stopped (Err)
 //	GET    /v1/clock                                   Now
 //	POST   /v1/clock/advance {"seconds":121} or {"duration":"2m1s"}        AdvanceClock
 //	GET    /v1/groups                                  Groups, with producer counts

@@ -149,6 +149,8 @@ func (b *Broker) listen() error {
 		Loops:      b.cfg.loops,
 		MaxFrame:   b.cfg.maxFrame,
 		MaxPending: b.cfg.maxPending,
+		MaxConns:   b.cfg.maxConns,
+		MaxPartial: b.cfg.maxPartial,
 		Logger:     b.log,
 		Now:        b.Now,
 		OnBoot:     b.bound,
@@ -208,6 +210,29 @@ func (b *Broker) Close() {
 		b.records.Close()
 	})
 }
+
+// Err returns nil while the broker serves and after Close; an error
+// (wrapping remoting.ErrEngineStopped) saying why once its transport
+// stopped on its own: every client is then disconnected and the port no
+// longer accepts. Health checks report it.
+func (b *Broker) Err() error {
+	if err := b.srv.Err(); err != nil {
+		return fmt.Errorf("mockbroker: %w", err)
+	}
+	return nil
+}
+
+// Stopped is closed once the broker's transport has stopped: after Close,
+// or on its own (then Err says why).
+func (b *Broker) Stopped() <-chan struct{} { return b.srv.Done() }
+
+// MaxConnections returns the connection limit in force (0: none), as
+// WithMaxConnections set it or derived from RLIMIT_NOFILE.
+func (b *Broker) MaxConnections() int { return b.srv.MaxConns() }
+
+// RefusedConnections returns how many connections the broker closed at
+// once because it was at its connection limit.
+func (b *Broker) RefusedConnections() int64 { return b.srv.Refused() }
 
 // Now returns the broker's clock: virtual time under WithVirtualClock.
 func (b *Broker) Now() time.Time { return b.sched.Now() }

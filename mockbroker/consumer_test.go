@@ -130,14 +130,15 @@ func TestConsumerHeartbeatRegistersAndListByGroup(t *testing.T) {
 
 			// Closing a's connection empties the group.
 			a.Close()
-			poll(t, func() bool { return len(b.consumers.ClientIDs("CG")) == 0 })
+			eventually(t, func() bool { return len(b.consumers.ClientIDs("CG")) == 0 })
 			assert.Equal(t, list("CG").Code, int32(1))
 		})
 	}
 }
 
 // poll waits up to 5 s for cond.
-func poll(t *testing.T, cond func() bool) {
+// eventually waits up to 5 s for cond to hold.
+func eventually(t *testing.T, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !cond() {
@@ -325,7 +326,7 @@ func TestLongPollWakesOnArrivalAndLetsLaterRepliesOvertake(t *testing.T) {
 	parkedF := c.send(pullCmd("CG", "F", 0, 0, suspend))
 	_, err := c.tryRead(100 * time.Millisecond)
 	assert.Assert(t, isTimeout(err), "a pull at the end of its queue was answered: %v", err)
-	poll(t, func() bool { return b.holds.count() == 2 })
+	eventually(t, func() bool { return b.holds.count() == 2 })
 
 	// A later request on the same connection is answered at once.
 	assert.Equal(t, offsetOf(t, c.call(protocol.NewRequest(protocol.GetMaxOffset, queueExt("", "T", 2), nil))), int64(0))
@@ -364,7 +365,7 @@ func TestLongPollTimesOutOnTheVirtualClock(t *testing.T) {
 	c.call(consumerHeartbeatCmd("c@1", "CG", 1, "T"))
 	c.read()
 	op := c.send(pullCmd("CG", "T", 0, 0, protocol.BuildPullSysFlag(false, true, false, false)))
-	poll(t, func() bool { return b.holds.count() == 1 })
+	eventually(t, func() bool { return b.holds.count() == 1 })
 	b.Advance(14 * time.Second)
 	_, err := c.tryRead(50 * time.Millisecond)
 	assert.Assert(t, isTimeout(err), "answered before its 15 s")
@@ -381,15 +382,15 @@ func TestParkedPullsReleasedOnCloses(t *testing.T) {
 	c.call(consumerHeartbeatCmd("c@1", "CG", 1, "T"))
 	c.read()
 	c.send(pullCmd("CG", "T", 0, 0, protocol.BuildPullSysFlag(false, true, false, false)))
-	poll(t, func() bool { return b.holds.count() == 1 })
+	eventually(t, func() bool { return b.holds.count() == 1 })
 	c.Close()
-	poll(t, func() bool { return b.holds.count() == 0 })
+	eventually(t, func() bool { return b.holds.count() == 0 })
 
 	d := dial(t, b.Addr())
 	d.call(consumerHeartbeatCmd("d@1", "CG", 1, "T"))
 	d.read()
 	d.send(pullCmd("CG", "T", 0, 0, protocol.BuildPullSysFlag(false, true, false, false)))
-	poll(t, func() bool { return b.holds.count() == 1 })
+	eventually(t, func() bool { return b.holds.count() == 1 })
 	done := make(chan struct{})
 	go func() { b.Close(); close(done) }()
 	select {
@@ -442,7 +443,7 @@ func TestHalfMessagesAreNotPulled(t *testing.T) {
 	}
 	end(held[0].CommitLogOffset, protocol.TransactionRollbackType)
 	end(phys, protocol.TransactionCommitType)
-	poll(t, func() bool { return b.store.MaxOffset("T", 0) == 1 })
+	eventually(t, func() bool { return b.store.MaxOffset("T", 0) == 1 })
 	resp := c.call(pullCmd("CG", "T", 0, 0, 0))
 	msgs, err := protocol.DecodeMessageExts(resp.Body)
 	assert.NilError(t, err)

@@ -50,14 +50,60 @@ func (b *Broker) stamping(next remoting.Handler) remoting.Handler {
 	return func(rc *remoting.Conn, req *protocol.Command) remoting.Reply {
 		r := next(rc, req)
 		if resp := r.Command; resp != nil {
-			resp.Version = b.version
-			resp.Language = protocol.Java
-			if resp.ExtFieldsTable == 0 {
-				resp.ExtFieldsTable = b.extTable
-			}
+			b.stamp(resp)
 		}
 		return r
 	}
+}
+
+// stamp writes the broker's version, language and extFields table size
+// into a reply.
+func (b *Broker) stamp(resp *protocol.Command) {
+	resp.Version = b.version
+	resp.Language = protocol.Java
+	if resp.ExtFieldsTable == 0 {
+		resp.ExtFieldsTable = b.extTable
+	}
+}
+
+// surelyFits is a header size bound below which a reply is known to
+// encode: even if JSON escaped every byte of its remark and extFields six
+// times over (\u00XX), the header stays within the 24-bit header length.
+const surelyFits = remoting.MaxHeader/6 - 4096
+
+// encodable makes sure the reply to a request can be written before the
+// journal records it: a reply whose header exceeds the 24-bit header
+// length (a send reply naming every id of a huge batch) is answered with
+// SYSTEM_ERROR and a remark saying so, which the client reads and the
+// journal records. Replies surely small enough, nearly all, are left to
+// the transport to encode; a large one is encoded here once and handed
+// over as bytes.
+func (b *Broker) encodable(c *conn, req *protocol.Command, r remoting.Reply) remoting.Reply {
+	resp := r.Command
+	if resp == nil || req.IsOneway() || r.Raw != nil || headerBound(resp) <= surelyFits {
+		return r
+	}
+	b.stamp(resp)
+	frame, err := remoting.EncodeReply(nil, resp)
+	if err == nil {
+		if !r.Truncate {
+			r.Raw = frame
+		}
+		return r
+	}
+	b.log.Warn("reply cannot be encoded; answering SYSTEM_ERROR", "remote", c.addr, "code", req.RequestCode().String(), "opaque", req.Opaque, "err", err)
+	r.Command = remoting.ReplyNotSent(resp, err)
+	return r
+}
+
+// headerBound is the size of a reply's remark and extFields, plus room for
+// the fixed fields: its header's size before escaping.
+func headerBound(resp *protocol.Command) int {
+	n := len(resp.Remark) + 256
+	for k, v := range resp.ExtFields {
+		n += len(k) + len(v) + 16
+	}
+	return n
 }
 
 // journaling journals each request with its outcome, and drops the
@@ -82,7 +128,7 @@ func (b *Broker) journaling(next remoting.Handler) remoting.Handler {
 		}
 		entry.Code, entry.Oneway = req.RequestCode(), req.IsOneway()
 		c.req = servingNote{info: info, at: at}
-		r := next(rc, req)
+		r := b.encodable(c, req, next(rc, req))
 		n := &c.req
 		entry.Intercepted, entry.Delay = n.intercepted, n.delay
 		switch {

@@ -9,7 +9,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,6 +22,7 @@ import (
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
+	"gotest.tools/v3/poll"
 )
 
 // Frame builders for hostile input; they also seed the server fuzzer.
@@ -462,6 +467,43 @@ func hostileRows() []hostileRow {
 			logMsg: "closing connection: pending output", logErr: "exceed the limit of 1048576 bytes",
 		},
 		{
+			name: "a delayed-reply fault against a client that never reads",
+			attack: func(h *hostileHarness, bad *badConn) (*protocol.Command, error) {
+				// Every reply is held back an hour: they pile up in the
+				// connection's queue, not in gnet's buffer, and count the
+				// same against the pending-output limit.
+				fault := h.b.Intercept(protocol.GetAllProducerInfo, FaultDelay(time.Hour), ForClient("bad@1"))
+				defer fault.Remove()
+				groups := make([]string, 2000)
+				for i := range groups {
+					groups[i] = fmt.Sprintf("BIG_%04d", i)
+				}
+				big := heartbeatCmd("bad@1", protocol.Go, 317, groups...)
+				big.Opaque = 1
+				if _, err := bad.call(encodeOrDie(big), 1); err != nil {
+					return nil, err
+				}
+				// ~200 KB per reply; 8 KB requests, 3 MB of them in all:
+				// past the limit in replies, then in requests held back
+				// (past the limit and a frame's worth).
+				req := encodeOrDie(protocol.NewRequest(protocol.GetAllProducerInfo, map[string]string{}, make([]byte, 8<<10)))
+				var burst []byte
+				for range 384 {
+					burst = append(burst, req...)
+				}
+				_ = bad.write(burst) // may fail once the broker has closed
+				if err := waitGroupGone(h.b, "BAD"); err != nil {
+					return nil, err
+				}
+				if n := h.b.srv.Delayed(); n != 0 {
+					return nil, fmt.Errorf("%d delayed replies still held for the closed connection", n)
+				}
+				return nil, bad.readUntilClosed(5 * time.Second)
+			},
+			rcvBuf: 4096,
+			logMsg: "closing connection: pending output", logErr: "exceed the limit of 1048576 bytes, and it sent",
+		},
+		{
 			name: "100 MB of random bytes",
 			attack: func(_ *hostileHarness, bad *badConn) (*protocol.Command, error) {
 				return nil, floodRandom(bad, nil, 100<<20, 1)
@@ -590,4 +632,372 @@ func TestHostileInput(t *testing.T) {
 			h.checkGood(t)
 		})
 	}
+}
+
+// The descriptor limit. gnet stops its whole engine when accept fails with
+// EMFILE; the broker must never let it get there. The broker runs in a
+// child process (this test binary again) whose RLIMIT_NOFILE is lowered;
+// this process plays the clients and steers the child over stdin/stdout.
+
+const (
+	fdChildEnv   = "ROCKETMOCK_FD_CHILD" // the child's RLIMIT_NOFILE
+	fdChildLimit = 256
+)
+
+// fdChild is the broker side: one command per line on stdin, one answer
+// line on stdout ("fdchild: ...").
+func fdChild(t *testing.T, limit uint64) {
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: limit, Max: limit}); err != nil {
+		t.Fatalf("lowering RLIMIT_NOFILE: %v", err)
+	}
+	logs := newLogCapture(1000)
+	b, err := New(WithLogger(logs.logger(nil)))
+	if err != nil {
+		t.Fatalf("starting the broker: %v", err)
+	}
+	defer b.Close()
+	say := func(format string, a ...any) { fmt.Printf("fdchild: "+format+"\n", a...) }
+	say("addr %s max %d", b.Addr(), b.MaxConnections())
+	var hoard []*os.File
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		switch cmd := in.Text(); cmd {
+		case "status":
+			say("conns %d refused %d err %v", b.srv.Conns(), b.RefusedConnections(), b.Err())
+		case "refusal-logs":
+			n := 0
+			for _, r := range logs.since(0) {
+				if r.Msg == "refusing connections" {
+					n++
+				}
+			}
+			say("logs %d", n)
+		case "hoard": // every free descriptor, so that the next accept fails
+			for {
+				f, err := os.Open(os.DevNull)
+				if err != nil {
+					break
+				}
+				hoard = append(hoard, f)
+			}
+			say("hoarded %d", len(hoard))
+		case "stopped":
+			select {
+			case <-b.Stopped():
+			case <-time.After(5 * time.Second):
+			}
+			for _, f := range hoard {
+				f.Close()
+			}
+			say("stopped err %v", b.Err())
+		case "quit":
+			return
+		}
+	}
+}
+
+// fdParent starts the child running test and returns a function that
+// sends it a command and returns its answer.
+func fdParent(t *testing.T, test string) (ask func(cmd string) string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1", "-test.timeout=60s")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", fdChildEnv, fdChildLimit))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	assert.NilError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	assert.NilError(t, err)
+	assert.NilError(t, cmd.Start())
+	lines := make(chan string, 16)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if s, ok := strings.CutPrefix(sc.Text(), "fdchild: "); ok {
+				lines <- s
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_, _ = io.WriteString(stdin, "quit\n")
+		stdin.Close()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("the child broker: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Errorf("the child broker did not stop")
+		}
+	})
+	next := func() string {
+		select {
+		case s, ok := <-lines:
+			if !ok {
+				t.Fatalf("the child broker ended")
+			}
+			return s
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no answer from the child broker")
+		}
+		return ""
+	}
+	first := next()
+	return func(c string) string {
+		if c == "" {
+			return first
+		}
+		_, err := io.WriteString(stdin, c+"\n")
+		assert.NilError(t, err)
+		return next()
+	}
+}
+
+// TestFileDescriptorLimit opens far more connections than the child's
+// RLIMIT_NOFILE allows, in bursts: past the broker's connection limit new
+// ones are closed at once, with few log lines; the registered client keeps
+// being served, the broker keeps running, and once connections close new
+// ones are served again.
+func TestFileDescriptorLimit(t *testing.T) {
+	if v := os.Getenv(fdChildEnv); v != "" {
+		limit, _ := strconv.ParseUint(v, 10, 64)
+		fdChild(t, limit)
+		return
+	}
+	ask := fdParent(t, "TestFileDescriptorLimit")
+	var addr string
+	var maxConns int
+	_, err := fmt.Sscanf(ask(""), "addr %s max %d", &addr, &maxConns)
+	assert.NilError(t, err)
+	assert.Assert(t, maxConns > 50 && maxConns < fdChildLimit, "connection limit %d under RLIMIT_NOFILE %d", maxConns, fdChildLimit)
+	t.Logf("child broker at %s, connection limit %d", addr, maxConns)
+
+	good, err := dialBad(addr, 0)
+	assert.NilError(t, err)
+	defer good.nc.Close()
+	hbOK := func(c *badConn, id string) error {
+		resp, err := c.call(encodeOrDie(heartbeatCmd(id, protocol.Go, 317, "PG_fd")), 0)
+		if err == nil && resp.Code != 0 {
+			err = fmt.Errorf("heartbeat answered %d %q", resp.Code, resp.Remark)
+		}
+		return err
+	}
+	assert.NilError(t, hbOK(good, "good@1"))
+
+	// Twice the descriptor limit, dialled 64 at a time.
+	conns := make([]*badConn, 2*fdChildLimit)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64)
+	for i := range conns {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if c, err := dialBad(addr, 0); err == nil {
+				conns[i] = c
+			}
+		}()
+	}
+	wg.Wait()
+	// Which are served: a heartbeat is answered on those, the others were
+	// closed at once.
+	served := func(cs []*badConn, tag string) (open []*badConn) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for i, c := range cs {
+			if c == nil {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if hbOK(c, fmt.Sprintf("%s@%d", tag, i)) == nil {
+					mu.Lock()
+					open = append(open, c)
+					mu.Unlock()
+				} else {
+					c.nc.Close()
+				}
+			}()
+		}
+		wg.Wait()
+		return open
+	}
+	open := served(conns, "burst")
+	t.Logf("%d of %d connections served", len(open), len(conns))
+	assert.Equal(t, len(open), maxConns-1, "the good client holds one place")
+	assert.NilError(t, hbOK(good, "good@1"), "the registered client carries on")
+	status := ask("status")
+	assert.Assert(t, strings.HasSuffix(status, "err <nil>"), status)
+	var nConns, refused int
+	_, err = fmt.Sscanf(status, "conns %d refused %d", &nConns, &refused)
+	assert.NilError(t, err)
+	assert.Equal(t, nConns, maxConns)
+	assert.Assert(t, refused >= len(conns)-len(open), status)
+
+	// Half go; as many new ones are served.
+	half := len(open) / 2
+	for _, c := range open[:half] {
+		c.nc.Close()
+	}
+	open = open[half:]
+	poll.WaitOn(t, func(poll.LogT) poll.Result {
+		s := ask("status")
+		if strings.HasPrefix(s, fmt.Sprintf("conns %d ", maxConns-half)) {
+			return poll.Success()
+		}
+		return poll.Continue("%s", s)
+	}, poll.WithTimeout(5*time.Second), poll.WithDelay(20*time.Millisecond))
+	fresh := make([]*badConn, half)
+	for i := range fresh {
+		fresh[i], err = dialBad(addr, 0)
+		assert.NilError(t, err)
+	}
+	again := served(fresh, "again")
+	assert.Equal(t, len(again), half, "connections are served again once others closed")
+	for _, c := range append(open, again...) {
+		c.nc.Close()
+	}
+	assert.NilError(t, hbOK(good, "good@1"))
+	assert.Assert(t, strings.HasSuffix(ask("status"), "err <nil>"))
+	var logs int
+	_, err = fmt.Sscanf(ask("refusal-logs"), "logs %d", &logs)
+	assert.NilError(t, err)
+	assert.Assert(t, logs >= 1 && logs <= 5, "%d refusal log lines for %d refusals: want one a second at most", logs, refused)
+}
+
+// TestEngineStopIsReported exhausts the child's descriptors behind the
+// broker's back, so that gnet's accept fails and its engine stops: the
+// broker must say so (Err, Stopped), not pass for healthy.
+func TestEngineStopIsReported(t *testing.T) {
+	if v := os.Getenv(fdChildEnv); v != "" {
+		limit, _ := strconv.ParseUint(v, 10, 64)
+		fdChild(t, limit)
+		return
+	}
+	ask := fdParent(t, "TestEngineStopIsReported")
+	var addr string
+	var maxConns int
+	_, err := fmt.Sscanf(ask(""), "addr %s max %d", &addr, &maxConns)
+	assert.NilError(t, err)
+	assert.Assert(t, strings.HasSuffix(ask("status"), "err <nil>"))
+	assert.Assert(t, strings.HasPrefix(ask("hoard"), "hoarded "))
+	// The handshake completes in the kernel and accept fails; the
+	// connection may be reset as the engine closes its listener.
+	if c, err := dialBad(addr, 0); err == nil {
+		defer c.nc.Close()
+	}
+	got := ask("stopped")
+	assert.Assert(t, is.Contains(got, "the event loops stopped unexpectedly"))
+	assert.Assert(t, is.Contains(got, "too many open files"))
+}
+
+// TestPartialFrameBudget: connections that each hold part of a large frame
+// are bounded together: past the budget the one holding the most is
+// closed with a logged reason, the others complete their frames and are
+// answered, and a registered client is served throughout.
+func TestPartialFrameBudget(t *testing.T) {
+	const budget = 2 << 20
+	logs := newLogCapture(0)
+	b := Start(t, WithLogger(logs.logger(nil)), WithMaxFrame(hostileMaxFrame), WithPartialFrameBudget(budget))
+	good, err := dialBad(b.Addr(), 0)
+	assert.NilError(t, err)
+	defer good.nc.Close()
+	hb, err := good.call(encodeOrDie(heartbeatCmd("good@1", protocol.Go, 317, "PG_good")), 0)
+	assert.NilError(t, err)
+	assert.Equal(t, hb.Code, int32(0))
+
+	// Each frame asks for an unknown code with a 900 KB body; the
+	// connections send 600, 700, 500 KB of theirs (1.8 MB held in all),
+	// then the fourth 400 KB: 2.2 MB, over the budget.
+	frames := make([][]byte, 4)
+	sent := []int{600_000, 700_000, 500_000, 400_000}
+	conns := make([]*badConn, 4)
+	for i := range conns {
+		frames[i] = rawFrame(0, jsonRequestHeader(31999, int32(i+1), ""), make([]byte, 900_000))
+		conns[i], err = dialBad(b.Addr(), 0)
+		assert.NilError(t, err)
+		defer conns[i].nc.Close()
+	}
+	held := 0
+	for i, c := range conns[:3] {
+		assert.NilError(t, c.write(frames[i][:sent[i]]))
+		held += sent[i]
+		poll.WaitOn(t, func(poll.LogT) poll.Result {
+			if got := b.srv.Partial(); got != int64(held) {
+				return poll.Continue("%d bytes held in partial frames, want %d", got, held)
+			}
+			return poll.Success()
+		}, poll.WithTimeout(5*time.Second), poll.WithDelay(time.Millisecond))
+	}
+	assert.NilError(t, conns[3].write(frames[3][:sent[3]]))
+
+	// The one holding the most (700 KB) goes.
+	assert.Assert(t, !isTimeout(conns[1].readUntilClosed(5*time.Second)), "the connection holding the most is closed")
+	// (The fourth connection's bytes may arrive in pieces: the total is
+	// whatever crossed the budget.)
+	_, ok := logs.wait(2*time.Second, func(r logRecord) bool {
+		return remoteIs(conns[1].addr, "closing connection: incomplete frames over budget", "it holds 700000 bytes of an incomplete frame, the most of the ")(r) &&
+			strings.HasSuffix(r.Attrs["err"], fmt.Sprintf("bytes buffered in incomplete frames across all connections; the budget is %d bytes", budget))
+	})
+	assert.Assert(t, ok, "want the reason logged; got:\n%s", logs.dump())
+	// The others complete their frames and are answered.
+	for _, i := range []int{0, 2, 3} {
+		resp, err := conns[i].call(frames[i][sent[i]:], int32(i+1))
+		assert.NilError(t, err, "connection %d", i)
+		assert.Equal(t, resp.ResponseCode(), protocol.RequestCodeNotSupported)
+	}
+	hb, err = good.call(encodeOrDie(heartbeatCmd("good@1", protocol.Go, 317, "PG_good")), 0)
+	assert.NilError(t, err)
+	assert.Equal(t, hb.Code, int32(0))
+	assert.Equal(t, b.srv.Partial(), int64(0))
+}
+
+// TestReplyHeaderTooLarge sends a batch of 520,000 empty messages (11 MB,
+// within the frame limit): the reply would name every message id in its
+// msgId field, a header beyond the 24-bit header length. The client gets
+// SYSTEM_ERROR with a remark saying so instead of no reply at all, the
+// journal records that reply, and the connection carries on.
+func TestReplyHeaderTooLarge(t *testing.T) {
+	logs := newLogCapture(0)
+	b := Start(t, WithLogger(logs.logger(nil)), WithMessageLimit(10))
+	c, err := dialBad(b.Addr(), 0)
+	assert.NilError(t, err)
+	defer c.nc.Close()
+	const n = 520_000
+	batch := make([]byte, 0, n*22)
+	for range n {
+		batch = protocol.AppendBatchMessage(batch, 0, nil, "")
+	}
+	hdr := map[string]string{"a": "PG_big", "b": "TopicBig", "c": "TBW102", "d": "4", "e": "0", "f": "0",
+		"g": "1700000000000", "h": "0", "j": "0", "k": "false", "m": "true"}
+	req := protocol.NewRequest(protocol.SendBatchMessage, hdr, batch)
+	req.Opaque = 42
+	assert.NilError(t, c.write(encodeOrDie(req)))
+	resp, err := c.readFrame(30 * time.Second) // half a million messages take a while under -race
+	assert.NilError(t, err, "the client must get an answer")
+	assert.Equal(t, resp.Opaque, int32(42))
+	assert.Equal(t, resp.ResponseCode(), protocol.SystemError)
+	assert.Assert(t, is.Contains(resp.Remark, "exceeds 24 bits"))
+	assert.Assert(t, is.Contains(resp.Remark, "16777215"))
+	_, ok := logs.find(func(r logRecord) bool { return r.Msg == "reply cannot be encoded; answering SYSTEM_ERROR" })
+	assert.Assert(t, ok, "want the reason logged; got:\n%s", logs.dump())
+
+	var entry JournalEntry
+	for _, e := range b.Journal() {
+		if e.Opaque == 42 {
+			entry = e
+		}
+	}
+	assert.Equal(t, entry.Outcome, OutcomeReplied)
+	assert.Equal(t, entry.Result, protocol.SystemError, "the journal records the reply the client got")
+	assert.Equal(t, entry.Remark, resp.Remark)
+
+	again, err := c.call(encodeOrDie(heartbeatCmd("big@1", protocol.Go, 317, "PG_big")), 0)
+	assert.NilError(t, err)
+	assert.Equal(t, again.Code, int32(0), "the connection carries on")
 }

@@ -30,6 +30,8 @@ type config struct {
 	journalLimit int
 	messageLimit int
 	maxPending   int
+	maxConns     int
+	maxPartial   int
 	idle         time.Duration
 	storeBytes   int64 // 0: store.DefaultMaxBytes
 	storeCount   int   // 0: store.DefaultMaxMessages
@@ -48,6 +50,7 @@ func defaultConfig() config {
 		journalLimit: DefaultJournalLimit,
 		messageLimit: DefaultMessageLimit,
 		maxPending:   DefaultMaxPendingOutput,
+		maxPartial:   DefaultPartialFrameBudget,
 		idle:         120 * time.Second,
 	}
 }
@@ -156,14 +159,17 @@ func WithJournalLimit(n int) Option { return func(c *config) { c.journalLimit = 
 func WithMessageLimit(n int) Option { return func(c *config) { c.messageLimit = max(n, 0) } }
 
 // DefaultMaxPendingOutput is how many bytes of replies a client may leave
-// unread before the broker closes its connection, unless
+// unread before the broker holds its requests back, unless
 // WithMaxPendingOutput says otherwise.
 const DefaultMaxPendingOutput = 4 << 20
 
 // WithMaxPendingOutput sets how many bytes of replies may wait for a client
-// that does not read them (beyond what the kernel buffers) before the
-// broker logs it and closes the connection (default
-// DefaultMaxPendingOutput). n <= 0 removes the limit.
+// (beyond what the kernel buffers, delayed replies included) before the
+// broker holds its further requests back until it reads (default
+// DefaultMaxPendingOutput); one reply of any size still goes out. A client
+// that reads none of them for 2 s, or sends more than this and the frame
+// limit of requests meanwhile, is logged and its connection closed. n <= 0
+// removes the limit.
 func WithMaxPendingOutput(n int) Option { return func(c *config) { c.maxPending = n } }
 
 // WithStoreLimits bounds the message store behind pulls: the sum of the
@@ -173,4 +179,25 @@ func WithMaxPendingOutput(n int) Option { return func(c *config) { c.maxPending 
 // pulling below them gets PULL_OFFSET_MOVED as from a real broker.
 func WithStoreLimits(maxBytes int64, maxMessages int) Option {
 	return func(c *config) { c.storeBytes, c.storeCount = maxBytes, maxMessages }
+}
+
+// WithMaxConnections bounds the open client connections (default 0:
+// derived from RLIMIT_NOFILE, leaving headroom for the listen backlog and
+// the rest of the process; see remoting.FDLimits). Past the limit a new
+// connection is closed at once, with one log line per second at most;
+// connected clients carry on, and new ones are accepted again once some
+// close. n < 0 removes the limit; the descriptor headroom is kept anyway.
+func WithMaxConnections(n int) Option { return func(c *config) { c.maxConns = n } }
+
+// DefaultPartialFrameBudget is how many bytes all connections together may
+// hold in incomplete frames, unless WithPartialFrameBudget says otherwise.
+const DefaultPartialFrameBudget = 64 << 20
+
+// WithPartialFrameBudget bounds the bytes buffered in incomplete frames
+// across all connections (default DefaultPartialFrameBudget): a frame's
+// length may claim up to the frame limit and its bytes trickle in. Past
+// the budget the connection holding the most is logged and closed. n <= 0
+// removes the budget.
+func WithPartialFrameBudget(n int) Option {
+	return func(c *config) { c.maxPartial = max(n, -1) }
 }

@@ -34,6 +34,17 @@ type Conn struct {
 	out []byte     // replies of the OnTraffic call in progress (event loop only)
 	q   replyQueue // replies waiting behind a delayed one
 
+	stallAt  time.Time   // since when the client read none of its pending output (event loop only)
+	stallOut int         // gnet's outbound backlog then
+	resuming atomic.Bool // a wake-up for held-back requests is due
+	// resumeAfter is when to look at held-back requests again, and
+	// lastPending the pending output when last looked (event loop only).
+	resumeAfter time.Duration
+	lastPending int
+
+	partialSeen   int64 // bytes of an incomplete frame last accounted (event loop only)
+	partialDoomed bool  // closed for the partial-frame budget (under srv.partials.mu)
+
 	pendingMu sync.Mutex
 	pending   map[int32]chan *protocol.Command // requests of the server awaiting a response
 }

@@ -2,6 +2,7 @@ package remoting
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -42,6 +43,9 @@ type replyQueue struct {
 	inFlight int  // head slots handed to AsyncWrite and not yet written
 	closing  bool // a close is queued: serve no more requests
 	dead     bool // the connection closed: drop everything
+	// bytes is what the queued slots hold, written under mu: it counts
+	// against Config.MaxPending like gnet's outbound buffer.
+	bytes atomic.Int64
 }
 
 // isEmpty reports whether replies may take the fast path.
@@ -98,6 +102,7 @@ func (c *Conn) emit(data []byte, delay time.Duration, closeAfter bool) (closeNow
 	}
 	s := &replySlot{data: data, close: closeAfter, ready: delay <= 0}
 	q.slots = append(q.slots, s)
+	q.bytes.Add(int64(len(data)))
 	if closeAfter {
 		q.closing = true
 	}
@@ -167,6 +172,9 @@ func (c *Conn) written(write func([]byte) error, n int, closeAfter bool, err err
 			q.mu.Unlock()
 			return
 		}
+		for _, s := range q.slots[:n] {
+			q.bytes.Add(-int64(len(s.data)))
+		}
 		q.slots = q.slots[n:]
 		q.inFlight = 0
 		if closeAfter {
@@ -201,6 +209,7 @@ func (q *replyQueue) dropLocked(d *delays) {
 		}
 	}
 	q.slots, q.inFlight, q.dead = nil, 0, true
+	q.bytes.Store(0)
 }
 
 // connClosed runs in OnClose: nothing queued is written any more.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,9 +31,22 @@ type Config struct {
 	// MaxFrame bounds a request frame, length field included; a larger one
 	// closes the connection. Default protocol.DefaultMaxFrame.
 	MaxFrame int
-	// MaxPending bounds the reply bytes a client has not read; beyond it
-	// the connection closes. 0: no bound.
+	// MaxPending bounds the reply bytes a client has not read: what gnet
+	// holds unwritten plus replies waiting in the connection's queue (behind
+	// a Delay). While they exceed it the client's next requests are held
+	// back until it reads; one reply of any size still goes out. The
+	// connection closes if the client reads nothing for 2 s meanwhile, or
+	// sends more than MaxPending+MaxFrame of requests. 0: no bound.
 	MaxPending int
+	// MaxConns bounds open connections: past it a new connection is closed
+	// at once, with one log line per second at most; existing ones carry
+	// on. 0: ReadFDLimits().MaxConns(), derived from RLIMIT_NOFILE;
+	// negative: no bound (the descriptor headroom is still kept).
+	MaxConns int
+	// MaxPartial bounds the bytes buffered in incomplete frames across all
+	// connections; past it the connection holding the most is closed.
+	// 0: DefaultMaxPartial; negative: no bound.
+	MaxPartial int
 	// WriteHighWater is the unread reply backlog from which
 	// Conn.IsWritable reports false; default DefaultWriteHighWater.
 	WriteHighWater int
@@ -58,16 +72,27 @@ type Config struct {
 // byte stream into frames, hands each request to its Handler and writes
 // the replies in request order.
 type Server struct {
-	cfg       Config
-	h         Handler
-	log       *slog.Logger
-	now       func() time.Time
-	maxFrame  int
-	highWater int
+	cfg        Config
+	h          Handler
+	log        *slog.Logger
+	now        func() time.Time
+	maxFrame   int
+	highWater  int
+	maxConns   int // <= 0: none
+	fdCeiling  int // accepted descriptors numbered this high are refused
+	backlog    int
+	maxPartial int64 // <= 0: none
 
 	addr    string
 	engine  gnet.Engine
-	runDone chan error
+	done    chan struct{} // closed once gnet.Run has returned
+	closing atomic.Bool   // Close was called: the engine stops on purpose
+	stopErr atomic.Pointer[error]
+	gnetErr atomic.Pointer[string] // the last error gnet logged
+
+	open     atomic.Int64 // connections served (not refused) and not closed
+	refusals refusals
+	partials partials
 
 	connSeq   atomic.Uint64
 	opaque    atomic.Int32 // of requests the server sends
@@ -81,7 +106,8 @@ type Server struct {
 // listens. Close stops it.
 func Listen(h Handler, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, h: h, log: cfg.Logger, now: cfg.Now, maxFrame: cfg.MaxFrame,
-		highWater: cfg.WriteHighWater, runDone: make(chan error, 1)}
+		highWater: cfg.WriteHighWater, maxConns: cfg.MaxConns, maxPartial: int64(cfg.MaxPartial),
+		done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -94,6 +120,17 @@ func Listen(h Handler, cfg Config) (*Server, error) {
 	if s.highWater <= 0 {
 		s.highWater = DefaultWriteHighWater
 	}
+	if s.maxPartial == 0 {
+		s.maxPartial = DefaultMaxPartial
+	}
+	fds, err := ReadFDLimits()
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	s.fdCeiling, s.backlog = fds.ceiling(), fds.Backlog()
+	if s.maxConns == 0 {
+		s.maxConns = fds.MaxConns()
+	}
 	addr, loops := cfg.Addr, cfg.Loops
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -103,14 +140,14 @@ func Listen(h Handler, cfg Config) (*Server, error) {
 	}
 	booted := make(chan error, 1)
 	go func() {
+		defer close(s.done)
 		err := gnet.Run(&engine{s: s, booted: booted}, "tcp://"+addr,
 			gnet.WithNumEventLoop(loops),
-			gnet.WithLogger(quietGnetLogger{}),
+			gnet.WithLogger(gnetLogger{s}),
 			gnet.WithTCPNoDelay(gnet.TCPNoDelay),
 			gnet.WithReuseAddr(true), // so the port can be bound again at once after Close
 		)
 		booted <- err // only read if OnBoot never ran
-		s.runDone <- err
 	}()
 	if err := <-booted; err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
@@ -124,21 +161,55 @@ func (s *Server) Addr() string { return s.addr }
 // Delayed returns how many replies wait for their Delay.
 func (s *Server) Delayed() int { return s.delays.len() }
 
+// MaxConns returns the connection limit in force; 0: none.
+func (s *Server) MaxConns() int { return max(s.maxConns, 0) }
+
+// Conns returns how many connections are open (refused ones excluded).
+func (s *Server) Conns() int { return int(s.open.Load()) }
+
+// Refused returns how many connections were closed at once because the
+// server was at its connection limit or the process near its descriptor
+// limit.
+func (s *Server) Refused() int64 { return s.refusals.count.Load() }
+
+// Partial returns the bytes buffered in incomplete frames across all
+// connections.
+func (s *Server) Partial() int64 { return s.partials.total.Load() }
+
+// Done is closed once the server has stopped: after Close, or when its
+// event loops stopped on their own (see Err).
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Err returns nil while the server runs and after Close; an error wrapping
+// ErrEngineStopped, with gnet's reason, once the event loops stopped
+// without Close (every connection is then gone and the port closed).
+func (s *Server) Err() error {
+	if p := s.stopErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// ErrEngineStopped is wrapped by Server.Err when the event loops stopped
+// without Close.
+var ErrEngineStopped = errors.New("remoting: the event loops stopped unexpectedly")
+
 // Close closes every connection, stops the delayed replies, frees the port
 // and returns once nothing of the server runs any more. It is safe to call
 // twice.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.closing.Store(true)
 		s.asyncMu.Lock()
 		s.asyncDone = true // no AsyncWrite or Close into a stopping engine
 		s.asyncMu.Unlock()
 		s.delays.close()
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel() // Stop only signals; waiting for Run is faster than its 500 ms poll
-		if err := s.engine.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		if err := s.engine.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) && s.Err() == nil {
 			s.log.Warn("stopping the event loop", "err", err)
 		}
-		<-s.runDone
+		<-s.done
 	})
 }
 
@@ -173,6 +244,13 @@ func (e *engine) OnBoot(eng gnet.Engine) gnet.Action {
 	} else {
 		err = fmt.Errorf("reading the bound address: %w", err)
 	}
+	if err == nil {
+		// Connections accepted before OnOpen can refuse them each hold a
+		// descriptor: keep that queue within the headroom (limits.go).
+		if berr := setBacklog(eng.Dup, s.backlog); berr != nil {
+			s.log.Warn("lowering the listen backlog", "backlog", s.backlog, "err", berr)
+		}
+	}
 	e.booted <- err
 	if err != nil {
 		return gnet.Shutdown
@@ -180,8 +258,38 @@ func (e *engine) OnBoot(eng gnet.Engine) gnet.Action {
 	return gnet.None
 }
 
+// OnShutdown runs when the engine stops. Without Close, that is gnet
+// giving up (an accept error it deems fatal, a failing poller): Err tells
+// why, and nothing is handed to the dead engine any more.
+func (e *engine) OnShutdown(gnet.Engine) {
+	s := e.s
+	if s.closing.Load() {
+		return
+	}
+	reason := "no reason logged"
+	if p := s.gnetErr.Load(); p != nil {
+		reason = *p
+	}
+	err := fmt.Errorf("%w: %s", ErrEngineStopped, reason)
+	s.stopErr.Store(&err)
+	s.asyncMu.Lock()
+	s.asyncDone = true
+	s.asyncMu.Unlock()
+	s.delays.close()
+	s.log.Error("the server stopped serving: every connection is closed and the port no longer accepts", "addr", s.addr, "err", err)
+}
+
 func (e *engine) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	s := e.s
+	if why := s.refusal(gc); why != "" {
+		// No context: OnClose, which gnet calls next, ignores the
+		// connection, and Config.OnOpen/OnClose never see it.
+		if log, n := s.refusals.refuse(s.now()); log {
+			s.log.Warn("refusing connections", "remote", gc.RemoteAddr().String(), "err", why, "refused", n)
+		}
+		return nil, gnet.Close
+	}
+	s.open.Add(1)
 	c := &Conn{srv: s, gc: gc, id: s.connSeq.Add(1), addr: gc.RemoteAddr().String()}
 	c.lastActive.Store(s.now().UnixNano())
 	c.active.Store(true)
@@ -199,6 +307,8 @@ func (e *engine) OnClose(gc gnet.Conn, err error) gnet.Action {
 	if !ok {
 		return gnet.None
 	}
+	s.open.Add(-1)
+	s.partials.forget(c)
 	c.closed()
 	c.q.connClosed(&s.delays)
 	s.log.Debug("connection closed", "remote", c.addr, "err", err)
@@ -206,6 +316,19 @@ func (e *engine) OnClose(gc gnet.Conn, err error) gnet.Action {
 		s.cfg.OnClose(c, err)
 	}
 	return gnet.None
+}
+
+// refusal says why a new connection is refused, "" if it is served: the
+// connection limit, or a descriptor number that shows the whole process
+// near RLIMIT_NOFILE (limits.go).
+func (s *Server) refusal(gc gnet.Conn) string {
+	if s.maxConns > 0 && s.open.Load() >= int64(s.maxConns) {
+		return fmt.Sprintf("%d connections are open, the limit: new ones are closed at once until some close", s.maxConns)
+	}
+	if fd := gc.Fd(); fd >= s.fdCeiling {
+		return fmt.Sprintf("descriptor %d is near the process limit (RLIMIT_NOFILE); new connections are closed at once until some close", fd)
+	}
+	return ""
 }
 
 // OnTraffic decodes every whole frame buffered so far, answers each in
@@ -226,9 +349,17 @@ func (e *engine) OnTraffic(gc gnet.Conn) gnet.Action {
 		_, _ = gc.Discard(gc.InboundBuffered())
 		return gnet.None
 	}
+	held := false
 	for gc.InboundBuffered() >= 4 {
-		if s.pendingOverLimit(c, gc) {
+		if !s.flushOut(c, gc) {
 			action = gnet.Close
+			break
+		}
+		if hold, closeIt := s.holdBack(c, gc); closeIt {
+			action = gnet.Close
+			break
+		} else if hold {
+			held = true
 			break
 		}
 		head, _ := gc.Peek(4)
@@ -272,32 +403,116 @@ func (e *engine) OnTraffic(gc gnet.Conn) gnet.Action {
 		}
 	}
 	c.outbound.Store(int64(gc.OutboundBuffered()))
-	if action == gnet.None && s.pendingOverLimit(c, gc) {
-		action = gnet.Close
-	}
 	if cap(c.out) > 64<<10 {
 		c.out = nil // do not pin a large buffer on an idle connection
+	}
+	partial := gc.InboundBuffered()
+	if held {
+		partial = 0 // whole requests held back, bounded by MaxPending
+	}
+	if action == gnet.None && s.overPartialBudget(c, partial) {
+		action = gnet.Close
 	}
 	return action
 }
 
-// pendingOverLimit reports, and logs, that the replies the client has not
-// read (gnet's outbound buffer, beyond the kernel's) and those of the
-// OnTraffic call in progress exceed MaxPending: a client that sends
-// requests and never reads its replies must not grow the server's memory
-// without bound. Event loop only.
-func (s *Server) pendingOverLimit(c *Conn, gc gnet.Conn) bool {
+// flushAt is how many reply bytes OnTraffic gathers before it hands them
+// to gnet, so that the pending-output check sees what the kernel did not
+// take instead of a whole batch of replies.
+const flushAt = 64 << 10
+
+// flushOut hands the replies gathered so far to gnet once they reach
+// flushAt; false: the write failed (logged), close.
+func (s *Server) flushOut(c *Conn, gc gnet.Conn) bool {
+	if len(c.out) < flushAt {
+		return true
+	}
+	if _, err := gc.Write(c.out); err != nil {
+		s.log.Warn("writing replies", "remote", c.addr, "err", err)
+		return false
+	}
+	c.out = c.out[:0]
+	return true
+}
+
+// Pending output. A client that sends requests and never reads the
+// replies must not grow the server's memory without bound; one that reads
+// them, however large, must not be cut off. Before each request OnTraffic
+// looks at what the client has not read: what gnet holds unwritten (beyond
+// what the kernel took), replies gathered but not handed to gnet yet, and
+// replies waiting in the connection's queue behind a Delay. Over
+// MaxPending it holds the request back, in gnet's inbound buffer, and
+// looks again a moment later (resumeLater); so one reply of any size goes
+// out, and a client that reads gets the rest as it reads. The connection
+// closes only if the client reads nothing of what gnet holds for
+// stallTimeout, or sends more than MaxPending+MaxFrame of requests
+// meanwhile.
+
+// stallTimeout is how long a client may read nothing of its pending
+// replies, over MaxPending, before the connection closes.
+const stallTimeout = 2 * time.Second
+
+// Held-back requests are looked at again resumeEvery after the client
+// last read some of its replies, less and less often up to resumeAtMost
+// while it reads nothing (replies held by a long Delay).
+const (
+	resumeEvery  = 2 * time.Millisecond
+	resumeAtMost = 250 * time.Millisecond
+)
+
+// holdBack decides about the next request while output is pending: hold
+// it back for now, or close the connection (logged). Event loop only.
+func (s *Server) holdBack(c *Conn, gc gnet.Conn) (hold, closeIt bool) {
 	limit := s.cfg.MaxPending
 	if limit <= 0 {
-		return false
+		return false, false
 	}
-	pending := gc.OutboundBuffered() + len(c.out)
+	out := gc.OutboundBuffered()
+	pending := out + len(c.out) + int(c.q.bytes.Load())
 	if pending <= limit {
-		return false
+		c.stallAt, c.resumeAfter = time.Time{}, 0
+		return false, false
 	}
-	s.log.Warn("closing connection: pending output", "remote", c.addr,
-		"err", fmt.Sprintf("%d bytes of replies the client has not read exceed the limit of %d bytes", pending, limit))
-	return true
+	now := time.Now()
+	if c.stallAt.IsZero() || out < c.stallOut || out == 0 {
+		// Progress (or nothing of the client's to read yet: replies wait
+		// for their Delay): the stall starts again.
+		c.stallAt, c.stallOut = now, out
+	}
+	if c.resumeAfter == 0 || pending < c.lastPending {
+		c.resumeAfter = resumeEvery // the client reads: look again soon
+	} else {
+		c.resumeAfter = min(2*c.resumeAfter, resumeAtMost)
+	}
+	c.lastPending = pending
+	var why string
+	switch {
+	case gc.InboundBuffered() > limit+s.maxFrame:
+		why = fmt.Sprintf("%d bytes of replies the client has not read exceed the limit of %d bytes, and it sent %d bytes of requests meanwhile", pending, limit, gc.InboundBuffered())
+	case now.Sub(c.stallAt) >= stallTimeout:
+		why = fmt.Sprintf("%d bytes of replies the client has not read exceed the limit of %d bytes, and it read none of them for %v", pending, limit, stallTimeout)
+	}
+	if why != "" {
+		s.log.Warn("closing connection: pending output", "remote", c.addr, "err", why)
+		return false, true
+	}
+	s.resumeLater(c)
+	return true, false
+}
+
+// resumeLater wakes the connection's event loop a moment from now, so that
+// OnTraffic serves the requests held back (gnet tells nothing when its
+// outbound buffer drains).
+func (s *Server) resumeLater(c *Conn) {
+	if !c.resuming.CompareAndSwap(false, true) {
+		return
+	}
+	time.AfterFunc(c.resumeAfter, func() {
+		c.resuming.Store(false)
+		if c.active.Load() {
+			_ = s.async(func() error { return c.gc.Wake(nil) })
+		}
+	})
 }
 
 // serveResult tells OnTraffic how to go on after one request.
@@ -369,16 +584,17 @@ func cut(n, at int) int {
 	return at
 }
 
-// appendReply appends the reply frame to dst; it returns dst unchanged if
-// the reply cannot be encoded. A reply whose header does not fit the
-// binary ROCKETMQ format goes out in JSON.
+// appendReply appends the reply frame to dst. A reply whose header does
+// not fit the binary ROCKETMQ format goes out in JSON; one that cannot be
+// encoded at all (a header beyond the 24-bit header length) is answered
+// with ReplyNotSent instead, so the client is not left waiting.
 func appendReply(dst []byte, c *Conn, resp *protocol.Command, log *slog.Logger) []byte {
-	out, err := resp.AppendFrame(dst)
-	if err != nil && resp.Serialize != protocol.JSON {
-		log.Warn("reply does not fit the request's header type; answering in JSON", "remote", c.addr, "err", err)
-		resp.Serialize = protocol.JSON
-		out, err = resp.AppendFrame(dst)
+	out, err := EncodeReply(dst, resp)
+	if err == nil {
+		return out
 	}
+	log.Warn("reply cannot be encoded; answering SYSTEM_ERROR", "remote", c.addr, "opaque", resp.Opaque, "err", err)
+	out, err = EncodeReply(dst, ReplyNotSent(resp, err))
 	if err != nil {
 		log.Error("encoding reply", "remote", c.addr, "err", err)
 		return dst
@@ -386,17 +602,62 @@ func appendReply(dst []byte, c *Conn, resp *protocol.Command, log *slog.Logger) 
 	return out
 }
 
-// quietGnetLogger drops gnet's own chatter; its errors go to slog.Default.
-type quietGnetLogger struct{}
+// EncodeReply appends resp as one frame to dst, as the server writes a
+// reply: in JSON when its header does not fit the binary ROCKETMQ format
+// (resp.Serialize is changed then). It returns dst unchanged and the
+// error when the reply cannot be encoded either way.
+func EncodeReply(dst []byte, resp *protocol.Command) ([]byte, error) {
+	out, err := resp.AppendFrame(dst)
+	if err != nil && resp.Serialize != protocol.JSON {
+		resp.Serialize = protocol.JSON
+		out, err = resp.AppendFrame(dst)
+	}
+	if err != nil {
+		return dst, fmt.Errorf("encoding the reply (opaque %d): %w", resp.Opaque, err)
+	}
+	return out, nil
+}
 
-func (quietGnetLogger) Debugf(string, ...any) {}
-func (quietGnetLogger) Infof(string, ...any)  {}
-func (quietGnetLogger) Warnf(f string, a ...any) {
-	slog.Default().Warn("gnet: " + fmt.Sprintf(f, a...))
+// MaxHeader is the largest header a frame can carry: its length is a
+// 24-bit field.
+const MaxHeader = 1<<24 - 1
+
+// ReplyNotSent is the reply the server writes instead of resp when resp
+// cannot be encoded (err from EncodeReply): SYSTEM_ERROR with the same
+// opaque, and a remark saying why, in JSON.
+func ReplyNotSent(resp *protocol.Command, err error) *protocol.Command {
+	return &protocol.Command{
+		Code:      int32(protocol.SystemError),
+		Language:  resp.Language,
+		Version:   resp.Version,
+		Opaque:    resp.Opaque,
+		Flag:      protocol.FlagResponse,
+		Remark:    fmt.Sprintf("the reply could not be sent: %v (a frame header may hold at most %d bytes)", err, MaxHeader),
+		Serialize: protocol.JSON,
+	}
 }
-func (quietGnetLogger) Errorf(f string, a ...any) {
-	slog.Default().Error("gnet: " + fmt.Sprintf(f, a...))
+
+// gnetLogger drops gnet's chatter and logs its warnings and errors with
+// the server's logger; it keeps the last error, which says why the engine
+// stopped if it stops on its own.
+type gnetLogger struct{ s *Server }
+
+func (gnetLogger) Debugf(string, ...any) {}
+func (gnetLogger) Infof(string, ...any)  {}
+func (l gnetLogger) Warnf(f string, a ...any) {
+	l.s.log.Warn("gnet: " + fmt.Sprintf(f, a...))
 }
-func (quietGnetLogger) Fatalf(f string, a ...any) {
-	slog.Default().Error("gnet: " + fmt.Sprintf(f, a...))
+func (l gnetLogger) Errorf(f string, a ...any) { l.errorf(f, a...) }
+func (l gnetLogger) Fatalf(f string, a ...any) { l.errorf(f, a...) }
+
+func (l gnetLogger) errorf(f string, a ...any) {
+	msg := fmt.Sprintf(f, a...)
+	consequence := strings.Contains(msg, "exiting due to error") || strings.Contains(msg, "shutdown with error") ||
+		strings.Contains(msg, "engine shutdown error")
+	if l.s.gnetErr.Load() == nil || !consequence {
+		// Keep the cause ("Accept() failed due to error: too many open
+		// files"), not the lines about stopping that follow it.
+		l.s.gnetErr.Store(&msg)
+	}
+	l.s.log.Error("gnet: " + msg)
 }

@@ -338,6 +338,111 @@ func TestPendingOutputLimitClosesTheConnection(t *testing.T) {
 	assert.Assert(t, is.Contains(ts.logs.String(), "closing connection: pending output"))
 }
 
+// TestPendingOutputLetsPromptReadersThrough pipelines requests whose
+// replies are each larger than MaxPending: a client that reads them gets
+// every one, in order, and keeps its connection.
+func TestPendingOutputLetsPromptReadersThrough(t *testing.T) {
+	const replySize = 3 << 20
+	m := remoting.NewMux()
+	m.Handle(codeBig, func(_ *remoting.Conn, req *protocol.Command) remoting.Reply {
+		resp := protocol.NewResponse(req, protocol.Success, "")
+		resp.Body = bytes.Repeat([]byte{'x'}, replySize)
+		return remoting.Respond(resp)
+	})
+	ts := startServer(t, m.Serve, remoting.Config{MaxPending: 1 << 20})
+	c := dial(t, ts.srv.Addr())
+	for round := range 3 {
+		var burst []byte
+		var opaques []int32
+		for range 8 {
+			req := request(c, codeBig, "")
+			opaques = append(opaques, req.Opaque)
+			burst = append(burst, frame(t, req)...)
+		}
+		assert.NilError(t, c.WriteRaw(burst))
+		for i, op := range opaques {
+			resp, err := c.ReadResponse()
+			assert.NilError(t, err, "round %d, reply %d of 8", round, i+1)
+			assert.Equal(t, resp.Opaque, op)
+			assert.Equal(t, len(resp.Body), replySize)
+		}
+	}
+	select {
+	case <-ts.closed:
+		t.Fatalf("the server closed a client that reads its replies:\n%s", ts.logs.String())
+	default:
+	}
+}
+
+// TestDelayedRepliesCountAsPendingOutput: replies held back by a Delay
+// count against MaxPending like unwritten ones: past it the server serves
+// no more requests of that client (the queue stays bounded), and closes
+// the connection once the client has sent more than MaxPending+MaxFrame
+// of requests meanwhile.
+func TestDelayedRepliesCountAsPendingOutput(t *testing.T) {
+	m := remoting.NewMux()
+	m.Handle(codeSlow, func(_ *remoting.Conn, req *protocol.Command) remoting.Reply {
+		resp := protocol.NewResponse(req, protocol.Success, "")
+		resp.Body = make([]byte, 64<<10)
+		return remoting.Reply{Command: resp, Delay: time.Hour}
+	})
+	ts := startServer(t, m.Serve, remoting.Config{MaxPending: 1 << 20, MaxFrame: 1 << 20})
+	c := dial(t, ts.srv.Addr())
+	var burst []byte
+	for range 100 { // 6.25 MiB of delayed replies asked for, in 400 KB of requests
+		burst = append(burst, frame(t, request(c, codeSlow, strings.Repeat("r", 4000)))...)
+	}
+	assert.NilError(t, c.WriteRaw(burst))
+	time.Sleep(200 * time.Millisecond)
+	assert.Equal(t, ts.srv.Delayed(), 16, "up to 1 MiB and one reply more are queued, no more")
+	for range 6 { // another 2.4 MB of requests: past MaxPending+MaxFrame
+		_ = c.WriteRaw(burst)
+	}
+	select {
+	case <-ts.closed:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the server kept a client that piles up requests past MaxPending: %d replies waiting", ts.srv.Delayed())
+	}
+	assert.Assert(t, is.Contains(ts.logs.String(), "closing connection: pending output"))
+	assert.Equal(t, ts.srv.Delayed(), 0, "the closed connection's delayed replies are dropped")
+}
+
+// TestConnectionLimit: past MaxConns a new connection is closed at once,
+// without reaching OnOpen; the open ones carry on, and once one closes a
+// new one is served again.
+func TestConnectionLimit(t *testing.T) {
+	ts := startServer(t, testMux().Serve, remoting.Config{MaxConns: 2})
+	assert.Equal(t, ts.srv.MaxConns(), 2)
+	a, b := dial(t, ts.srv.Addr()), dial(t, ts.srv.Addr())
+	<-ts.conns
+	<-ts.conns
+	for range 3 {
+		extra := dial(t, ts.srv.Addr())
+		_, err := extra.WaitClosed(5 * time.Second)
+		assert.NilError(t, err, "a connection past the limit is closed at once")
+	}
+	for _, c := range []*remoting.Client{a, b} {
+		resp, err := c.Call(request(c, codeEcho, "still here"))
+		assert.NilError(t, err)
+		assert.Equal(t, string(resp.Body), "still here")
+	}
+	assert.Equal(t, ts.srv.Conns(), 2)
+	assert.Equal(t, ts.srv.Refused(), int64(3))
+	assert.Equal(t, strings.Count(ts.logs.String(), "refusing connections"), 1, "one log line a second at most:\n%s", ts.logs.String())
+	select {
+	case c := <-ts.conns:
+		t.Fatalf("OnOpen saw refused connection %s", c.RemoteAddr())
+	default:
+	}
+	assert.NilError(t, a.Close())
+	<-ts.closed
+	c := dial(t, ts.srv.Addr())
+	resp, err := c.Call(request(c, codeEcho, "served again"))
+	assert.NilError(t, err)
+	assert.Equal(t, string(resp.Body), "served again")
+	assert.Assert(t, ts.srv.Err() == nil)
+}
+
 func TestCloseFreesThePortAndGoroutines(t *testing.T) {
 	before := runtime.NumGoroutine()
 	srv, err := remoting.Listen(testMux().Serve, remoting.Config{})

@@ -211,11 +211,18 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		close(served)
 	}
 	fmt.Fprintf(stdout, "rocketmock ready: addr=%s advertise=%s compat=%s control=%s\n", b.Addr(), b.AdvertisedAddr(), b.Release(), control)
-	if stop == nil {
-		s := <-sig
+	logger.Debug("connection limit", "maxConnections", b.MaxConnections())
+	// The broker's transport may also stop on its own (gnet gives up):
+	// then every client is gone and the port closed, so serve exits 1
+	// rather than live on without serving.
+	exit := 0
+	select {
+	case s := <-sig: // nil without a signal channel: never ready
 		logger.Info("stopping", "signal", s.String())
-	} else {
-		<-stop
+	case <-stop:
+	case <-b.Stopped():
+		logger.Error("the broker stopped serving; exiting", "err", b.Err())
+		exit = 1
 	}
 	// Waiting requests (POST .../wait) end at once; others get half a second.
 	cancel()
@@ -231,7 +238,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	if watch != nil {
 		fmt.Fprintf(stdout, "client checks:\n%s\n", watch.Report())
 	}
-	return 0
+	return exit
 }
 
 // checkControl refuses a control address that is not host:port, and one
