@@ -32,15 +32,28 @@ func clientIDs(ps []Producer) []string {
 }
 
 // CloseClient closes, from the broker's side, every connection on which
-// the client id registered a producer, so the broker's close path runs
-// (the producer leaves its groups once the close is processed). With no
-// such connection the error wraps ErrUnknownClient.
+// the client id registered a producer or a consumer, so the broker's close
+// path runs (the client leaves its groups once the close is processed).
+// With no such connection the error wraps ErrUnknownClient.
 func (b *Broker) CloseClient(clientID string) error {
-	chans := b.channelsOf(clientID)
-	if len(chans) == 0 {
-		return errorOf(ErrUnknownClient, "mockbroker: no producer connection with client id %q (known: %v)", clientID, b.clientIDs())
+	type closer interface {
+		RemoteAddr() string
+		Close() error
 	}
-	for _, ch := range chans {
+	var closers []closer
+	for _, ch := range b.channelsOf(clientID) {
+		closers = append(closers, ch)
+	}
+	for _, ch := range b.consumerChannelsOf(clientID) {
+		if !slices.ContainsFunc(closers, func(o closer) bool { return o == closer(ch) }) {
+			closers = append(closers, ch)
+		}
+	}
+	if len(closers) == 0 {
+		return errorOf(ErrUnknownClient, "mockbroker: no producer connection with client id %q (known: %v), nor a consumer one (known: %v)",
+			clientID, b.clientIDs(), b.consumerClientIDs())
+	}
+	for _, ch := range closers {
 		if err := ch.Close(); err != nil {
 			return fmt.Errorf("mockbroker: closing %s of client %q: %w", ch.RemoteAddr(), clientID, err)
 		}
