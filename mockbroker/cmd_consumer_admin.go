@@ -145,7 +145,9 @@ func subscriptionData(s consumers.Subscription) protocol.SubscriptionData {
 // offset, the committed offset (0 if none) and the store time of the last
 // consumed message. Topics the broker does not know are skipped, and so
 // are topics the live group does not subscribe to while it subscribes to
-// others. An empty table is still SUCCESS: the tool turns it into 206.
+// others (except for a 5.x topicList). pullOffset (5.x) is the committed
+// offset: the mock keeps no separate pull offsets. An empty table is
+// still SUCCESS: the tool turns it into 206.
 func (b *Broker) consumeStats(c *conn, req *protocol.Command) *protocol.Command {
 	var h protocol.GetConsumeStatsRequestHeader
 	if err := h.Decode(req.ExtFields); err != nil {
@@ -162,9 +164,11 @@ func (b *Broker) consumeStats(c *conn, req *protocol.Command) *protocol.Command 
 func (b *Broker) consumeStatsOf(group, topic string, topicList []string) *protocol.ConsumeStats {
 	stats := &protocol.ConsumeStats{OffsetTable: map[protocol.MessageQueue]protocol.OffsetWrapper{}}
 	var topics []string
+	v5 := b.cfg.release.HasV5BodyFields()
+	checkSubscription := true
 	switch {
-	case b.cfg.release.HasV5BodyFields() && len(topicList) > 0:
-		topics = topicList
+	case v5 && len(topicList) > 0:
+		topics, checkSubscription = topicList, false
 	case topic != "":
 		topics = []string{topic}
 	default:
@@ -177,7 +181,8 @@ func (b *Broker) consumeStatsOf(group, topic string, topicList []string) *protoc
 		if !ok {
 			continue
 		}
-		if _, ok := b.consumers.FindSubscription(group, t, false); !ok && b.consumers.SubscriptionCount(group) > 0 {
+		// 5.x findSubscriptionData also looks in the compensation table.
+		if _, ok := b.consumers.FindSubscription(group, t, v5); checkSubscription && !ok && b.consumers.SubscriptionCount(group) > 0 {
 			continue
 		}
 		for i := int32(0); i < info.ReadQueueNums; i++ {
@@ -234,11 +239,11 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 		var resp *protocol.Command
 		switch {
 		case err == nil:
-			resp = answer
-			resp.Opaque, resp.Flag = opaque, protocol.FlagResponse
+			resp = answer // Java returns the client's command: its code, remark, fields, language, version
+			resp.Opaque, resp.Flag, resp.Serialize = opaque, answer.Flag|protocol.FlagResponse, serialize
 		case ctx.Err() != nil:
 			resp = &protocol.Command{Code: int32(protocol.ConsumeMsgTimeout), Remark: fmt.Sprintf(
-				"consumer <%s> <%s> Timeout: RemotingTimeoutException: wait response on the channel <%s> timeout, %d(ms)",
+				"consumer <%s> <%s> Timeout: org.apache.rocketmq.remoting.exception.RemotingTimeoutException: wait response on the channel <%s> timeout, %d(ms)",
 				h.ConsumerGroup, h.ClientID, target.addr, callClientTimeout.Milliseconds())}
 		default:
 			resp = &protocol.Command{Code: int32(protocol.SystemError), Remark: fmt.Sprintf(
@@ -367,8 +372,7 @@ func (l *rebalanceLocks) holder(group string, mq protocol.MessageQueue, now time
 }
 
 // lockBatchMQ (41) is AdminBrokerProcessor.lockBatchMQ on a single broker:
-// lockOKMQSet in the order of Java's HashSet (4.9.8 sized by the request's
-// mqSet, 5.x the default size).
+// lockOKMQSet in the order of Java's HashSet sized by the request's mqSet.
 func (b *Broker) lockBatchMQ(c *conn, req *protocol.Command) *protocol.Command {
 	if len(req.Body) == 0 {
 		return errorReply(req, errMissingBody("LOCK_BATCH_MQ", "LockBatchRequestBody"))
@@ -378,10 +382,13 @@ func (b *Broker) lockBatchMQ(c *conn, req *protocol.Command) *protocol.Command {
 		return errorReply(req, err)
 	}
 	ok := b.locks.tryLockBatch(body.ConsumerGroup, body.MQSet, body.ClientID, b.Now())
-	capacity := len(body.MQSet)
-	if b.cfg.release.HasV5BodyFields() {
-		capacity = 0
+	// Both releases answer tryLockBatch's new HashSet<>(mqs.size()) (5.3.3
+	// too, without lockInStrictMode), mqs being the request's decoded set.
+	distinct := map[protocol.MessageQueue]bool{}
+	for _, mq := range body.MQSet {
+		distinct[mq] = true
 	}
+	capacity := len(distinct)
 	resp := protocol.NewResponse(req, protocol.Success, "")
 	resp.Body = (&protocol.LockBatchResponseBody{LockOKMQSet: protocol.JavaMessageQueueOrder(ok, capacity)}).Marshal()
 	return resp
@@ -415,7 +422,7 @@ func (b *Broker) checkClientConfig(c *conn, req *protocol.Command) *protocol.Com
 			return errorReply(req, fmt.Errorf("CheckClientRequestBody: %w", err))
 		}
 	}
-	if s := body.SubscriptionData; s != nil && s.ExpressionType != nil && *s.ExpressionType != "TAG" {
+	if s := body.SubscriptionData; s != nil && s.ExpressionType != nil && *s.ExpressionType != "TAG" && *s.ExpressionType != "" {
 		return protocol.NewResponse(req, protocol.SystemError,
 			"The broker does not support consumer to filter message by "+*s.ExpressionType)
 	}

@@ -194,20 +194,17 @@ func TestLockBatchMQLifetime(t *testing.T) {
 				assert.NilError(t, err)
 				return got.LockOKMQSet
 			}
-			capacity := len(mqs)
-			if rel != protocol.Release498 {
-				capacity = 0
+			// tryLockBatch's HashSet has the request's size as capacity.
+			order := func(s []protocol.MessageQueue, asked int) []protocol.MessageQueue {
+				return protocol.JavaMessageQueueOrder(append([]protocol.MessageQueue(nil), s...), asked)
 			}
-			order := func(s []protocol.MessageQueue) []protocol.MessageQueue {
-				return protocol.JavaMessageQueueOrder(append([]protocol.MessageQueue(nil), s...), capacity)
-			}
-			assert.DeepEqual(t, lock("A", mqs[:2]), order(mqs[:2]))
-			assert.DeepEqual(t, lock("B", mqs), order(mqs[2:]))
+			assert.DeepEqual(t, lock("A", mqs[:2]), order(mqs[:2], 2))
+			assert.DeepEqual(t, lock("B", mqs), order(mqs[2:], 4))
 			b.Advance(30 * time.Second)
-			assert.DeepEqual(t, lock("A", mqs[:2]), order(mqs[:2])) // renewed
+			assert.DeepEqual(t, lock("A", mqs[:2]), order(mqs[:2], 2)) // renewed
 			b.Advance(59 * time.Second)
 			// B's locks were taken at 0 s: expired after 60 s; A's live.
-			assert.DeepEqual(t, lock("A", mqs), order(mqs))
+			assert.DeepEqual(t, lock("A", mqs), order(mqs, 4))
 			unlock := (&protocol.LockBatchRequestBody{ConsumerGroup: "CG", ClientID: "B", MQSet: mqs}).MarshalAs(rel)
 			resp := c.call(adminReq(protocol.UnlockBatchMQ, map[string]string{}, unlock, protocol.RocketMQ))
 			assert.Equal(t, resp.ResponseCode(), protocol.Success)
