@@ -27,7 +27,6 @@ type Broker struct {
 	producers *producers.Manager
 	consumers *consumers.Manager // consumers.go
 	store     *store.Store       // consumers.go: messages behind sends and pulls
-	locks     rebalanceLocks     // cmd_consumer_admin.go: orderly consumers' queue locks
 	sched     *scheduler
 	mux       *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
 	handler   remoting.Handler // the mux inside the pipeline
@@ -45,6 +44,7 @@ type Broker struct {
 	conns   map[*conn]struct{} // open connections, from the server's callbacks
 
 	events    eventHub
+	locks     rebalanceLocks // orderly consumers' queue locks (cmd_consumer_admin.go)
 	closeOnce sync.Once
 	closed    atomic.Bool
 

@@ -253,7 +253,7 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 			resp.Opaque, resp.Flag, resp.Serialize = opaque, protocol.FlagResponse, serialize
 			resp.Version, resp.Language, resp.ExtFieldsTable = b.version, protocol.Java, b.extTable
 		}
-		if werr := rc.RespondLater(resp); werr != nil {
+		if werr := rc.WriteResponse(resp); werr != nil {
 			b.log.Debug("consumer running info not relayed", "remote", rc.RemoteAddr(), "err", werr)
 		}
 	}()

@@ -33,27 +33,15 @@ func clientIDs(ps []Producer) []string {
 
 // CloseClient closes, from the broker's side, every connection on which
 // the client id registered a producer or a consumer, so the broker's close
-// path runs (the client leaves its groups once the close is processed).
-// With no such connection the error wraps ErrUnknownClient.
+// path runs (the client leaves its groups once the close is processed, and
+// the rest of each consumer group is told to rebalance). With no such
+// connection the error wraps ErrUnknownClient.
 func (b *Broker) CloseClient(clientID string) error {
-	type closer interface {
-		RemoteAddr() string
-		Close() error
+	chans := b.channelsOf(clientID)
+	if len(chans) == 0 {
+		return errorOf(ErrUnknownClient, "mockbroker: no producer connection with client id %q (known: %v)", clientID, b.clientIDs())
 	}
-	var closers []closer
-	for _, ch := range b.channelsOf(clientID) {
-		closers = append(closers, ch)
-	}
-	for _, ch := range b.consumerChannelsOf(clientID) {
-		if !slices.ContainsFunc(closers, func(o closer) bool { return o == closer(ch) }) {
-			closers = append(closers, ch)
-		}
-	}
-	if len(closers) == 0 {
-		return errorOf(ErrUnknownClient, "mockbroker: no producer connection with client id %q (known: %v), nor a consumer one (known: %v)",
-			clientID, b.clientIDs(), b.consumerClientIDs())
-	}
-	for _, ch := range closers {
+	for _, ch := range chans {
 		if err := ch.Close(); err != nil {
 			return fmt.Errorf("mockbroker: closing %s of client %q: %w", ch.RemoteAddr(), clientID, err)
 		}
@@ -87,7 +75,8 @@ func (b *Broker) Advance(d time.Duration) {
 	}
 }
 
-// channelsOf returns the distinct channels the client id registered on.
+// channelsOf returns the distinct channels the client id registered a
+// producer or a consumer on.
 func (b *Broker) channelsOf(clientID string) []producers.Channel {
 	seen := map[producers.Channel]bool{}
 	var out []producers.Channel
@@ -97,6 +86,12 @@ func (b *Broker) channelsOf(clientID string) []producers.Channel {
 				seen[in.Channel] = true
 				out = append(out, in.Channel)
 			}
+		}
+	}
+	for _, m := range b.consumers.ClientsByID(clientID) {
+		if ch, ok := m.Client.Channel.(producers.Channel); ok && !seen[ch] {
+			seen[ch] = true
+			out = append(out, ch)
 		}
 	}
 	return out

@@ -270,29 +270,3 @@ func (b *Broker) ExpireConsumer(group, clientID string) error {
 	}
 	return errorOf(kind, "mockbroker: consumer group %q has no client with id %q", group, clientID)
 }
-
-// consumerChannelsOf returns the distinct connections on which the client
-// id registered a consumer.
-func (b *Broker) consumerChannelsOf(clientID string) []consumers.Channel {
-	var out []consumers.Channel
-	for _, m := range b.consumers.ClientsByID(clientID) {
-		if !slices.Contains(out, m.Client.Channel) {
-			out = append(out, m.Client.Channel)
-		}
-	}
-	return out
-}
-
-// consumerClientIDs returns the client ids of every consumer, sorted.
-func (b *Broker) consumerClientIDs() []string {
-	var out []string
-	for _, g := range b.consumers.Groups() {
-		for _, id := range b.consumers.ClientIDs(g) {
-			if !slices.Contains(out, id) {
-				out = append(out, id)
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}

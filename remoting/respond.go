@@ -6,14 +6,13 @@ import (
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
-// RespondLater writes resp, a response to a request this connection's
-// handler answered with the zero Reply, from any goroutine: it is how a
-// handler that must wait for something (the client's answer to a request
-// the server forwarded, say) answers without blocking the event loop. The
-// caller sets resp's opaque, flags, version and language. It does not
-// wait behind delayed replies: like Java's remoting, responses may leave
-// out of request order.
-func (c *Conn) RespondLater(resp *protocol.Command) error {
+// WriteResponse writes a response decided after its handler returned
+// nothing, such as a long-polling pull answered when a message arrives:
+// the command as given, opaque included (protocol.NewResponse of the
+// request). It goes out at once, so it may overtake or follow replies to
+// later requests, as a Java broker's asynchronous answers do; the caller
+// sets version and language.
+func (c *Conn) WriteResponse(resp *protocol.Command) error {
 	frame, err := resp.Encode()
 	if err != nil {
 		return fmt.Errorf("encoding the response to opaque %d for %s: %w", resp.Opaque, c.addr, err)
@@ -22,10 +21,10 @@ func (c *Conn) RespondLater(resp *protocol.Command) error {
 		return c.lb.sentFrame(frame)
 	}
 	if !c.active.Load() {
-		return fmt.Errorf("responding to opaque %d on %s: %w", resp.Opaque, c.addr, ErrConnClosed)
+		return fmt.Errorf("writing the response to opaque %d to %s: %w", resp.Opaque, c.addr, ErrConnClosed)
 	}
 	if err := c.srv.async(func() error { return c.gc.AsyncWrite(frame, nil) }); err != nil {
-		return fmt.Errorf("responding to opaque %d on %s: %w", resp.Opaque, c.addr, err)
+		return fmt.Errorf("writing the response to opaque %d to %s: %w", resp.Opaque, c.addr, err)
 	}
 	return nil
 }
