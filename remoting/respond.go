@@ -17,11 +17,11 @@ func (c *Conn) WriteResponse(resp *protocol.Command) error {
 	if err != nil {
 		return fmt.Errorf("encoding the response to opaque %d for %s: %w", resp.Opaque, c.addr, err)
 	}
-	if c.lb != nil {
-		return c.lb.sentFrame(frame)
-	}
 	if !c.active.Load() {
 		return fmt.Errorf("writing the response to opaque %d to %s: %w", resp.Opaque, c.addr, ErrConnClosed)
+	}
+	if c.lb != nil {
+		return c.lb.sentFrame(frame)
 	}
 	if err := c.srv.async(func() error { return c.gc.AsyncWrite(frame, nil) }); err != nil {
 		return fmt.Errorf("writing the response to opaque %d to %s: %w", resp.Opaque, c.addr, err)
