@@ -2,6 +2,8 @@ package mqadmin
 
 import (
 	"bytes"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +126,106 @@ func TestConsumerAdminGolden(t *testing.T) {
 			Args: []string{"--compat", "4.9", "consumerProgress", "-n", "{namesrv}", "-g", "CG_orders"}}},
 		{"consumerProgress no groups", testsuite.GoldenCase{
 			Args: []string{"consumerProgress", "-n", "{namesrv}"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.c.Golden = "testdata/golden/" + goldenName(tt.name) + ".golden"
+			tt.c.Stderr = true
+			testsuite.CheckGolden(t, adminInProcess, tt.c)
+		})
+	}
+}
+
+// liveConsumer registers a Java 4.9.8 push consumer of CG_orders on
+// TopicTest through a real connection (open until the test ends), stores
+// three messages in queue 1 and commits offset 2 there. It skips the test
+// on a mock without the consumer core (no 38).
+func liveConsumer(t testsuite.T, b *mockbroker.Broker) {
+	t.Helper()
+	c, err := testsuite.Dial(t.Context(), b.Addr())
+	if err != nil {
+		t.Fatalf("dialing the mock: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	call := func(req *protocol.Command) *protocol.Command {
+		t.Helper()
+		resp, err := c.Call(req)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		return resp
+	}
+	probe := call(protocol.NewRequest(protocol.GetConsumerListByGroup, map[string]string{"consumerGroup": "probe"}, nil))
+	if probe.ResponseCode() == protocol.RequestCodeNotSupported {
+		t.Skipf("the mock has no consumer core yet (38 not supported)")
+	}
+	hb := protocol.HeartbeatData{ClientID: "10.0.0.5@4242", ConsumerDataSet: []protocol.ConsumerData{{
+		GroupName: "CG_orders", ConsumeType: protocol.ConsumePassively, MessageModel: protocol.MessageModelClustering,
+		ConsumeFromWhere: "CONSUME_FROM_LAST_OFFSET",
+		SubscriptionDataSet: []protocol.SubscriptionData{
+			{Topic: "TopicTest", SubString: "TagA || TagB", TagsSet: []string{"TagA", "TagB"},
+				CodeSet: []int32{protocol.JavaStringHash("TagA"), protocol.JavaStringHash("TagB")}, ExpressionType: "TAG", SubVersion: 1735689600000},
+			{Topic: "%RETRY%CG_orders", SubString: "*", TagsSet: []string{}, CodeSet: []int32{}, ExpressionType: "TAG", SubVersion: 1735689600000},
+		},
+	}}}
+	req := protocol.NewRequest(protocol.HeartBeat, nil, hb.MarshalAs(protocol.Release498))
+	req.Version = protocol.V4_9_8
+	if resp := call(req); resp.ResponseCode() != protocol.Success {
+		t.Fatalf("heartbeat: code %d %q", resp.Code, resp.Remark)
+	}
+	for i := range 3 {
+		h := protocol.SendMessageRequestHeader{ProducerGroup: "PG_orders", Topic: "TopicTest", DefaultTopic: "TBW102",
+			DefaultTopicQueueNums: 4, QueueID: 1, BornTimestamp: 1735689600000,
+			Properties: fmt.Sprintf("TAGS\x01TagA\x02UNIQ_KEY\x01AC11000100002A9F0000000000000%03d\x02WAIT\x01true", i)}
+		if resp := call(protocol.NewRequest(protocol.SendMessage, h.Encode(), []byte("order"))); resp.ResponseCode() != protocol.Success {
+			t.Fatalf("send: code %d %q", resp.Code, resp.Remark)
+		}
+	}
+	u := protocol.UpdateConsumerOffsetRequestHeader{ConsumerGroup: "CG_orders", Topic: "TopicTest", QueueID: 1, CommitOffset: 2}
+	commit := c.Prepare(protocol.NewRequest(protocol.UpdateConsumerOffset, u.Encode(), nil))
+	commit.Flag |= protocol.FlagOneway
+	if err := c.Send(commit); err != nil {
+		t.Fatalf("15: %v", err)
+	}
+	q := protocol.QueryConsumerOffsetRequestHeader{ConsumerGroup: "CG_orders", Topic: "TopicTest", QueueID: 1}
+	if resp := call(protocol.NewRequest(protocol.QueryConsumerOffset, q.Encode(), nil)); resp.ExtFields["offset"] != "2" {
+		t.Fatalf("14 after committing 2: code %d, extFields %v", resp.Code, resp.ExtFields)
+	}
+}
+
+// clientPort hides the consumer connection's local port.
+var clientPort = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+
+func hidePort(s string) string { return clientPort.ReplaceAllString(s, "127.0.0.1:PORT") }
+
+// Golden outputs of the consumer commands against a live consumer (run
+// once the mock serves consumers).
+func TestConsumerAdminGoldenLive(t *testing.T) {
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	mock := func(rel protocol.Release) []mockbroker.Option {
+		return []mockbroker.Option{mockbroker.WithRelease(rel), mockbroker.WithVirtualClock(at)}
+	}
+	// consumerProgress prints the last consume time in the local zone.
+	lastTime := regexp.MustCompile(regexp.QuoteMeta(at.Local().Format("2006-01-02 15:04:05")))
+	hideTime := func(s string) string { return lastTime.ReplaceAllString(s, "2025-01-01 00:00:00") }
+	tests := []struct {
+		name string
+		c    testsuite.GoldenCase
+	}{
+		{"consumerConnection live", testsuite.GoldenCase{Mock: mock(protocol.Release533), Prepare: liveConsumer, Normalize: hidePort,
+			Args: []string{"consumerConnection", "-n", "{namesrv}", "-g", "CG_orders"}}},
+		{"consumerConnection live 4.9", testsuite.GoldenCase{Mock: mock(protocol.Release498), Prepare: liveConsumer, Normalize: hidePort,
+			Args: []string{"--compat", "4.9", "consumerConnection", "-n", "{namesrv}", "-g", "CG_orders"}}},
+		{"consumerProgress live", testsuite.GoldenCase{Mock: mock(protocol.Release533), Prepare: liveConsumer, Normalize: hideTime,
+			Args: []string{"consumerProgress", "-n", "{namesrv}", "-g", "CG_orders"}}},
+		{"consumerProgress live 4.9", testsuite.GoldenCase{Mock: mock(protocol.Release498), Prepare: liveConsumer, Normalize: hideTime,
+			Args: []string{"--compat", "4.9", "consumerProgress", "-n", "{namesrv}", "-g", "CG_orders"}}},
+		{"consumerProgress live topic", testsuite.GoldenCase{Mock: mock(protocol.Release533), Prepare: liveConsumer, Normalize: hideTime,
+			Args: []string{"consumerProgress", "-n", "{namesrv}", "-g", "CG_orders", "-t", "TopicTest"}}},
+		{"consumerProgress live all groups", testsuite.GoldenCase{Mock: mock(protocol.Release533), Prepare: liveConsumer,
+			Args: []string{"consumerProgress", "-n", "{namesrv}"}}},
+		{"consumerProgress live all groups 4.9", testsuite.GoldenCase{Mock: mock(protocol.Release498), Prepare: liveConsumer,
+			Args: []string{"--compat", "4.9", "consumerProgress", "-n", "{namesrv}"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
