@@ -2,6 +2,7 @@ package mockbroker
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,4 +236,69 @@ func TestCheckClientConfig(t *testing.T) {
 		assert.Equal(t, resp.ResponseCode(), tc.code, tc.body)
 		assert.Equal(t, resp.Remark, tc.remark)
 	}
+}
+
+func TestConsumerRunningInfoClientGone(t *testing.T) {
+	b := Start(t)
+	admin := dial(t, b.Addr())
+	c := dial(t, b.Addr())
+	registerConsumer(t, b, c, "CG", "c@1", "T1")
+	ext := map[string]string{"consumerGroup": "CG", "clientId": "c@1", "jstackEnable": "false"}
+	op := admin.send(adminReq(protocol.GetConsumerRunningInfo, ext, nil, protocol.JSON))
+	fwd := c.read()
+	assert.Equal(t, fwd.RequestCode(), protocol.GetConsumerRunningInfo)
+	c.conn.Close() // the client goes away without answering
+	got := admin.read()
+	assert.Equal(t, got.Opaque, op)
+	assert.Equal(t, got.ResponseCode(), protocol.SystemError)
+	assert.Assert(t, strings.HasPrefix(got.Remark, "invoke consumer <CG> <c@1> Exception: "), got.Remark)
+
+	// A client older than V3_1_8_SNAPSHOT is refused.
+	old := dial(t, b.Addr())
+	bc := connOfClient(t, b, old)
+	b.consumers.Register(consumers.Registration{Group: "CG2", Client: consumers.ClientInfo{Channel: bc, ClientID: "old@1", Language: protocol.Java, Version: 10}})
+	got = admin.call(adminReq(protocol.GetConsumerRunningInfo, map[string]string{"consumerGroup": "CG2", "clientId": "old@1"}, nil, protocol.JSON))
+	assert.Equal(t, got.ResponseCode(), protocol.SystemError)
+	assert.Equal(t, got.Remark, fmt.Sprintf("The Consumer <old@1> Version <%s> too low to finish, please upgrade it to V3_1_8_SNAPSHOT", protocol.MQVersion(10)))
+}
+
+func TestTopicListAndTopicConfig(t *testing.T) {
+	for _, rel := range []protocol.Release{protocol.Release498, protocol.Release533} {
+		t.Run(rel.String(), func(t *testing.T) {
+			b := Start(t, WithRelease(rel))
+			_, err := b.store.Append("T1", 0, []store.Message{{MessageExt: protocol.MessageExt{Body: []byte("x")}}})
+			assert.NilError(t, err)
+			c := dial(t, b.Addr())
+			registerConsumer(t, b, c, "CG", "c@1", "T2")
+			resp := c.call(adminReq(protocol.GetAllTopicListFromNameServer, nil, nil, protocol.JSON))
+			assert.Equal(t, resp.ResponseCode(), protocol.Success)
+			assert.Equal(t, string(resp.Body), `{"topicList":["%RETRY%CG","T1","T2"]}`)
+
+			resp = c.call(adminReq(protocol.GetTopicConfig, map[string]string{"topic": "T1", "lo": "true"}, nil, protocol.JSON))
+			if rel == protocol.Release498 {
+				assert.Equal(t, resp.ResponseCode(), protocol.RequestCodeNotSupported)
+				return
+			}
+			assert.Equal(t, resp.ResponseCode(), protocol.Success)
+			assert.Equal(t, string(resp.Body), `{"attributes":{},"order":false,"perm":6,"readQueueNums":4,"topicFilterType":"SINGLE_TAG","topicName":"T1","topicSysFlag":0,"writeQueueNums":4}`)
+			resp = c.call(adminReq(protocol.GetTopicConfig, map[string]string{"topic": "nope"}, nil, protocol.JSON))
+			assert.Equal(t, resp.ResponseCode(), protocol.TopicNotExist)
+			assert.Equal(t, resp.Remark, "No topic in this broker. topic: nope")
+		})
+	}
+}
+
+func TestConsumeStatsTopicList(t *testing.T) {
+	b := Start(t) // 5.x
+	_, err := b.store.Append("T1", 0, []store.Message{{MessageExt: protocol.MessageExt{Body: []byte("x")}}})
+	assert.NilError(t, err)
+	c := dial(t, b.Addr())
+	registerConsumer(t, b, c, "CG", "c@1", "Other")
+	// topicList skips the subscription check that topic makes.
+	resp := c.call(adminReq(protocol.GetConsumeStats, map[string]string{"consumerGroup": "CG", "topicList": "T1;"}, nil, protocol.JSON))
+	got, err := protocol.DecodeConsumeStats(resp.Body)
+	assert.NilError(t, err)
+	assert.Equal(t, len(got.OffsetTable), 4)
+	resp = c.call(adminReq(protocol.GetConsumeStats, map[string]string{"consumerGroup": "CG", "topic": "T1"}, nil, protocol.JSON))
+	assert.Equal(t, string(resp.Body), `{"consumeTps":0.0,"offsetTable":{}}`)
 }
