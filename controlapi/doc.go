@@ -8,7 +8,8 @@
 // "." or ".." segments, 401 without the token (GET /v1/health needs none),
 // 403 for a Host or Origin header that names neither loopback, an IP
 // address nor the control address (a web page steering the mock through a
-// browser), 404 for an unknown client, producer, group, message or path,
+// browser), 404 for an unknown client, producer, consumer, group, topic, message or
+// path,
 // 405 (with Allow), 408 when a wait times out, 409 when the state refuses
 // (real clock, no producer to ask, fixture conflict), 413 past the body
 // limit, 503 once the broker is closed. Error messages are bounded: lists
@@ -26,6 +27,14 @@
 //	POST   /v1/groups/{group}/producers/{clientId}/expire                  ExpireProducer
 //	POST   /v1/clients/{clientId}/close                CloseClient (202: the close is asynchronous)
 //	POST   /v1/scan                                    Scan
+//	GET    /v1/consumer-groups                         ConsumerGroups, with consumer counts
+//	GET    /v1/consumer-groups/{group}/consumers       Consumers: connection, subscriptions, last heartbeat
+//	POST   /v1/consumer-groups/{group}/wait {"count":1,"timeoutMs":5000}   WaitConsumers
+//	GET    /v1/consumer-groups/{group}/offsets         ConsumerOffsets: committed, min, max, lag per queue
+//	PUT    /v1/consumer-groups/{group}/offsets {"topic":"T","queueId":0,"offset":5}  SetConsumerOffset
+//	PUT    /v1/consumer-groups/{group}/offsets {"topic":"T","timestampMs":1700000000000}  ResetConsumerOffsets
+//	POST   /v1/consumer-groups/{group}/consumed/wait {"topic":"T","count":10,"timeoutMs":5000}  WaitConsumed
+//	POST   /v1/consumer-groups/{group}/consumers/{clientId}/expire         ExpireConsumer
 //	POST   /v1/fixtures <fixture JSON>                 ParseFixture, LoadFixture
 //	POST   /v1/reset                                   Reset
 //	GET    /v1/messages[?topic=T&limit=N]              Messages

@@ -154,6 +154,7 @@ func (h *Handler) routes() []route {
 		{"POST /v1/fixtures", h.loadFixture},
 		{"POST /v1/reset", h.reset},
 	}
+	routes = append(routes, h.consumerRoutes()...)
 	return append(routes, h.trafficRoutes()...)
 }
 
@@ -321,12 +322,13 @@ func statusOf(err error) int {
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusRequestTimeout
 	case errors.Is(err, mockbroker.ErrUnknownClient), errors.Is(err, mockbroker.ErrUnknownProducer),
-		errors.Is(err, mockbroker.ErrUnknownGroup), errors.Is(err, mockbroker.ErrUnknownMessage):
+		errors.Is(err, mockbroker.ErrUnknownGroup), errors.Is(err, mockbroker.ErrUnknownMessage),
+		errors.Is(err, mockbroker.ErrUnknownConsumer), errors.Is(err, mockbroker.ErrUnknownTopic):
 		return http.StatusNotFound
 	case errors.Is(err, mockbroker.ErrNoProducer), errors.Is(err, mockbroker.ErrRealClock),
 		errors.Is(err, mockbroker.ErrFixtureConflict):
 		return http.StatusConflict
-	case errors.Is(err, mockbroker.ErrInvalidFixture):
+	case errors.Is(err, mockbroker.ErrInvalidFixture), errors.Is(err, mockbroker.ErrInvalidOffset):
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError

@@ -54,6 +54,7 @@ type Broker struct {
 	conns   map[*conn]struct{} // open connections, from the server's callbacks
 
 	events    eventHub
+	locks     rebalanceLocks // orderly consumers' queue locks (cmd_consumer_admin.go)
 	closeOnce sync.Once
 	closed    atomic.Bool
 

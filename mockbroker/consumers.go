@@ -31,6 +31,8 @@ func (b *Broker) newStore() *store.Store {
 
 // consumerEvent handles one event of the consumer table, outside its lock.
 func (b *Broker) consumerEvent(ev consumers.Event) {
+	b.records.Touch()
+	b.publishConsumerEvent(ev)
 	if ev.Kind != consumers.Notify {
 		return
 	}

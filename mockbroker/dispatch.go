@@ -22,6 +22,7 @@ func (b *Broker) newHandler() remoting.Handler {
 	m := remoting.NewMux()
 	b.registerClientCodes(m)
 	b.registerAdminCodes(m)
+	b.registerConsumerAdminCodes(m)
 	b.registerNamesrvCodes(m)
 	b.registerSendCodes(m)
 	b.registerTransactionCodes(m)

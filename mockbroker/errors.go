@@ -17,6 +17,13 @@ var (
 	ErrUnknownProducer = errors.New("unknown producer")
 	// ErrUnknownGroup: the broker knows no such group.
 	ErrUnknownGroup = errors.New("unknown group")
+	// ErrUnknownConsumer: the consumer group has no client with the id.
+	ErrUnknownConsumer = errors.New("unknown consumer")
+	// ErrUnknownTopic: the broker knows no such topic.
+	ErrUnknownTopic = errors.New("unknown topic")
+	// ErrInvalidOffset: a consumer offset out of range (negative, or a
+	// queue the topic does not have).
+	ErrInvalidOffset = errors.New("invalid consumer offset")
 	// ErrUnknownMessage: no kept message has the id.
 	ErrUnknownMessage = errors.New("unknown message")
 	// ErrNoProducer: the group has no producer that can take a request

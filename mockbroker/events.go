@@ -25,16 +25,43 @@ const (
 	EventGroupRemoved = ProducerEventKind(producers.EventGroupRemoved) // the group left the table
 )
 
-// String returns the kind's lower-case name.
+// Consumer event kinds, from the consumer table (the Java
+// ConsumerManager): Kind.Consumer reports them. EventRebalanceNotified
+// comes once per connection the broker sent NOTIFY_CONSUMER_IDS_CHANGED
+// (40) to.
+const (
+	EventConsumerRegistered   ProducerEventKind = iota + 101 // a heartbeat brought a connection new to the group
+	EventConsumerRefreshed                                   // a heartbeat of a connection already in the group
+	EventConsumerUnregistered                                // UNREGISTER_CLIENT removed the connection
+	EventConsumerClosed                                      // the connection closed
+	EventConsumerExpired                                     // the scan (or ExpireConsumer) dropped a silent connection
+	EventConsumerGroupRemoved                                // the group's last connection left
+	EventRebalanceNotified                                   // NOTIFY_CONSUMER_IDS_CHANGED went to the connection
+)
+
+var consumerKindNames = [...]string{"consumer-registered", "consumer-refreshed", "consumer-unregistered",
+	"consumer-closed", "consumer-expired", "consumer-group-removed", "rebalance-notified"}
+
+// Consumer reports whether the kind is a consumer event.
+func (k ProducerEventKind) Consumer() bool {
+	return k >= EventConsumerRegistered && k <= EventRebalanceNotified
+}
+
+// String returns the kind's lower-case name ("registered", ...,
+// "consumer-registered", ..., "rebalance-notified").
 func (k ProducerEventKind) String() string {
 	if k >= EventRegistered && k <= EventGroupRemoved {
 		return producers.EventKind(k).String()
 	}
+	if k.Consumer() {
+		return consumerKindNames[k-EventConsumerRegistered]
+	}
 	return fmt.Sprintf("ProducerEventKind(%d)", int(k))
 }
 
-// ProducerEvent reports one change of the producer table. For
-// EventGroupRemoved only Kind, Group and Time are set.
+// ProducerEvent reports one change of the producer table, or of the
+// consumer table (Kind.Consumer). For EventGroupRemoved and
+// EventConsumerGroupRemoved only Kind, Group and Time are set.
 type ProducerEvent struct {
 	Kind       ProducerEventKind
 	Group      string
@@ -99,7 +126,8 @@ type Subscription struct {
 }
 
 // Subscribe starts a subscription to producer events (registered,
-// refreshed, unregistered, closed, expired, group removed).
+// refreshed, unregistered, closed, expired, group removed) and consumer
+// events (the EventConsumer kinds and EventRebalanceNotified).
 func (b *Broker) Subscribe() *Subscription {
 	s := &Subscription{hub: &b.events, notify: make(chan struct{}, 1)}
 	b.events.mu.Lock()

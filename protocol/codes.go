@@ -38,6 +38,7 @@ const (
 	GetTopicStatsInfo             RequestCode = 202
 	GetConsumerConnectionList     RequestCode = 203
 	GetProducerConnectionList     RequestCode = 204
+	GetConsumeStats               RequestCode = 208
 	GetAllTopicListFromNameServer RequestCode = 206
 	ResetConsumerClientOffset     RequestCode = 220
 	GetConsumerStatusFromClient   RequestCode = 221
@@ -76,6 +77,7 @@ var requestCodeNames = map[RequestCode]string{
 	GetBrokerClusterInfo: "GET_BROKER_CLUSTER_INFO", UpdateAndCreateSubscription: "UPDATE_AND_CREATE_SUBSCRIPTIONGROUP",
 	GetAllSubscriptionGroupConfig: "GET_ALL_SUBSCRIPTIONGROUP_CONFIG", GetTopicStatsInfo: "GET_TOPIC_STATS_INFO",
 	GetConsumerConnectionList: "GET_CONSUMER_CONNECTION_LIST", GetProducerConnectionList: "GET_PRODUCER_CONNECTION_LIST",
+	GetConsumeStats:               "GET_CONSUME_STATS",
 	GetAllTopicListFromNameServer: "GET_ALL_TOPIC_LIST_FROM_NAMESERVER", ResetConsumerClientOffset: "RESET_CONSUMER_CLIENT_OFFSET",
 	GetConsumerStatusFromClient: "GET_CONSUMER_STATUS_FROM_CLIENT", GetTopicsByCluster: "GET_TOPICS_BY_CLUSTER",
 	GetConsumerRunningInfo: "GET_CONSUMER_RUNNING_INFO", ConsumeMessageDirectly: "CONSUME_MESSAGE_DIRECTLY",

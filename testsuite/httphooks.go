@@ -55,6 +55,20 @@ func (h *HTTPHooks) WaitProducers(ctx context.Context, group string, n int) erro
 	return h.client.WaitProducers(ctx, group, n)
 }
 
+// ExpireConsumer is POST
+// /v1/consumer-groups/{group}/consumers/{clientId}/expire.
+func (h *HTTPHooks) ExpireConsumer(group, clientID string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultTimeout)
+	defer cancel()
+	return h.client.ExpireConsumer(ctx, group, clientID)
+}
+
+// WaitConsumers is POST /v1/consumer-groups/{group}/wait, with the time
+// ctx has left (10 s when it has no deadline).
+func (h *HTTPHooks) WaitConsumers(ctx context.Context, group string, n int) error {
+	return h.client.WaitConsumers(ctx, group, n)
+}
+
 // TryAdvance is POST /v1/clock/advance; it fails on a mock that runs on
 // real time.
 func (h *HTTPHooks) TryAdvance(d time.Duration) error {

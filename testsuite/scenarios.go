@@ -30,6 +30,18 @@ func Scenarios() []Scenario {
 		{"expiry-after-timeout", "a producer silent for more than 120 s is dropped and its connection closed", expiryAfterTimeout},
 		{"hooks-close-client", "Control.CloseClient closes the client's connection and the broker drops it", hooksCloseClient},
 		{"hooks-expire-producer", "Control.ExpireProducer drops the registration and closes the connection", hooksExpireProducer},
+		// Consumers (scenarios_consumers.go).
+		{"consumer-heartbeat-registers", "a heartbeat with consumerDataSet registers a consumer that 203 lists with its subscriptions and settings", consumerHeartbeatRegisters},
+		{"consumer-unknown-group", "203 for a group never seen: code 206 \"the consumer group[G] not online\"; 38: code 1 \"no consumer for this group, G\"", consumerUnknownGroup},
+		{"consumer-list-by-group", "GET_CONSUMER_LIST_BY_GROUP (38) lists the group's client ids", consumerListByGroup},
+		{"consumer-offsets", "QUERY_CONSUMER_OFFSET (14) before and after a oneway UPDATE_CONSUMER_OFFSET (15), GET_MAX_OFFSET and GET_MIN_OFFSET", consumerOffsets},
+		{"consumer-pull-statuses", "PULL_MESSAGE answers FOUND, OFFSET_OVERFLOW_ONE, OFFSET_OVERFLOW_BADLY and NO_MESSAGE_IN_QUEUE with their codes and offsets", consumerPullStatuses},
+		{"consumer-long-poll-wakeup", "a pull parked at the end of its queue is answered as soon as a message arrives", consumerLongPollWakeUp},
+		{"consumer-consume-stats", "GET_CONSUME_STATS (208) reports every queue's broker and committed offsets", consumerConsumeStats},
+		{"consumer-unregister", "UNREGISTER_CLIENT with consumerGroup removes the consumer; the emptied group is not online", consumerUnregister},
+		{"consumer-close", "closing a consumer's connection removes it and notifies the rest (NOTIFY_CONSUMER_IDS_CHANGED)", consumerClose},
+		{"hooks-close-consumer", "Control.CloseClient closes a consumer's connection and the broker drops it", hooksCloseConsumer},
+		{"hooks-expire-consumer", "Control.ExpireConsumer drops the consumer and closes its connection", hooksExpireConsumer},
 	}
 }
 

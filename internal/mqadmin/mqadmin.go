@@ -1,5 +1,6 @@
 // Package mqadmin imitates the mqadmin subcommands that tests of admin
-// tooling meet most (producerConnection, clusterList, topicRoute): same
+// tooling meet most (producerConnection, clusterList, topicRoute,
+// consumerConnection, consumerProgress): same
 // options, requests, output and error behaviour as mqadmin of a release,
 // minus the JVM start-up. It is `rocketmock admin`.
 package mqadmin
@@ -34,6 +35,8 @@ subcommands:
   producerConnection -g <group> -t <topic> [-n <namesrv>]
   clusterList [-m] [-i <seconds>] [-c <cluster>] [-n <namesrv>]
   topicRoute -t <topic> [-l] [-n <namesrv>]
+  consumerConnection -g <group> [-b <brokerAddr>] [-n <namesrv>]
+  consumerProgress [-g <group>] [-t <topic>] [-s true] [-c <cluster>] [-n <namesrv>] (-t, -c: 5 only)
 
 -n takes "ip:port" or several joined by ';'; without it NAMESRV_ADDR is used.`
 
@@ -56,7 +59,7 @@ func adminCommands(rel protocol.Release) []adminCommand {
 	if rel != protocol.Release498 {
 		cluster = append(cluster, cliOption{short: "c", long: "clusterName", arg: true, desc: "which cluster"})
 	}
-	return []adminCommand{
+	return append([]adminCommand{
 		{"producerConnection", "ProducerConnectionSubCommand", []cliOption{
 			{short: "g", long: "producerGroup", arg: true, required: true, desc: "producer group name"},
 			{short: "t", long: "topic", arg: true, required: true, desc: "topic name"},
@@ -66,7 +69,7 @@ func adminCommands(rel protocol.Release) []adminCommand {
 			{short: "t", long: "topic", arg: true, required: true, desc: "topic name"},
 			{short: "l", long: "list", desc: "Use list format to print data"},
 		}, (*adminRun).topicRoute},
-	}
+	}, consumerCommands(rel)...)
 }
 
 // Run runs `rocketmock admin` with args (its flags, then an mqadmin
@@ -112,7 +115,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cmd == nil {
 		// mqadmin prints this to stdout and exits 0; a typo in a test
 		// script is better caught, so say so on stderr and exit 2.
-		fmt.Fprintf(stderr, "The sub command %s not exist.\n(rocketmock admin knows: producerConnection, clusterList, topicRoute)\n", args[0])
+		fmt.Fprintf(stderr, "The sub command %s not exist.\n(rocketmock admin knows: producerConnection, clusterList, topicRoute, consumerConnection, consumerProgress)\n", args[0])
 		return 2
 	}
 	// ServerUtil.buildCommandlineOptions adds -h and -n to every command.
