@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
@@ -62,17 +63,6 @@ func TestConsumerClientErrors(t *testing.T) {
 	assert.NilError(t, c.WaitConsumed(ctx, "CG", "T", 0))
 }
 
-// needsConsumerCore skips a test when the broker does not serve
-// GET_CONSUMER_LIST_BY_GROUP (38), the mark of the consumer core
-// (heartbeat registration, sends stored, offsets, pulls).
-func needsConsumerCore(t *testing.T, c *rawClient) {
-	t.Helper()
-	resp := c.call(protocol.NewRequest(protocol.GetConsumerListByGroup, map[string]string{"consumerGroup": "probe"}, nil))
-	if resp.ResponseCode() == protocol.RequestCodeNotSupported {
-		t.Skip("the broker has no consumer core yet (38 not supported)")
-	}
-}
-
 func consumerHeartbeat(clientID, group string, topics ...string) *protocol.Command {
 	cd := protocol.ConsumerData{GroupName: group, ConsumeType: protocol.ConsumePassively, MessageModel: protocol.MessageModelClustering,
 		ConsumeFromWhere: "CONSUME_FROM_LAST_OFFSET"}
@@ -88,15 +78,14 @@ func consumerHeartbeat(clientID, group string, topics ...string) *protocol.Comma
 
 func TestConsumerEndpointsWithAConsumer(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithRelease(protocol.Release498))
-	cl := dial(t, b.Addr())
-	needsConsumerCore(t, cl)
+	cl := testclient.Dial(t, b.Addr())
 	srv := httptest.NewServer(NewHandler(b))
 	t.Cleanup(srv.Close)
 	c := NewClient(srv.URL, "")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 
-	assert.Equal(t, cl.call(consumerHeartbeat("c@1", "CG", "T1")).ResponseCode(), protocol.Success)
+	assert.Equal(t, cl.Call(consumerHeartbeat("c@1", "CG", "T1")).ResponseCode(), protocol.Success)
 	assert.NilError(t, c.WaitConsumers(ctx, "CG", 1))
 	groups, err := c.ConsumerGroups(ctx)
 	assert.NilError(t, err)
@@ -105,13 +94,13 @@ func TestConsumerEndpointsWithAConsumer(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Equal(t, len(cs), 1)
 	assert.Equal(t, cs[0].ClientID, "c@1")
-	assert.Equal(t, cs[0].Addr, localAddr(cl))
+	assert.Equal(t, cs[0].Addr, cl.LocalAddr())
 	assert.Equal(t, cs[0].MessageModel, "CLUSTERING")
 	assert.DeepEqual(t, cs[0].Subscriptions, []ConsumerSubscription{{Topic: "T1", SubString: "*", ExpressionType: "TAG", Tags: []string{}, SubVersion: 1700000000000}})
 
-	p := dial(t, b.Addr())
+	p := testclient.Dial(t, b.Addr())
 	for range 3 {
-		assert.Equal(t, p.call(sendCmd("PG", "T1", 0, "", []byte("m"))).ResponseCode(), protocol.Success)
+		assert.Equal(t, p.Call(testclient.SendMessage("PG", "T1", 0, "", []byte("m"))).ResponseCode(), protocol.Success)
 	}
 	assert.NilError(t, c.SetConsumerOffset(ctx, "CG", "T1", 0, 1))
 	offs, err := c.ConsumerOffsets(ctx, "CG")

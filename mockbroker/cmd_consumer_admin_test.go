@@ -21,7 +21,7 @@ var serializations = []protocol.SerializeType{protocol.JSON, protocol.RocketMQ}
 func connOfClient(t *testing.T, b *Broker, c *rawClient) *conn {
 	t.Helper()
 	c.call(protocol.NewRequest(protocol.GetBrokerRuntimeInfo, map[string]string{}, nil))
-	addr := c.conn.LocalAddr().String()
+	addr := c.LocalAddr()
 	b.connsMu.Lock()
 	defer b.connsMu.Unlock()
 	for bc := range b.conns {
@@ -71,7 +71,7 @@ func TestConsumerConnectionList(t *testing.T) {
 			want := fmt.Sprintf(`{"connectionSet":[{"clientAddr":"%s","clientId":"10.0.0.1@1","language":"JAVA","version":%d}],`+
 				`"consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","consumeType":"CONSUME_PASSIVELY","messageModel":"CLUSTERING",`+
 				`"subscriptionTable":{"T1":{"classFilterMode":false,"codeSet":[],"expressionType":"TAG","subString":"*","subVersion":7,"tagsSet":[],"topic":"T1"}}}`,
-				c.conn.LocalAddr().String(), protocol.V4_9_8)
+				c.LocalAddr(), protocol.V4_9_8)
 			assert.Equal(t, string(resp.Body), want)
 		})
 	}
@@ -140,7 +140,7 @@ func TestConsumerRunningInfoForwarded(t *testing.T) {
 		answer.Body = []byte(`{"properties":{"PROP_CLIENT_VERSION":"v2.1.2"}}`)
 		frame, err := answer.Encode()
 		assert.NilError(t, err)
-		_, err = c.conn.Write(frame) // as is: send would renumber it
+		_, err = c.Write(frame) // as is: send would renumber it
 		assert.NilError(t, err)
 		got := admin.read()
 		assert.Equal(t, got.Opaque, op)
@@ -247,7 +247,7 @@ func TestConsumerRunningInfoClientGone(t *testing.T) {
 	op := admin.send(adminReq(protocol.GetConsumerRunningInfo, ext, nil, protocol.JSON))
 	fwd := c.read()
 	assert.Equal(t, fwd.RequestCode(), protocol.GetConsumerRunningInfo)
-	c.conn.Close() // the client goes away without answering
+	c.Close() // the client goes away without answering
 	got := admin.read()
 	assert.Equal(t, got.Opaque, op)
 	assert.Equal(t, got.ResponseCode(), protocol.SystemError)

@@ -54,7 +54,7 @@ func TestConsumersHooks(t *testing.T) {
 	got := b.Consumers("CG")
 	assert.Equal(t, len(got), 2)
 	assert.Equal(t, got[0].ClientID, "c@1")
-	assert.Equal(t, got[0].Addr, c1.conn.LocalAddr().String())
+	assert.Equal(t, got[0].Addr, c1.LocalAddr())
 	assert.Equal(t, got[0].Language, "JAVA")
 	assert.Equal(t, got[0].MessageModel, "CLUSTERING")
 	assert.Equal(t, got[0].ConsumeType, "CONSUME_PASSIVELY")
@@ -94,7 +94,7 @@ func TestConsumerRebalanceNotifiedEvent(t *testing.T) {
 		Subscriptions: []consumers.Subscription{{Topic: "T1", SubString: "*"}}})
 	evs := nextConsumerEvents(t, sub, 2)
 	assert.DeepEqual(t, kindsOf(evs), []string{"consumer-registered c@1", "rebalance-notified "})
-	assert.Equal(t, evs[1].RemoteAddr, c.conn.LocalAddr().String())
+	assert.Equal(t, evs[1].RemoteAddr, c.LocalAddr())
 	notify := c.read()
 	assert.Equal(t, notify.RequestCode(), protocol.NotifyConsumerIDsChanged)
 }

@@ -31,14 +31,14 @@ type ConsumerHooks interface {
 	WaitConsumers(ctx context.Context, group string, n int) error
 }
 
-// needConsumers skips a consumer scenario on a target that does not
-// serve consumers at all (GET_CONSUMER_LIST_BY_GROUP answered with
+// needConsumers fails a consumer scenario at once on a target that does
+// not serve consumers at all (GET_CONSUMER_LIST_BY_GROUP answered with
 // REQUEST_CODE_NOT_SUPPORTED): every RocketMQ broker serves them.
 func (s *session) needConsumers(t T) {
 	t.Helper()
 	resp := s.consumerList(t, s.dialBroker(t), "rmck_"+s.runID+"_probe")
 	if resp.ResponseCode() == protocol.RequestCodeNotSupported {
-		t.Skipf("the target does not serve consumers (38: %q)", resp.Remark)
+		t.Fatalf("the target does not serve consumers (38: %q); every RocketMQ broker does", resp.Remark)
 	}
 }
 

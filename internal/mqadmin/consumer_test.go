@@ -157,7 +157,7 @@ func liveConsumer(t testsuite.T, b *mockbroker.Broker) {
 	}
 	probe := call(protocol.NewRequest(protocol.GetConsumerListByGroup, map[string]string{"consumerGroup": "probe"}, nil))
 	if probe.ResponseCode() == protocol.RequestCodeNotSupported {
-		t.Skipf("the mock has no consumer core yet (38 not supported)")
+		t.Fatalf("the mock does not serve GET_CONSUMER_LIST_BY_GROUP (38)")
 	}
 	hb := protocol.HeartbeatData{ClientID: "10.0.0.5@4242", ConsumerDataSet: []protocol.ConsumerData{{
 		GroupName: "CG_orders", ConsumeType: protocol.ConsumePassively, MessageModel: protocol.MessageModelClustering,
