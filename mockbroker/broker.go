@@ -56,6 +56,7 @@ type Broker struct {
 	// wait on.
 	records *recordStore
 	panics  panicLog // panics.go
+	acl     aclGuard // acl.go
 }
 
 // brokerRoute is one broker as the name server describes it.
@@ -85,6 +86,9 @@ func New(opts ...Option) (*Broker, error) {
 	b.consumers = b.newConsumerManager()
 	b.store = b.newStore()
 	b.handler = b.newHandler()
+	if err := b.applyACL(); err != nil {
+		return nil, err
+	}
 	b.hbReplyExt = cfg.release.HeartbeatReplyExtFields()
 	if err := b.listen(); err != nil {
 		return nil, err

@@ -31,6 +31,8 @@ type config struct {
 	messageLimit int
 	maxPending   int
 	idle         time.Duration
+	acl          *ACLConfig // acl.go
+	aclSet       bool
 }
 
 func defaultConfig() config {
