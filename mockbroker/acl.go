@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,10 @@ func LoadACL(path string) (*ACLConfig, error) { return acl.Load(path) }
 
 // MarshalACL writes cfg as a plain_acl.yml.
 func MarshalACL(cfg *ACLConfig) ([]byte, error) { return acl.Marshal(cfg) }
+
+// ErrInvalidACL: an ACL configuration the broker would not load (see
+// SetACL); the error says which entry and why, in the broker's words.
+var ErrInvalidACL = errors.New("invalid ACL configuration")
 
 // DefaultDenialLimit is how many denials a broker keeps (see Denials).
 const DefaultDenialLimit = 1000
@@ -91,7 +96,7 @@ func (b *Broker) SetACL(cfg *ACLConfig) error {
 	}
 	rules, err := acl.Compile(cfg)
 	if err != nil {
-		return fmt.Errorf("mockbroker: ACL configuration: %w", err)
+		return fmt.Errorf("mockbroker: %w: %w", ErrInvalidACL, err)
 	}
 	for _, k := range rules.Repeated {
 		b.log.Warn("ACL: the accessKey is repeated; its first account counts", "accessKey", k)
