@@ -106,6 +106,15 @@ func (b *Broker) SetACL(cfg *ACLConfig) error {
 	return nil
 }
 
+// CheckACL reports whether the broker would load cfg (see SetACL), with
+// the same error, without changing anything.
+func CheckACL(cfg *ACLConfig) error {
+	if _, err := acl.Compile(cfg); err != nil {
+		return fmt.Errorf("mockbroker: %w: %w", ErrInvalidACL, err)
+	}
+	return nil
+}
+
 // applyACL turns access control on at start when WithACL was given.
 func (b *Broker) applyACL() error {
 	if !b.cfg.aclSet {
