@@ -1,13 +1,15 @@
 package acl
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
 
 	"github.com/rocketmock/rocketmock/protocol"
 )
@@ -138,7 +140,7 @@ dataVersion:
 			GroupPerms: []string{"groupA=DENY", "groupB=PUB|SUB", "groupC=SUB"},
 		}, {AccessKey: "rocketmq2", SecretKey: "12345678", WhiteRemoteAddress: "192.168.1.*", Admin: true}},
 	}
-	if diff := cmp.Diff(want, cfg); diff != "" {
+	if diff := gocmp.Diff(want, cfg); diff != "" {
 		t.Fatalf("Parse (-want +got):\n%s", diff)
 	}
 	if _, err := Compile(cfg); err != nil {
@@ -152,7 +154,7 @@ dataVersion:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, again); diff != "" {
+	if diff := gocmp.Diff(want, again); diff != "" {
 		t.Fatalf("Marshal then Parse (-want +got):\n%s", diff)
 	}
 }
@@ -492,3 +494,33 @@ func TestRealClientVectors(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareJavaAgainstUTF16 compares with a plain UTF-16 reference on
+// strings mixing ASCII, U+E000..U+FFFF, surrogate pairs and bad bytes.
+func TestCompareJavaAgainstUTF16(t *testing.T) {
+	ref := func(a, b string) int {
+		ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
+		for i := 0; i < len(ua) && i < len(ub); i++ {
+			if ua[i] != ub[i] {
+				return cmp.Compare(ua[i], ub[i])
+			}
+		}
+		return cmp.Compare(len(ua), len(ub))
+	}
+	parts := []string{"", "a", "B", "\uE000", "\uFFFF", "\U00010000", "\U0001F600", "\U0001F601", "\U0010FFFF", "\xff", "é"}
+	var ss []string
+	for _, x := range parts {
+		for _, y := range parts {
+			ss = append(ss, x+y)
+		}
+	}
+	for _, a := range ss {
+		for _, b := range ss {
+			if got, want := sgn(CompareJava(a, b)), sgn(ref(a, b)); got != want {
+				t.Errorf("CompareJava(%q, %q) = %d, want %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+func sgn(n int) int { return cmp.Compare(n, 0) }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -326,24 +327,34 @@ func Content(ext map[string]string, body []byte) []byte {
 // sortJava sorts by String.compareTo: UTF-16 code units, where a
 // character beyond U+FFFF (a surrogate pair) sorts before U+E000..U+FFFF,
 // unlike Go's byte order.
-func sortJava(keys []string) {
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && CompareJava(keys[j], keys[j-1]) < 0; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-}
+func sortJava(keys []string) { slices.SortFunc(keys, CompareJava) }
 
 // CompareJava is Java's String.compareTo over the UTF-16 code units of a
-// and b (invalid UTF-8 counts as U+FFFD, as Java decodes it).
+// and b (invalid UTF-8 counts as U+FFFD, as Java decodes it), without
+// allocating: UTF-8 order is code point order, which differs from UTF-16
+// order only between a surrogate pair and U+E000..U+FFFF.
 func CompareJava(a, b string) int {
-	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
-	for i := 0; i < len(ua) && i < len(ub); i++ {
-		if ua[i] != ub[i] {
-			return int(ua[i]) - int(ub[i])
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			if ua, ub := firstUnit(ra), firstUnit(rb); ua != ub {
+				return cmp.Compare(ua, ub)
+			}
+			return cmp.Compare(ra, rb) // same high surrogate: the low ones decide
 		}
+		a, b = a[na:], b[nb:]
 	}
-	return len(ua) - len(ub)
+	return cmp.Compare(len(a), len(b)) // a prefix sorts first
+}
+
+// firstUnit is the first UTF-16 code unit of r.
+func firstUnit(r rune) rune {
+	if r < 0x10000 {
+		return r
+	}
+	hi, _ := utf16.EncodeRune(r)
+	return hi
 }
 
 // javaUTF8 is s as Java's getBytes(UTF_8) writes the String the broker
