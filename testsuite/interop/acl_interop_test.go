@@ -264,3 +264,24 @@ func nodeFailure(t *testing.T, np *nodeProc, timeout time.Duration) nodeEvent {
 		}
 	}
 }
+
+// TestSignedClientsWithoutACL: without ACL the mock serves signed requests
+// and ignores the signature fields, wrong secret included.
+func TestSignedClientsWithoutACL(t *testing.T) {
+	b := mockbroker.Start(t)
+	p := startGoProducerWithCredentials(t, b.Addr(), "PG_noacl_go", primitive.Credentials{AccessKey: aclAccessKey, SecretKey: "not-the-secret"})
+	goSend(t, p, deniedTopic, "go")
+	np := startNodeProducerWith(t, nodeProducerConfig{
+		NameSrv: b.Addr(), Group: "PG_noacl_node", Topic: deniedTopic, Count: 1, HeartbeatInterval: time.Second,
+		AccessKey: aclAccessKey, SecretKey: "not-the-secret", MaxLifetime: 40 * time.Second,
+	})
+	np.waitStarted(nodeTimeout)
+	np.waitSent(1, nodeTimeout)
+	np.Close(nodeTimeout)
+	if n := len(b.Messages(deniedTopic)); n != 2 {
+		t.Fatalf("messages: %d, want 2", n)
+	}
+	if ds := b.Denials(); len(ds) != 0 {
+		t.Fatalf("denials without ACL: %v", ds)
+	}
+}
