@@ -226,3 +226,18 @@ func TestParseACLFile(t *testing.T) {
 	assert.NilError(t, err)
 	assert.DeepEqual(t, cfg, testACL())
 }
+
+func TestACLDenialsAreBounded(t *testing.T) {
+	b := Start(t, WithACL(testACL()), WithJournalLimit(10))
+	c := dial(t, b.Addr())
+	for range DefaultDenialLimit + 4 {
+		ow := sendCmd("PG", "topicB", 0, "", nil)
+		ow.Flag |= protocol.FlagOneway
+		c.send(ow)
+	}
+	assert.Equal(t, c.call(sendCmd("PG", "topicB", 0, "", nil)).Remark, remarkNoKey)
+	ds := b.Denials()
+	assert.Equal(t, len(ds), DefaultDenialLimit)
+	assert.Equal(t, b.DenialsDropped(), int64(5))
+	assert.Assert(t, !ds[len(ds)-1].Oneway && ds[len(ds)-2].Oneway)
+}
