@@ -17,10 +17,11 @@ type matchAll struct{}   // NullRemoteAddressStrategy: "*", "*.*.*.*"
 type matchNone struct{}  // BlankRemoteAddressStrategy: no address given
 type matchOne string     // OneRemoteAddressStrategy, expanded
 type matchSet []string   // MultipleRemoteAddressStrategy: "a,b" or "1.2.3.{4,5}"
-type matchRange struct { // RangeRemoteAddressStrategy, IPv4: "1.2.3.*", "1.2.3-9.*"
+type matchRange struct { // RangeRemoteAddressStrategy: "1.2.3.*", "1.2.3-9.*", "1:2:3:4:5:6:7:*"
 	head       string
 	start, end int
 	index      int
+	v6         bool
 }
 
 func (matchAll) match(string) bool  { return true }
@@ -42,6 +43,17 @@ func (m matchSet) match(addr string) bool {
 }
 
 func (m *matchRange) match(addr string) bool {
+	if m.v6 {
+		if !validIPv6(addr) {
+			return false
+		}
+		addr = strings.ToUpper(expandIP(addr, 8))
+		if !strings.HasPrefix(addr, m.head) || len(addr) < 5*m.index+4 {
+			return false
+		}
+		n, err := strconv.ParseInt(addr[5*m.index:5*m.index+4], 16, 32)
+		return err == nil && int(n) >= m.start && int(n) <= m.end
+	}
 	if !validIPv4(addr) || !strings.HasPrefix(addr, m.head) {
 		return false
 	}
@@ -124,7 +136,7 @@ func newMatchSet(addrs []string) (addressMatcher, error) {
 // the parts before it the head; later parts are not looked at.
 func newMatchRange(pattern string) (addressMatcher, error) {
 	if strings.Contains(pattern, ":") {
-		return nil, fmt.Errorf("IPv6 address range %s: the mock supports IPv6 whitelists only as single addresses or lists", pattern)
+		return newMatchRangeV6(pattern)
 	}
 	parts := splitNonEmpty(pattern, ".")
 	m := &matchRange{}
@@ -178,6 +190,75 @@ func newMatchRange(pattern string) (addressMatcher, error) {
 	}
 	m.head = head.String()
 	return m, nil
+}
+
+// newMatchRangeV6 is the IPv6 RangeRemoteAddressStrategy: the first part
+// after the first that is "*" or "a-b" (hex) gives the range; the address
+// before it, expanded, is the head.
+func newMatchRangeV6(pattern string) (addressMatcher, error) {
+	scopeErr := fmt.Errorf("Netaddress examine scope Exception netaddress is %s", pattern)
+	star, minus := strings.Index(pattern, "*"), strings.Index(pattern, "-")
+	if star > -1 && star != len(pattern)-1 {
+		return nil, scopeErr // '*' must end the pattern (AclUtils.IPv6AddressCheck)
+	}
+	if minus > -1 {
+		last := strings.LastIndex(pattern, ":")
+		if star == -1 && minus <= last {
+			return nil, scopeErr
+		}
+		if star > -1 && minus <= strings.LastIndex(pattern[:max(last, 0)], ":") {
+			return nil, scopeErr
+		}
+	}
+	parts := splitNonEmpty(pattern, ":")
+	m := &matchRange{v6: true}
+	for i := 1; i < len(parts); i++ {
+		v := strings.TrimSpace(parts[i])
+		if v == "*" {
+			m.start, m.end = 0, 0xffff
+		} else if strings.Contains(v, "-") {
+			if strings.HasPrefix(v, "-") {
+				return nil, fmt.Errorf("RangeRemoteAddressStrategy netaddress examine scope Exception value %s ", v)
+			}
+			se := splitNonEmpty(v, "-")
+			if len(se) < 2 {
+				return nil, fmt.Errorf("address pattern %s: want a range a-b in %q", pattern, v)
+			}
+			start, err1 := strconv.ParseInt(se[0], 16, 32)
+			end, err2 := strconv.ParseInt(se[1], 16, 32)
+			if err1 != nil || err2 != nil {
+				return nil, fmt.Errorf("address pattern %s: For input string: %q", pattern, v)
+			}
+			m.start, m.end = int(start), int(end)
+			if !(m.end >= 0 && m.end <= 0xffff && m.start >= 0 && m.start <= 0xffff && m.start <= m.end) {
+				return nil, fmt.Errorf("RangeRemoteAddressStrategy netaddress examine scope Exception start is %d , end is %d", m.start, m.end)
+			}
+		}
+		if m.end <= 0 {
+			continue
+		}
+		// AclUtils.verify(pattern, i-1): the groups before must be hex.
+		groups := strings.Split(expandIP(pattern, 8), ":")
+		for j := 0; j < i-1 && j < len(groups); j++ {
+			if n, err := strconv.ParseInt(groups[j], 16, 32); err != nil || n < 0 || n > 0xffff {
+				return nil, scopeErr
+			}
+		}
+		// AclUtils.v6ipProcess: the address before the range, expanded.
+		var sub string
+		var part int
+		last := strings.LastIndex(pattern, ":")
+		switch {
+		case star > -1 && minus > -1:
+			part, sub = 6, pattern[:strings.LastIndex(pattern[:last], ":")]
+		default:
+			part, sub = 7, pattern[:last]
+		}
+		m.head = expandIP(sub, part)
+		m.index = len(splitNonEmpty(m.head, ":"))
+		return m, nil
+	}
+	return nil, fmt.Errorf("address pattern %s: no range (\"*\" or \"a-b\" with b > 0) after its first part", pattern)
 }
 
 func inByte(n int) bool { return n >= 0 && n <= 255 }
