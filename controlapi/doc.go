@@ -50,6 +50,11 @@
 //	POST   /v1/faults {"code":"SEND_MESSAGE","fault":"respond","responseCode":"SYSTEM_BUSY","times":1}  Intercept
 //	DELETE /v1/faults/{id}                             Interception.Remove
 //	DELETE /v1/faults                                  ClearInterceptions
+//	GET    /v1/acl                                     ACL ({"enabled":false,...} when off)
+//	PUT    /v1/acl <plain_acl.yml as JSON, or YAML with Content-Type application/yaml>  SetACL
+//	DELETE /v1/acl                                     SetACL(nil): access control off
+//	GET    /v1/acl/denials                             Denials
+//	DELETE /v1/acl/denials                             ClearDenials
 //
 // `rocketmock serve --client-checks` mounts GET /v1/clients/report too.
 // The request and answer bodies are the exported types of this package,

@@ -29,7 +29,7 @@ func (h *Handler) journal(r *http.Request) (int, any, error) {
 			Seq: e.Seq, Time: formatTime(e.Time), TimeMs: e.Time.UnixMilli(), Conn: connJSON(e.Conn),
 			Code: int32(e.Code), CodeName: e.Code.String(), Opaque: e.Opaque, Oneway: e.Oneway,
 			Outcome: e.Outcome.String(), Remark: e.Remark, Intercepted: e.Intercepted,
-			DelayMs: e.Delay.Milliseconds(), DurationUs: e.Duration.Microseconds(),
+			DelayMs: e.Delay.Milliseconds(), DurationUs: e.Duration.Microseconds(), Denied: e.Denied,
 		}
 		if e.Outcome == mockbroker.OutcomeReplied || e.Outcome == mockbroker.OutcomeTruncated || e.Outcome == mockbroker.OutcomeIgnored {
 			res := int32(e.Result)

@@ -226,6 +226,7 @@ type JournalEntry struct {
 	Intercepted bool   `json:"intercepted"`
 	DelayMs     int64  `json:"delayMs"`
 	DurationUs  int64  `json:"durationUs"`
+	Denied      string `json:"denied,omitempty"` // the ACL's remark when it refused the request
 }
 
 // Journal is GET /v1/journal.

@@ -67,6 +67,7 @@ type Broker struct {
 	// wait on.
 	records *recordStore
 	panics  panicLog // panics.go
+	acl     aclGuard // acl.go
 }
 
 // brokerRoute is one broker as the name server describes it.
@@ -98,6 +99,9 @@ func New(opts ...Option) (*Broker, error) {
 	b.holds = newPullHolds()
 	b.sched.afterAdvance = b.expireHeld
 	b.handler = b.newHandler()
+	if err := b.applyACL(); err != nil {
+		return nil, err
+	}
 	b.hbReplyExt = cfg.release.HeartbeatReplyExtFields()
 	if err := b.listen(); err != nil {
 		return nil, err

@@ -26,6 +26,7 @@ type servingNote struct {
 	intercepted bool
 	delay       time.Duration
 	outcome     Outcome // set when the reply alone does not tell
+	denied      string  // the ACL's remark when it refused the request (acl.go)
 }
 
 // connOf returns the broker's state of a connection.

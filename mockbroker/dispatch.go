@@ -14,6 +14,7 @@ import (
 //	journaling    the journal entry of the request and its outcome (journal.go)
 //	recovering    a panic closes the connection and is kept (panics.go)
 //	intercepting  the interceptions decide first (intercept.go)
+//	access        the ACL, when on, denies what a 4.9.x broker would (acl.go)
 //	the mux       each cmd_*.go registers its codes; the others get
 //	              REQUEST_CODE_NOT_SUPPORTED and are kept (strict.go)
 
@@ -32,7 +33,7 @@ func (b *Broker) newHandler() remoting.Handler {
 	b.registerSendBackCodes(m)
 	m.Fallback(b.notSupported)
 	b.mux = m
-	return remoting.Chain(m.Serve, b.stamping, b.journaling, b.recovering, b.intercepting)
+	return remoting.Chain(m.Serve, b.stamping, b.journaling, b.recovering, b.intercepting, b.accessControl)
 }
 
 // handlerFunc answers one request; a nil reply sends nothing.
@@ -131,7 +132,7 @@ func (b *Broker) journaling(next remoting.Handler) remoting.Handler {
 		c.req = servingNote{info: info, at: at}
 		r := b.encodable(c, req, next(rc, req))
 		n := &c.req
-		entry.Intercepted, entry.Delay = n.intercepted, n.delay
+		entry.Intercepted, entry.Delay, entry.Denied = n.intercepted, n.delay, n.denied
 		switch {
 		case n.outcome != 0:
 			entry.Outcome = n.outcome

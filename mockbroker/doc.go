@@ -30,7 +30,8 @@
 // (34, 35, 37, 204, 28, 328, sends, and the consumer codes 11, 14, 15, 29,
 // 30, 31, 36, 38). Requests go through a remoting mux
 // that each cmd_*.go file fills with its own codes, behind the journal,
-// recover and interception middleware. The producer table mirrors the Java
+// recover and interception middleware and, with WithACL, the access
+// control of a 4.9.x broker. The producer table mirrors the Java
 // broker's ProducerManager; WithRelease(protocol.Release498) gives 4.9.8
 // behaviour where it differs. Journal, CheckTransaction and LoadFixture
 // cover the rest; package controlapi serves the same operations over HTTP.

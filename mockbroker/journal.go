@@ -59,6 +59,10 @@ type JournalEntry struct {
 	Remark      string
 	Intercepted bool          // an interception decided it (see Broker.Intercept)
 	Delay       time.Duration // how long the interception held the reply back
+	// Denied is the remark of the access control's refusal (see WithACL),
+	// also for a oneway request, which gets no reply; "" if it let the
+	// request through.
+	Denied string
 	// Duration is the real time the broker took to decide, handler
 	// included, delay excluded.
 	Duration time.Duration
@@ -86,6 +90,9 @@ func (e JournalEntry) String() string {
 		if e.Remark != "" {
 			s += fmt.Sprintf(" %q", e.Remark)
 		}
+	}
+	if e.Denied != "" && e.Outcome != OutcomeReplied {
+		s += fmt.Sprintf(" denied %q", e.Denied)
 	}
 	if e.Intercepted {
 		s += " (intercepted)"

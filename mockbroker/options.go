@@ -33,8 +33,10 @@ type config struct {
 	maxConns     int
 	maxPartial   int
 	idle         time.Duration
-	storeBytes   int64 // 0: store.DefaultMaxBytes
-	storeCount   int   // 0: store.DefaultMaxMessages
+	storeBytes   int64      // 0: store.DefaultMaxBytes
+	storeCount   int        // 0: store.DefaultMaxMessages
+	acl          *ACLConfig // acl.go
+	aclSet       bool
 }
 
 func defaultConfig() config {

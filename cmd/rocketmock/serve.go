@@ -31,6 +31,7 @@ type serveFlags struct {
 	control, controlToken                                      string
 	fixtures                                                   listFlag
 	clientChecks                                               bool
+	acl                                                        string            // acl.go
 	fromEnv                                                    map[string]string // flag name: the variable that set it
 }
 
@@ -80,6 +81,7 @@ func (f *serveFlags) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.clusterName, "cluster-name", "DefaultCluster", "cluster name in routes")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&f.acl, "acl", "", "turn on the access control of a 4.9.x broker with aclEnable=true, with the accounts of this plain_acl.yml `file`")
 	boolVar(fs, &f.clientChecks, "client-checks", false, "watch clients for what a careful client should not do; GET /v1/clients/report, and the report printed at shutdown")
 	return fs
 }
@@ -144,6 +146,13 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 			return fail(fmt.Errorf("--fixture: %w", err))
 		}
 		fixtures = append(fixtures, fx)
+	}
+	if f.acl != "" {
+		opt, err := loadACL(f.name("acl"), f.acl)
+		if err != nil {
+			return fail(err)
+		}
+		opts = append(opts, opt)
 	}
 
 	// Signals are caught from here on, so one sent right after the ready

@@ -208,6 +208,8 @@ type nodeProducerConfig struct {
 	// Stay keeps producer.js running after producer.close() (and so any
 	// connection ali-ons leaves open) until nodeProc.Close.
 	Stay bool
+	// AccessKey and SecretKey, if set, make ali-ons sign its requests (ACL).
+	AccessKey, SecretKey string
 }
 
 // nodeProc is a running node/producer.js.
@@ -326,6 +328,9 @@ func startNodeProducerWith(t testing.TB, cfg nodeProducerConfig) *nodeProc {
 	}
 	if cfg.Stay {
 		args = append(args, "--stay", "1")
+	}
+	if cfg.AccessKey != "" {
+		args = append(args, "--access-key", cfg.AccessKey, "--secret-key", cfg.SecretKey)
 	}
 	if cfg.MaxLifetime > 0 {
 		args = append(args, "--max-seconds", strconv.Itoa(int(cfg.MaxLifetime/time.Second)))

@@ -14,6 +14,8 @@
 //   --instance     ALI_ONS_INSTANCE       instanceName (default: ali-ons uses the pid)
 //   --client-ip    ALI_ONS_CLIENT_IP      clientIP (default: ali-ons uses address.ip())
 //   --max-seconds  ALI_ONS_MAX_SECONDS    hard limit on the process lifetime (default 60)
+//   --access-key   ALI_ONS_ACCESS_KEY     accessKey: with --secret-key, ali-ons signs every request
+//   --secret-key   ALI_ONS_SECRET_KEY     secretKey (ACL; ali-ons also sends OnsChannel=ALIYUN)
 //   --stay         ALI_ONS_STAY           "1": after "closed", keep the process (and any
 //                                         connection ali-ons left open) until stdin says
 //                                         "exit" or reaches EOF
@@ -104,6 +106,8 @@ async function main() {
   const instance = args.instance || env.ALI_ONS_INSTANCE;
   const clientIP = args['client-ip'] || env.ALI_ONS_CLIENT_IP;
   const stay = (args.stay || env.ALI_ONS_STAY) === '1';
+  const accessKey = args['access-key'] || env.ALI_ONS_ACCESS_KEY;
+  const secretKey = args['secret-key'] || env.ALI_ONS_SECRET_KEY;
   if (!namesrv || !group || !topic) {
     throw new Error('usage: node producer.js --namesrv ip:port --group G --topic T [--count N]');
   }
@@ -124,6 +128,8 @@ async function main() {
   };
   if (instance) options.instanceName = instance;
   if (clientIP) options.clientIP = clientIP;
+  if (accessKey) options.accessKey = accessKey;
+  if (secretKey) options.secretKey = secretKey;
 
   const producer = new Producer(options);
   producer.on('error', err => {
