@@ -44,6 +44,7 @@ type Broker struct {
 	conns   map[*conn]struct{} // open connections, from the server's callbacks
 
 	events    eventHub
+	fixtureMu sync.Mutex // LoadFixture checks and registers as one step
 	closeOnce sync.Once
 	closed    atomic.Bool
 
