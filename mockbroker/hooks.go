@@ -5,10 +5,39 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
 )
+
+// maxListed is how many names an error lists (CloseClient's known client
+// ids, CheckTransaction's known groups) before "… N more".
+const maxListed = 20
+
+// maxEchoed is how many bytes of a client-sent value an error, a log line
+// or a journal remark quotes before "…(N bytes)".
+const maxEchoed = 1 << 10
+
+// listFirst formats names as "[a b c]", the first max of them (each
+// truncated to maxEchoed bytes) and "… N more" for the rest.
+func listFirst(names []string, max int) string {
+	var sb strings.Builder
+	sb.WriteByte('[')
+	for i, n := range names {
+		if i == max {
+			fmt.Fprintf(&sb, " … %d more", len(names)-max)
+			break
+		}
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(logsink.Truncate(n, maxEchoed))
+	}
+	sb.WriteByte(']')
+	return sb.String()
+}
 
 // WaitProducers waits until the group has exactly n producers (n = 0
 // also waits for the group to go), or until ctx ends or the broker closes
@@ -38,7 +67,8 @@ func clientIDs(ps []Producer) []string {
 func (b *Broker) CloseClient(clientID string) error {
 	chans := b.channelsOf(clientID)
 	if len(chans) == 0 {
-		return errorOf(ErrUnknownClient, "mockbroker: no producer connection with client id %q (known: %v)", clientID, b.clientIDs())
+		return errorOf(ErrUnknownClient, "mockbroker: no producer connection with client id %q (known: %s)",
+			logsink.Truncate(clientID, maxEchoed), listFirst(b.clientIDs(), maxListed))
 	}
 	for _, ch := range chans {
 		if err := ch.Close(); err != nil {
@@ -65,6 +95,10 @@ func (b *Broker) ExpireProducer(group, clientID string) error {
 
 // Scan runs the expiry scan now and returns how many registrations it dropped.
 func (b *Broker) Scan() int { return b.producers.ScanNotActiveChannel() }
+
+// ScanInterval returns the period of the expiry scan (the every of
+// WithScanInterval): Advance runs one scan per period it crosses.
+func (b *Broker) ScanInterval() time.Duration { return b.cfg.scanInterval }
 
 // Advance moves the virtual clock forward, running each scan that falls
 // due on the way. It panics on a broker without WithVirtualClock.
