@@ -60,6 +60,39 @@ func clientIDs(ps []Producer) []string {
 	return ids
 }
 
+// LastMessages returns the newest n kept messages of topic ("" for every
+// topic), oldest first, as Messages(topic)[len-n:] would, without copying
+// the others.
+func (b *Broker) LastMessages(topic string, n int) []Message {
+	var out []Message
+	b.records.View(func(st *recordState) {
+		st.EachMessageNewest(topic, func(m *Message, clientID string) bool {
+			if len(out) >= n {
+				return false
+			}
+			out = append(out, m.export(clientID))
+			return true
+		})
+	})
+	slices.Reverse(out)
+	return out
+}
+
+// TopicsDropped returns how many topics the per-topic counts let go to
+// stay within WithTopicLimit, and how many messages those topics had.
+func (b *Broker) TopicsDropped() (topics, messages int64) {
+	b.records.View(func(st *recordState) { topics, messages = st.TopicsDropped() })
+	return topics, messages
+}
+
+// SendCountsDropped returns how many closed connections' send counts were
+// let go to stay within WithClosedSenderLimit, and how many messages they
+// had counted.
+func (b *Broker) SendCountsDropped() (connections, messages int64) {
+	b.records.View(func(st *recordState) { connections, messages = st.SendCountsDropped() })
+	return connections, messages
+}
+
 // CloseClient closes, from the broker's side, every connection on which
 // the client id registered a producer, so the broker's close path runs
 // (the producer leaves its groups once the close is processed). With no

@@ -51,10 +51,14 @@ type SendCount struct {
 }
 
 // Limits bounds the rings: how many messages (and END_TRANSACTIONs) and
-// journal entries are kept.
+// journal entries are kept; and, where not 0, the journal's bytes, the
+// topics counted and the closed connections whose send counts are kept.
 type Limits struct {
-	Messages int
-	Journal  int
+	Messages     int
+	Journal      int
+	JournalBytes int64 // the sizes given to AddJournalSized, summed
+	Topics       int   // topics Accepted counts by name
+	ClosedConns  int   // closed connections that keep their send counts
 }
 
 // Store holds the records under one lock. It is safe for concurrent use.
@@ -69,14 +73,15 @@ type Store[M, E, J any] struct {
 // State is the store's content, seen with the lock held (View, Wait).
 type State[M, E, J any] struct {
 	msgs      ring[message[M]]
-	perTopic  map[string]int64 // messages accepted per topic, dropped ones included
+	topics    topicCounts // messages accepted per topic, dropped ones included
 	counts    map[SendKey]int64
+	closed    closedCounts    // the connections of counts, the closed ones in order
 	queues    map[Queue]int64 // next queue offset
 	commitLog int64           // next commit-log offset
 	ends      ring[end[E]]
 	endSeq    uint64
 	checks    map[int64]int       // CHECK_TRANSACTION_STATE sent per commit-log offset
-	journal   ring[J]             // numbered seq-len+1 … seq: entries are kept or dropped in order
+	journal   sizedRing[J]        // numbered seq-len+1 … seq: entries are kept or dropped in order
 	seq       uint64              // journal entries numbered so far
 	names     map[uint64]string   // client ids of the connections in the records ("" not known yet)
 	open      map[uint64]struct{} // connections open now
@@ -98,7 +103,9 @@ type end[E any] struct {
 func New[M, E, J any](l Limits) *Store[M, E, J] {
 	s := &Store[M, E, J]{}
 	s.st.msgs.limit, s.st.ends.limit, s.st.journal.limit = l.Messages, l.Messages, l.Journal
-	s.st.perTopic, s.st.counts, s.st.queues = map[string]int64{}, map[SendKey]int64{}, map[Queue]int64{}
+	s.st.journal.maxBytes, s.st.topics.limit, s.st.closed.limit = l.JournalBytes, l.Topics, l.ClosedConns
+	s.st.topics.n, s.st.closed.byConn = map[string]int64{}, map[uint64][]SendKey{}
+	s.st.counts, s.st.queues = map[SendKey]int64{}, map[Queue]int64{}
 	s.st.checks, s.st.names, s.st.open = map[int64]int{}, map[uint64]string{}, map[uint64]struct{}{}
 	return s
 }
@@ -184,6 +191,7 @@ func (s *Store[M, E, J]) Closed(id uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.st.open, id)
+	s.st.closedLocked(id)
 	s.changedLocked()
 }
 
@@ -226,8 +234,8 @@ func (s *Store[M, E, J]) Send(c Conn, group string, q Queue, sizes []int, msgs [
 	}
 	if len(msgs) > 0 {
 		st.noteConnLocked(c)
-		st.perTopic[q.Topic] += int64(len(msgs))
-		st.counts[SendKey{ConnID: c.ID, Addr: c.Addr, Group: group, Queue: q}] += int64(len(msgs))
+		st.topics.add(q.Topic, int64(len(msgs)))
+		st.countSendLocked(SendKey{ConnID: c.ID, Addr: c.Addr, Group: group, Queue: q}, int64(len(msgs)))
 	}
 	s.changedLocked()
 	return first
@@ -267,15 +275,7 @@ func (s *Store[M, E, J]) Check(commitLogOffset int64) (times int, endsBefore uin
 }
 
 // AddJournal records a journal entry and returns its number (from 1).
-func (s *Store[M, E, J]) AddJournal(e *J) uint64 {
-	s.mu.Lock()
-	s.st.seq++
-	seq := s.st.seq
-	s.st.journal.add(*e)
-	s.changedLocked()
-	s.mu.Unlock()
-	return seq
-}
+func (s *Store[M, E, J]) AddJournal(e *J) uint64 { return s.AddJournalSized(e, 0) }
 
 // ClearMessages forgets every message, send count and END_TRANSACTION,
 // and their dropped count. Offsets, numbering and check counts go on.
@@ -284,8 +284,9 @@ func (s *Store[M, E, J]) ClearMessages() {
 	defer s.mu.Unlock()
 	s.st.msgs.clear()
 	s.st.ends.clear()
-	clear(s.st.perTopic)
+	s.st.topics.clear()
 	clear(s.st.counts)
+	s.st.closed.clear()
 	clear(s.st.names)
 	s.changedLocked()
 }
@@ -304,10 +305,10 @@ func (s *Store[M, E, J]) ClearJournal() {
 // included.
 func (st *State[M, E, J]) Accepted(topic string) int64 {
 	if topic != "" {
-		return st.perTopic[topic]
+		return st.topics.n[topic]
 	}
-	var n int64
-	for _, v := range st.perTopic {
+	n := st.topics.msgs
+	for _, v := range st.topics.n {
 		n += v
 	}
 	return n
