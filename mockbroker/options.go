@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"io"
 	"log/slog"
 	"time"
 
@@ -21,6 +22,7 @@ type config struct {
 	scanInterval time.Duration
 	virtualStart *time.Time
 	logger       *slog.Logger
+	logOut       io.Writer // the default logger's writer (os.Stderr; tests change it)
 	release      protocol.Release
 	maxFrame     int
 	loops        int
@@ -92,7 +94,10 @@ func WithScanInterval(first, every time.Duration) Option {
 // scans then run only when Advance passes their due time.
 func WithVirtualClock(start time.Time) Option { return func(c *config) { c.virtualStart = &start } }
 
-// WithLogger sets the logger (default: warnings to stderr; Start logs to t.Log).
+// WithLogger sets the logger (default: warnings to stderr through a
+// bounded queue that never blocks the broker and drops lines, counted by
+// LogLinesDropped, when stderr is not read; values cut to 256 bytes.
+// Start logs to t.Log).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithRelease selects the imitated broker release (default

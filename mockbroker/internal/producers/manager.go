@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -68,7 +69,7 @@ func (c ClientChannelInfo) String() string {
 
 func (c ClientChannelInfo) describe(addr string) string {
 	return fmt.Sprintf("ClientChannelInfo [channel=%s, clientId=%s, language=%s, version=%d, lastUpdateTimestamp=%d]",
-		addr, c.ClientID, c.Language, c.Version, c.LastUpdate.UnixMilli())
+		addr, logsink.Truncate(c.ClientID, logsink.DefaultMaxValue), c.Language, c.Version, c.LastUpdate.UnixMilli())
 }
 
 // EventKind says what happened to a producer entry or group.
@@ -286,6 +287,7 @@ func (pm *Manager) register(groups []string, info ClientChannelInfo, at time.Tim
 	}
 	pm.mu.Lock()
 	var shared *producerEntry
+	var lines lineBurst
 	for _, group := range groups {
 		g := pm.groups[group]
 		if g == nil {
@@ -307,8 +309,11 @@ func (pm *Manager) register(groups []string, info ClientChannelInfo, at time.Tim
 		g.add(info.Channel, shared)
 		// clientChannelTable is written only when a new entry is created.
 		pm.clients[info.ClientID] = info.Channel
-		pm.logLocked(slog.LevelInfo, "new producer connected, group: %s channel: %s", group, entryText{shared})
+		pm.burstLocked(&lines, slog.LevelInfo, "new producer connected, group: %s channel: %s", short(group), entryText{shared})
 		pm.noteLocked(pm.event(EventRegistered, group, shared, now))
+	}
+	if shared != nil {
+		pm.burstEndLocked(&lines, slog.LevelInfo, "new producer connected, %d more groups, channel: %s", entryText{shared})
 	}
 	pm.mu.Unlock()
 	pm.drain()
@@ -376,19 +381,26 @@ func (pm *Manager) DoChannelCloseEvent(remoteAddr string, ch Channel) bool {
 		}
 	}
 	slices.Sort(names)
+	var lines, groupLines lineBurst
+	var last *producerEntry
 	for _, name := range names {
 		g := pm.groups[name]
 		e := g.remove(ch)
+		last = e
 		delete(pm.clients, e.info.ClientID)
 		removed = true
-		pm.logLocked(slog.LevelInfo, "NETTY EVENT: remove channel[%s][%s] from ProducerManager groupChannelTable, producer group: %s",
-			entryText{e}, remoteAddr, name)
+		pm.burstLocked(&lines, slog.LevelInfo, "NETTY EVENT: remove channel[%s][%s] from ProducerManager groupChannelTable, producer group: %s",
+			entryText{e}, remoteAddr, short(name))
 		pm.noteLocked(pm.event(EventClosed, name, e, now))
 		if !pm.keep && len(g.order) == 0 {
 			delete(pm.groups, name)
-			pm.logLocked(slog.LevelInfo, "unregister a producer group[%s] from groupChannelTable", name)
+			pm.burstLocked(&groupLines, slog.LevelInfo, "unregister a producer group[%s] from groupChannelTable", short(name))
 			pm.noteLocked(Event{Kind: EventGroupRemoved, Group: name, Time: now})
 		}
+	}
+	if last != nil {
+		pm.burstEndLocked(&lines, slog.LevelInfo, "NETTY EVENT: remove channel from %d more producer groups, channel: %s", entryText{last})
+		pm.burstEndLocked(&groupLines, slog.LevelInfo, "unregister %d more producer groups from groupChannelTable")
 	}
 	pm.mu.Unlock()
 	pm.drain()
@@ -457,6 +469,7 @@ const yieldEvery = 256
 // took an entry from (the hooks).
 func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, e *producerEntry) bool) int {
 	var toClose []Channel
+	var lines, groupLines lineBurst
 	var closing map[Channel]bool
 	n := 0
 	pm.mu.Lock()
@@ -555,9 +568,9 @@ func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, 
 					delete(pm.clients, e.info.ClientID)
 				}
 				if pm.v498 {
-					pm.logLocked(slog.LevelWarn, "SCAN: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, name)
+					pm.burstLocked(&lines, slog.LevelWarn, "SCAN: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, short(name))
 				} else {
-					pm.logLocked(slog.LevelWarn, "ProducerManager#scanNotActiveChannel: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, name)
+					pm.burstLocked(&lines, slog.LevelWarn, "ProducerManager#scanNotActiveChannel: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, short(name))
 				}
 				pm.noteLocked(pm.event(EventExpired, name, e, now))
 				if !closing[ch] {
@@ -582,10 +595,12 @@ func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, 
 		g := pm.groups[name]
 		if g != nil && !pm.keep && len(g.order) == 0 && (fullScan || hit) {
 			delete(pm.groups, name)
-			pm.logLocked(slog.LevelWarn, "SCAN: remove expired channel from ProducerManager groupChannelTable, all clear, group=%s", name)
+			pm.burstLocked(&groupLines, slog.LevelWarn, "SCAN: remove expired channel from ProducerManager groupChannelTable, all clear, group=%s", short(name))
 			pm.noteLocked(Event{Kind: EventGroupRemoved, Group: name, Time: now})
 		}
 	}
+	pm.burstEndLocked(&lines, slog.LevelWarn, "SCAN: removed %d more expired entries from ProducerManager groupChannelTable")
+	pm.burstEndLocked(&groupLines, slog.LevelWarn, "SCAN: removed %d more emptied groups from ProducerManager groupChannelTable")
 	pm.mu.Unlock()
 	deliver(true)
 	logClose := pm.log.Enabled(context.Background(), slog.LevelInfo)
@@ -594,9 +609,12 @@ func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, 
 			runtime.Gosched()
 		}
 		err := ch.Close()
-		if logClose {
+		if logClose && i < maxBurstLines {
 			pm.log.Info(fmt.Sprintf("closeChannel: close the connection to remote address[%s] result: %t", ch.RemoteAddr(), err == nil))
 		}
+	}
+	if logClose && len(toClose) > maxBurstLines {
+		pm.log.Info(fmt.Sprintf("closeChannel: closed %d more connections", len(toClose)-maxBurstLines))
 	}
 	return n
 }
@@ -770,6 +788,34 @@ func (pm *Manager) event(kind EventKind, group string, e *producerEntry, now tim
 type entryText struct{ e *producerEntry }
 
 func (l entryText) String() string { return l.e.info.describe(l.e.addr) }
+
+// maxBurstLines is how many lines of one kind one call logs one by one
+// (one heartbeat naming 100,000 groups must not write 100,000 lines from
+// the event loop); the rest are summed up in one line.
+const maxBurstLines = 10
+
+// lineBurst counts the lines of one kind one call logged.
+type lineBurst struct{ n int }
+
+// burstLocked logs a line of a burst: the first maxBurstLines one by one,
+// the rest only counted.
+func (pm *Manager) burstLocked(b *lineBurst, level slog.Level, format string, args ...any) {
+	b.n++
+	if b.n <= maxBurstLines {
+		pm.logLocked(level, format, args...)
+	}
+}
+
+// burstEndLocked logs the line summing up the burst's lines not logged;
+// format takes their count first, then args.
+func (pm *Manager) burstEndLocked(b *lineBurst, level slog.Level, format string, args ...any) {
+	if b.n > maxBurstLines {
+		pm.logLocked(level, format, append([]any{b.n - maxBurstLines}, args...)...)
+	}
+}
+
+// short truncates a value a client chose (a group name) for the log.
+func short(s string) string { return logsink.Truncate(s, logsink.DefaultMaxValue) }
 
 // logLocked queues a log line (formatted now, if the level is enabled).
 func (pm *Manager) logLocked(level slog.Level, format string, args ...any) {
