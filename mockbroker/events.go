@@ -50,7 +50,7 @@ type ProducerEvent struct {
 // producerEvent receives the producer table's events: it hands them to
 // the subscriptions and wakes the waiters.
 func (b *Broker) producerEvent(ev producers.Event) {
-	b.records.Touch()
+	b.records.TouchKey(groupKey(ev.Group))
 	if b.events.listening.Load() == 0 {
 		return // every heartbeat refreshes: build nothing for nobody
 	}
@@ -60,6 +60,10 @@ func (b *Broker) producerEvent(ev producers.Event) {
 	}
 	b.events.publish(out)
 }
+
+// groupKey is the records' wait key of a producer group's state
+// (WaitProducers).
+func groupKey(group string) string { return "producers\x00" + group }
 
 // eventHub fans producer events out to subscriptions.
 type eventHub struct {

@@ -44,7 +44,7 @@ func listFirst(names []string, max int) string {
 // (the error then wraps ctx's error or ErrClosed). The error says what the
 // group had.
 func (b *Broker) WaitProducers(ctx context.Context, group string, n int) error {
-	err := b.records.Wait(ctx, func(*recordState) bool { return b.producers.GroupLen(group) == n })
+	err := b.records.WaitKey(ctx, groupKey(group), func(*recordState) bool { return b.producers.GroupLen(group) == n })
 	if err == nil {
 		return nil
 	}

@@ -66,7 +66,10 @@ type Store[M, E, J any] struct {
 	mu      sync.Mutex
 	st      State[M, E, J]
 	changed chan struct{} // closed at the next change; nil when nobody waits
-	waiters atomic.Int32  // Waits in progress, read by Touch without the lock
+	// keyed holds, per key, the channel closed at the next TouchKey(key)
+	// (or Touch, or Close): what WaitKey waits on.
+	keyed   map[string]chan struct{}
+	waiters atomic.Int32 // Waits in progress, read by Touch without the lock
 	closed  bool
 }
 
@@ -118,16 +121,40 @@ func (s *Store[M, E, J]) changedLocked() {
 	}
 }
 
-// Touch wakes the waiters to look again: state their conditions read,
-// kept elsewhere (the producer table), changed. It costs an atomic load
-// when nobody waits.
+// Touch wakes every waiter to look again: state their conditions read,
+// kept elsewhere, changed. It costs an atomic load when nobody waits.
 func (s *Store[M, E, J]) Touch() {
 	if s.waiters.Load() == 0 {
 		return
 	}
 	s.mu.Lock()
 	s.changedLocked()
+	s.touchAllLocked()
 	s.mu.Unlock()
+}
+
+// TouchKey wakes the waiters on key (WaitKey) and the waiters on every
+// change (Wait): state kept elsewhere (the producer table) changed, and
+// only conditions under key may have. It costs an atomic load when nobody
+// waits.
+func (s *Store[M, E, J]) TouchKey(key string) {
+	if s.waiters.Load() == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.changedLocked()
+	if ch := s.keyed[key]; ch != nil {
+		close(ch)
+		delete(s.keyed, key)
+	}
+	s.mu.Unlock()
+}
+
+func (s *Store[M, E, J]) touchAllLocked() {
+	for k, ch := range s.keyed {
+		close(ch)
+		delete(s.keyed, k)
+	}
 }
 
 // Close wakes every waiter; Wait then returns ErrClosed. The records stay
@@ -137,6 +164,7 @@ func (s *Store[M, E, J]) Close() {
 	defer s.mu.Unlock()
 	s.closed = true
 	s.changedLocked()
+	s.touchAllLocked()
 }
 
 // Wait returns nil once cond holds, ErrClosed once the store is closed, or
@@ -146,6 +174,18 @@ func (s *Store[M, E, J]) Close() {
 // other locks as long as that state's owner never waits for this store's
 // lock while holding its own.
 func (s *Store[M, E, J]) Wait(ctx context.Context, cond func(*State[M, E, J]) bool) error {
+	return s.wait(ctx, "", false, cond)
+}
+
+// WaitKey is Wait for a condition over state kept elsewhere that its owner
+// reports by key: cond is looked at again only after TouchKey(key), Touch
+// or Close, not after every change of the records. Many waiters on
+// different keys then cost a change nothing.
+func (s *Store[M, E, J]) WaitKey(ctx context.Context, key string, cond func(*State[M, E, J]) bool) error {
+	return s.wait(ctx, key, true, cond)
+}
+
+func (s *Store[M, E, J]) wait(ctx context.Context, key string, keyed bool, cond func(*State[M, E, J]) bool) error {
 	s.waiters.Add(1)
 	defer s.waiters.Add(-1)
 	for {
@@ -158,10 +198,21 @@ func (s *Store[M, E, J]) Wait(ctx context.Context, cond func(*State[M, E, J]) bo
 			s.mu.Unlock()
 			return ErrClosed
 		}
-		if s.changed == nil {
-			s.changed = make(chan struct{})
+		var changed chan struct{}
+		if keyed {
+			if s.keyed == nil {
+				s.keyed = map[string]chan struct{}{}
+			}
+			if changed = s.keyed[key]; changed == nil {
+				changed = make(chan struct{})
+				s.keyed[key] = changed
+			}
+		} else {
+			if s.changed == nil {
+				s.changed = make(chan struct{})
+			}
+			changed = s.changed
 		}
-		changed := s.changed
 		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
