@@ -1,5 +1,7 @@
 package records
 
+import "strings"
+
 // This file holds the byte and count bounds on what the records keep
 // besides the messages: journal bytes, topics counted, closed connections'
 // send counts.
@@ -105,6 +107,7 @@ type topicCounts struct {
 
 func (tc *topicCounts) add(topic string, n int64) {
 	if _, ok := tc.n[topic]; !ok {
+		topic = strings.Clone(topic) // a key kept long: not a view of a request's buffer
 		tc.order = append(tc.order, topic)
 		for tc.limit > 0 && len(tc.order)-tc.head > tc.limit {
 			old := tc.order[tc.head]
@@ -150,6 +153,9 @@ type closedCounts struct {
 // countSendLocked counts n messages under k.
 func (st *State[M, E, J]) countSendLocked(k SendKey, n int64) {
 	if _, ok := st.counts[k]; !ok {
+		// A key kept past the connection: its strings must not be views
+		// of a request's buffer.
+		k.Addr, k.Group, k.Queue.Topic = strings.Clone(k.Addr), strings.Clone(k.Group), strings.Clone(k.Queue.Topic)
 		st.closed.byConn[k.ConnID] = append(st.closed.byConn[k.ConnID], k)
 	}
 	st.counts[k] += n

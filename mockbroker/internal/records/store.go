@@ -14,6 +14,7 @@ package records
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -252,14 +253,14 @@ func (s *Store[M, E, J]) NameClient(id uint64, clientID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if name, ok := s.st.names[id]; ok && name == "" {
-		s.st.names[id] = clientID
+		s.st.names[id] = strings.Clone(clientID)
 	}
 }
 
 // noteConnLocked remembers a record's connection, to name its client.
 func (st *State[M, E, J]) noteConnLocked(c Conn) {
 	if name, ok := st.names[c.ID]; !ok || name == "" {
-		st.names[c.ID] = c.ClientID
+		st.names[c.ID] = strings.Clone(c.ClientID)
 	}
 }
 
