@@ -62,7 +62,23 @@ func TestMemorySoak(t *testing.T) {
 	counts := map[string]int{}
 	var peak uint64
 	var wg sync.WaitGroup
-	work := func(name string, conn bool, step func(c *rawClient, i int)) {
+	// call sends a request and reads its reply; a slow one (-race on a
+	// loaded machine) is not a failure, a lost one is.
+	call := func(name string, c *rawClient, cmd *protocol.Command) bool {
+		frame, err := cmd.Encode()
+		if err == nil {
+			_, err = c.conn.Write(frame)
+		}
+		if err == nil {
+			_, err = c.tryRead(30 * time.Second)
+		}
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			return false
+		}
+		return true
+	}
+	work := func(name string, conn bool, step func(c *rawClient, i int) bool) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -79,9 +95,12 @@ func TestMemorySoak(t *testing.T) {
 					}
 					c = &rawClient{t: t, conn: nc, r: bufio.NewReader(nc)}
 				}
-				step(c, i)
-				if conn {
+				ok := step(c, i)
+				if conn || !ok {
 					c.conn.Close()
+				}
+				if !ok {
+					return
 				}
 				mu.Lock()
 				counts[name]++
@@ -92,20 +111,21 @@ func TestMemorySoak(t *testing.T) {
 			}
 		}()
 	}
-	work("1 MiB error fields", false, func(c *rawClient, i int) {
-		c.call(sendCmd("PG", huge, 9, "", []byte("x")))
+	const errorsW, bombsW, topicsW, sendersW = "1 MiB error fields", "zlib bombs", "new topics", "closed senders"
+	work(errorsW, false, func(c *rawClient, i int) bool {
+		return call(errorsW, c, sendCmd("PG", huge, 9, "", []byte("x")))
 	})
-	work("zlib bombs", false, func(c *rawClient, i int) {
+	work(bombsW, false, func(c *rawClient, i int) bool {
 		req := sendCmd("PG", "BOMB", 1, "", bomb.Bytes())
 		req.ExtFields["sysFlag"] = "1"
-		c.call(req)
+		return call(bombsW, c, req)
 	})
-	work("new topics", false, func(c *rawClient, i int) {
-		c.call(sendCmd("PG", fmt.Sprintf("TOPIC_%d_%s", i, strings.Repeat("t", 100)), 1, "", []byte("x")))
+	work(topicsW, false, func(c *rawClient, i int) bool {
+		return call(topicsW, c, sendCmd("PG", fmt.Sprintf("TOPIC_%d_%s", i, strings.Repeat("t", 100)), 1, "", []byte("x")))
 	})
-	work("closed senders", true, func(c *rawClient, i int) {
-		c.call(heartbeatCmd(fmt.Sprintf("sender@%d@%s", i, strings.Repeat("s", 4<<10)), protocol.Go, 317, "PG_SENDERS"))
-		c.call(sendCmd("PG_SENDERS", "SENDERS", 1, "", make([]byte, 4<<10)))
+	work(sendersW, true, func(c *rawClient, i int) bool {
+		return call(sendersW, c, heartbeatCmd(fmt.Sprintf("sender@%d@%s", i, strings.Repeat("s", 4<<10)), protocol.Go, 317, "PG_SENDERS")) &&
+			call(sendersW, c, sendCmd("PG_SENDERS", "SENDERS", 1, "", make([]byte, 4<<10)))
 	})
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()

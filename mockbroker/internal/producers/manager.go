@@ -164,6 +164,9 @@ type Manager struct {
 	// pending holds log lines and events not yet delivered, in state order.
 	pending  []producerNotice
 	draining bool
+	// scanning counts the scans in progress: a heartbeat delivering
+	// notices then hands delivery over to the scan (see expire).
+	scanning int
 	// spare is a delivered batch's array, reused for the next notices so
 	// a heartbeat does not allocate a new one.
 	spare []producerNotice
@@ -480,22 +483,44 @@ func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, 
 	// each pause and at the end. Were it not the deliverer, the first
 	// heartbeat to take the lock during a pause would become it, and an
 	// event loop would deliver a mass expiry's notices.
+	// A heartbeat delivering when the scan starts stops at its next batch
+	// (scanning) and the scan claims delivery at its next pause.
 	owned := !pm.draining
 	pm.draining = true
-	unclaimed := false
-	defer func() {
-		if owned && !unclaimed { // a panic in between: give the claim up
-			pm.mu.Lock()
-			pm.draining = false
-			pm.mu.Unlock()
+	pm.scanning++
+	unclaimed, scanned := false, false
+	endScan := func() { // under the lock
+		if !scanned {
+			pm.scanning--
+			scanned = true
 		}
+	}
+	defer func() {
+		pm.mu.Lock()
+		endScan()
+		if owned && !unclaimed { // a panic in between: give the claim up
+			pm.draining = false
+		}
+		pm.mu.Unlock()
 	}()
+	claim := func() bool {
+		pm.mu.Lock()
+		defer pm.mu.Unlock()
+		if !pm.draining {
+			pm.draining, owned = true, true
+		}
+		return owned
+	}
 	deliver := func(release bool) {
+		// At the end, wait a little for a heartbeat's delivery to stop;
+		// past that (the deliverer is an OnEvent up this very stack) the
+		// notices are left to it.
+		for try := 0; !owned && !claim() && release && try < 1000; try++ {
+			runtime.Gosched()
+		}
 		if owned {
 			unclaimed = release
-			pm.deliver(release)
-		} else {
-			pm.drain()
+			pm.deliver(release, false)
 		}
 	}
 	// First find the groups that change (one with an expired entry, or an
@@ -606,6 +631,10 @@ func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, 
 	pm.burstEndLocked(&groupLines, slog.LevelWarn, "SCAN: removed %d more emptied groups from ProducerManager groupChannelTable")
 	pm.mu.Unlock()
 	deliver(true)
+	pm.mu.Lock()
+	endScan() // the closes below deliver their own notices
+	pm.mu.Unlock()
+	pm.drain() // what a heartbeat left queued if the scan could not claim delivery
 	logClose := pm.log.Enabled(context.Background(), slog.LevelInfo)
 	for i, ch := range toClose {
 		if i > 0 && i%yieldEvery == 0 {
@@ -858,12 +887,14 @@ func (pm *Manager) drain() {
 	}
 	pm.draining = true
 	pm.mu.Unlock()
-	pm.deliver(true)
+	pm.deliver(true, true)
 }
 
 // deliver delivers queued notices until none is left, for a caller that
-// has claimed delivery (set draining); release ends the claim then.
-func (pm *Manager) deliver(release bool) {
+// has claimed delivery (set draining); release ends the claim then. With
+// yieldToScan (a heartbeat's drain) it gives the claim up, leaving the
+// rest queued, as soon as a scan runs: the scan delivers its notices.
+func (pm *Manager) deliver(release, yieldToScan bool) {
 	done := false
 	defer func() {
 		if !done { // OnEvent panicked: let a later call deliver the rest
@@ -879,7 +910,7 @@ func (pm *Manager) deliver(release bool) {
 			pm.spare = delivered[:0]
 		}
 		batch := pm.pending
-		if len(batch) == 0 {
+		if len(batch) == 0 || (yieldToScan && pm.scanning > 0) {
 			if release {
 				pm.draining = false
 			}
