@@ -62,8 +62,8 @@ func (b *Broker) producerEvent(ev producers.Event) {
 }
 
 // groupKey is the records' wait key of a producer group's state
-// (WaitProducers).
-func groupKey(group string) string { return "producers\x00" + group }
+// (WaitProducers), the group named as the table keeps it.
+func groupKey(group string) string { return "producers\x00" + producers.ValidName(group) }
 
 // eventHub fans producer events out to subscriptions.
 type eventHub struct {

@@ -37,9 +37,13 @@ func TestInvalidUTF8GroupIsOneGroup(t *testing.T) {
 	assert.Equal(t, len(b.Producers(raw)), 1)
 	assert.Equal(t, len(b.Producers("G\uFFFDx")), 1)
 	assert.Assert(t, slices.Contains(b.Groups(), "G\uFFFDx"), "%q", b.Groups())
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	assert.NilError(t, b.WaitProducers(ctx, raw, 1))
+	gone := make(chan error, 1)
+	go func() { gone <- b.WaitProducers(ctx, raw, 0) }() // woken by the change of its group
+	time.Sleep(50 * time.Millisecond)
 	assert.NilError(t, b.ExpireProducer(raw, "c@1"))
+	assert.NilError(t, <-gone)
 	assert.Equal(t, len(b.Producers(raw)), 0)
 }

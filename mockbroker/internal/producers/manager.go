@@ -251,7 +251,7 @@ func New(cfg Config) *Manager {
 // LastUpdate if it is already there (Java registerProducer). info.LastUpdate
 // is ignored: a new entry gets Now().
 func (pm *Manager) RegisterProducer(group string, info ClientChannelInfo) {
-	pm.register([]string{validName(group)}, info, time.Time{})
+	pm.register([]string{ValidName(group)}, info, time.Time{})
 }
 
 // RegisterProducers registers info in each group the way one HEART_BEAT
@@ -271,7 +271,7 @@ func (pm *Manager) RegisterAt(group string, info ClientChannelInfo) {
 	if at.IsZero() {
 		at = pm.now()
 	}
-	pm.register([]string{validName(group)}, info, at)
+	pm.register([]string{ValidName(group)}, info, at)
 }
 
 // register mirrors Java registerProducer for each group. A zero at means
@@ -338,7 +338,7 @@ func (pm *Manager) UnregisterProducer(group string, info ClientChannelInfo) {
 	if info.Channel == nil {
 		return
 	}
-	group, info = validName(group), validInfo(info)
+	group, info = ValidName(group), validInfo(info)
 	addr := info.Channel.RemoteAddr()
 	now := pm.now()
 	if info.LastUpdate.IsZero() {
@@ -454,7 +454,7 @@ func (pm *Manager) ExpireChannel(ch Channel) int {
 // clientID right now, exactly as the scan would, and closes their channels.
 // It returns how many entries it dropped.
 func (pm *Manager) Expire(group, clientID string) int {
-	group, clientID = validName(group), validName(clientID)
+	group, clientID = ValidName(group), ValidName(clientID)
 	return pm.expire(pm.now(), false, func(name string, e *producerEntry) bool {
 		return name == group && e.info.ClientID == clientID
 	})
@@ -659,7 +659,7 @@ func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, 
 // looked at; failing that, nil. The counter advances only when the group
 // has channels.
 func (pm *Manager) GetAvailableChannel(group string) Channel {
-	group = validName(group)
+	group = ValidName(group)
 	pm.mu.Lock()
 	g := pm.groups[group]
 	var list []Channel
@@ -695,7 +695,7 @@ func (pm *Manager) GetAvailableChannel(group string) Channel {
 // FindChannel returns the channel last registered with clientID, or nil
 // (Java findChannel, used for request/reply messages).
 func (pm *Manager) FindChannel(clientID string) Channel {
-	clientID = validName(clientID)
+	clientID = ValidName(clientID)
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
 	return pm.clients[clientID]
@@ -710,7 +710,7 @@ func (pm *Manager) GroupSize() int {
 
 // GroupOnline reports whether group exists and has a channel (Java groupOnline).
 func (pm *Manager) GroupOnline(group string) bool {
-	group = validName(group)
+	group = ValidName(group)
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
 	g := pm.groups[group]
@@ -719,7 +719,7 @@ func (pm *Manager) GroupOnline(group string) bool {
 
 // GroupLen returns how many channels group has (0 when it does not exist).
 func (pm *Manager) GroupLen(group string) int {
-	group = validName(group)
+	group = ValidName(group)
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
 	if g := pm.groups[group]; g != nil {
@@ -732,7 +732,7 @@ func (pm *Manager) GroupLen(group string) int {
 // exists distinguishes an absent group (GET_PRODUCER_CONNECTION_LIST answers
 // code 1) from a present but empty one (4.9.8: code 0, empty set).
 func (pm *Manager) Group(group string) (infos []ClientChannelInfo, exists bool) {
-	group = validName(group)
+	group = ValidName(group)
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
 	g := pm.groups[group]
@@ -769,7 +769,7 @@ func (pm *Manager) ProducerTable() map[string][]ClientChannelInfo {
 // keeps after a group's last producer disconnected. In 5.x mode the next
 // scan removes such a group, as Java's does.
 func (pm *Manager) AddGroup(group string) bool {
-	group = validName(group)
+	group = ValidName(group)
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
 	if pm.groups[group] != nil {

@@ -5,13 +5,13 @@ import (
 	"unicode/utf8"
 )
 
-// validName returns a group name or client id as the table keeps it:
+// ValidName returns a group name or client id as the table keeps it:
 // valid UTF-8, each byte that is not replaced by U+FFFD. The heartbeat body
 // is JSON, whose decoding makes that replacement, while a binary
 // (ROCKETMQ) request header keeps the bytes as sent; the Java broker
 // decodes both as UTF-8 with replacement, so the same name sent both ways
 // is one name there, and here.
-func validName(s string) string {
+func ValidName(s string) string {
 	if utf8.ValidString(s) {
 		return s
 	}
@@ -34,7 +34,7 @@ func validName(s string) string {
 func validNames(names []string) []string {
 	out := names
 	for i, n := range names {
-		if v := validName(n); v != n {
+		if v := ValidName(n); v != n {
 			if &out[0] == &names[0] {
 				out = append([]string(nil), names...)
 			}
@@ -46,6 +46,6 @@ func validNames(names []string) []string {
 
 // validInfo returns info with its client id made valid.
 func validInfo(info ClientChannelInfo) ClientChannelInfo {
-	info.ClientID = validName(info.ClientID)
+	info.ClientID = ValidName(info.ClientID)
 	return info
 }
