@@ -53,7 +53,11 @@ func (h *Handler) advance(r *http.Request) (int, any, error) {
 			return 0, nil, requestErr(http.StatusBadRequest, "duration %q: want a Go duration from 0s to %v, such as \"2m1s\"", *req.Duration, maxAdvance)
 		}
 	}
-	if every := h.cfg.scanEvery; every > 0 && d/every >= MaxAdvanceScans {
+	every := h.cfg.scanEvery
+	if every == 0 {
+		every = h.b.ScanInterval()
+	}
+	if every > 0 && d/every >= MaxAdvanceScans {
 		// Advance runs every scan that falls due on the way, and cannot be
 		// stopped midway.
 		return 0, nil, requestErr(http.StatusBadRequest, "advancing the clock by %v would run about %d expiry scans (one every %v); the limit is %d: advance by at most %v, or start the mock with a longer --scan-interval",

@@ -85,10 +85,9 @@ func AllowHosts(hosts ...string) Option {
 	return func(c *config) { c.hosts = append(c.hosts, hosts...) }
 }
 
-// ScanEvery tells the handler the broker's scan period (the every of
-// mockbroker.WithScanInterval), so that it refuses to advance the clock
-// across more than MaxAdvanceScans scans, which would hold the broker for
-// seconds or more.
+// ScanEvery overrides the scan period the handler reads from the broker
+// (Broker.ScanInterval): it refuses to advance the clock across more than
+// MaxAdvanceScans scans, which would hold the broker for seconds or more.
 func ScanEvery(d time.Duration) Option {
 	return func(c *config) { c.scanEvery = d }
 }

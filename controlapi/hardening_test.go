@@ -281,9 +281,11 @@ func TestControlAdvanceRefusesAbsurdScanCounts(t *testing.T) {
 	status, body := a.do("POST", "/v1/clock/advance", `{"seconds":2}`)
 	assert.Equal(t, status, 200, body)
 	assert.Equal(t, b.Now(), apiStart.Add(2*time.Second))
-	// Without ScanEvery the handler cannot know, and does not refuse.
+	// Without ScanEvery the handler reads the broker's period.
 	status, body = newAPI(t, mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart))).do("POST", "/v1/clock/advance", `{"duration":"24h"}`)
 	assert.Equal(t, status, 200, body)
+	status, body = newAPI(t, b).do("POST", "/v1/clock/advance", `{"duration":"24h"}`)
+	assert.Equal(t, status, 400, body)
 }
 
 // A wait may outlast the server's write timeout: its answer still arrives.

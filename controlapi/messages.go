@@ -3,6 +3,7 @@ package controlapi
 import (
 	"context"
 	"encoding/base64"
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -84,9 +85,11 @@ func (h *Handler) messages(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	ms := h.b.Messages(topic)
-	if hasLimit && int64(len(ms)) > limit {
-		ms = ms[int64(len(ms))-limit:]
+	var ms []mockbroker.Message
+	if hasLimit {
+		ms = h.b.LastMessages(topic, int(min(limit, math.MaxInt32)))
+	} else {
+		ms = h.b.Messages(topic)
 	}
 	return http.StatusOK, h.messageList(ms), nil
 }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/mockbroker/internal/consumers"
 	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
 	"github.com/rocketmock/rocketmock/mockbroker/internal/records"
@@ -22,6 +23,7 @@ import (
 type Broker struct {
 	cfg       config
 	log       *slog.Logger
+	logSink   *logsink.Sink      // the default logger's queue; nil under WithLogger
 	version   protocol.MQVersion // written in every reply
 	extTable  int                // Java HashMap size of reply extFields (see protocol.Command)
 	producers *producers.Manager
@@ -55,6 +57,7 @@ type Broker struct {
 
 	events    eventHub
 	locks     rebalanceLocks // orderly consumers' queue locks (cmd_consumer_admin.go)
+	fixtureMu sync.Mutex     // LoadFixture checks and registers as one step
 	closeOnce sync.Once
 	closed    atomic.Bool
 
@@ -88,11 +91,21 @@ func New(opts ...Option) (*Broker, error) {
 	}
 	b := &Broker{cfg: cfg, log: cfg.logger, conns: map[*conn]struct{}{}}
 	if b.log == nil {
-		b.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		out := cfg.logOut
+		if out == nil {
+			out = os.Stderr
+		}
+		b.logSink = logsink.New(out, logsink.Options{})
+		b.log = slog.New(slog.NewTextHandler(b.logSink, &slog.HandlerOptions{
+			Level: slog.LevelWarn, ReplaceAttr: logsink.TruncateAttrs(logsink.DefaultMaxValue),
+		}))
 	}
 	b.version, b.extTable = cfg.release.Version(), cfg.release.ExtFieldsTable()
 	b.sched = newScheduler(&b.cfg, b.housekeeping)
-	b.records = records.New[Message, EndTransaction, JournalEntry](records.Limits{Messages: cfg.messageLimit, Journal: cfg.journalLimit})
+	b.records = records.New[Message, EndTransaction, JournalEntry](records.Limits{
+		Messages: cfg.messageLimit, Journal: cfg.journalLimit, JournalBytes: cfg.journalBytes,
+		Topics: cfg.topicLimit, ClosedConns: cfg.closedLimit,
+	})
 	b.producers = b.newProducerManager()
 	b.consumers = b.newConsumerManager()
 	b.store = b.newStore()
@@ -104,6 +117,9 @@ func New(opts ...Option) (*Broker, error) {
 	}
 	b.hbReplyExt = cfg.release.HeartbeatReplyExtFields()
 	if err := b.listen(); err != nil {
+		if b.logSink != nil {
+			_ = b.logSink.Close(time.Second)
+		}
 		return nil, err
 	}
 	b.sched.start()
@@ -127,7 +143,9 @@ type TB interface {
 // an interceptor or a request observer (see TakePanics).
 func Start(t TB, opts ...Option) *Broker {
 	t.Helper()
-	opts = append([]Option{WithLogger(slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug})))}, opts...)
+	opts = append([]Option{WithLogger(slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{
+		Level: slog.LevelDebug, ReplaceAttr: logsink.TruncateAttrs(logsink.DefaultMaxValue),
+	})))}, opts...)
 	b, err := New(opts...)
 	if err != nil {
 		t.Fatalf("mockbroker: %v", err)
@@ -213,6 +231,11 @@ func (b *Broker) Close() {
 		b.sched.close()
 		b.events.close()
 		b.records.Close()
+		if b.logSink != nil {
+			// Past a second the lines left are lost: stderr is stuck, and
+			// nothing could report it there.
+			_ = b.logSink.Close(time.Second)
+		}
 	})
 }
 
@@ -238,6 +261,15 @@ func (b *Broker) MaxConnections() int { return b.srv.MaxConns() }
 // RefusedConnections returns how many connections the broker closed at
 // once because it was at its connection limit.
 func (b *Broker) RefusedConnections() int64 { return b.srv.Refused() }
+
+// LogLinesDropped returns how many lines the default logger dropped
+// because its writer (stderr) did not take them; 0 under WithLogger.
+func (b *Broker) LogLinesDropped() int64 {
+	if b.logSink == nil {
+		return 0
+	}
+	return b.logSink.Dropped()
+}
 
 // Now returns the broker's clock: virtual time under WithVirtualClock.
 func (b *Broker) Now() time.Time { return b.sched.Now() }

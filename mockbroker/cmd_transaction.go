@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/remoting"
 )
@@ -211,7 +212,7 @@ func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck,
 	}
 	ch := b.producers.GetAvailableChannel(group)
 	if ch == nil {
-		return nil, errorOf(ErrNoProducer, "mockbroker: check transaction failed: group %q has no active producer connection (known groups: %v)", group, b.Groups())
+		return nil, errorOf(ErrNoProducer, "mockbroker: check transaction failed: group %q has no active producer connection (known groups: %s)", logsink.Truncate(group, maxEchoed), listFirst(b.Groups(), maxListed))
 	}
 	c, ok := ch.(*conn)
 	if !ok {

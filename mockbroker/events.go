@@ -77,7 +77,7 @@ type ProducerEvent struct {
 // producerEvent receives the producer table's events: it hands them to
 // the subscriptions and wakes the waiters.
 func (b *Broker) producerEvent(ev producers.Event) {
-	b.records.Touch()
+	b.records.TouchKey(groupKey(ev.Group))
 	if b.events.listening.Load() == 0 {
 		return // every heartbeat refreshes: build nothing for nobody
 	}
@@ -87,6 +87,10 @@ func (b *Broker) producerEvent(ev producers.Event) {
 	}
 	b.events.publish(out)
 }
+
+// groupKey is the records' wait key of a producer group's state
+// (WaitProducers), the group named as the table keeps it.
+func groupKey(group string) string { return "producers\x00" + producers.ValidName(group) }
 
 // eventHub fans producer events out to subscriptions.
 type eventHub struct {

@@ -280,7 +280,8 @@ func (f *Fixture) Counts() (groups, connections int) {
 // 204 and 328 report it. Loading a producer whose address is already
 // loaded as a virtual producer refreshes its last heartbeat instead of
 // adding a second connection, so loading a fixture twice is harmless. The
-// fixture is checked in full before anything changes.
+// fixture is checked in full before anything changes, and a load is one
+// step: concurrent loads of one fixture register each producer once.
 func (b *Broker) LoadFixture(f *Fixture) error {
 	if err := f.Validate(); err != nil {
 		return err
@@ -288,6 +289,8 @@ func (b *Broker) LoadFixture(f *Fixture) error {
 	if b.closed.Load() {
 		return ErrClosed
 	}
+	b.fixtureMu.Lock()
+	defer b.fixtureMu.Unlock()
 	loaded := b.virtualChannels()
 	for i, g := range f.Groups {
 		for j, p := range g.Producers {

@@ -5,17 +5,46 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
 )
+
+// maxListed is how many names an error lists (CloseClient's known client
+// ids, CheckTransaction's known groups) before "… N more".
+const maxListed = 20
+
+// maxEchoed is how many bytes of a client-sent value an error, a log line
+// or a journal remark quotes before "…(N bytes)".
+const maxEchoed = 1 << 10
+
+// listFirst formats names as "[a b c]", the first max of them (each
+// truncated to maxEchoed bytes) and "… N more" for the rest.
+func listFirst(names []string, max int) string {
+	var sb strings.Builder
+	sb.WriteByte('[')
+	for i, n := range names {
+		if i == max {
+			fmt.Fprintf(&sb, " … %d more", len(names)-max)
+			break
+		}
+		if i > 0 {
+			sb.WriteByte(' ')
+		}
+		sb.WriteString(logsink.Truncate(n, maxEchoed))
+	}
+	sb.WriteByte(']')
+	return sb.String()
+}
 
 // WaitProducers waits until the group has exactly n producers (n = 0
 // also waits for the group to go), or until ctx ends or the broker closes
 // (the error then wraps ctx's error or ErrClosed). The error says what the
 // group had.
 func (b *Broker) WaitProducers(ctx context.Context, group string, n int) error {
-	err := b.records.Wait(ctx, func(*recordState) bool { return b.producers.GroupLen(group) == n })
+	err := b.records.WaitKey(ctx, groupKey(group), func(*recordState) bool { return b.producers.GroupLen(group) == n })
 	if err == nil {
 		return nil
 	}
@@ -31,6 +60,39 @@ func clientIDs(ps []Producer) []string {
 	return ids
 }
 
+// LastMessages returns the newest n kept messages of topic ("" for every
+// topic), oldest first, as Messages(topic)[len-n:] would, without copying
+// the others.
+func (b *Broker) LastMessages(topic string, n int) []Message {
+	var out []Message
+	b.records.View(func(st *recordState) {
+		st.EachMessageNewest(topic, func(m *Message, clientID string) bool {
+			if len(out) >= n {
+				return false
+			}
+			out = append(out, m.export(clientID))
+			return true
+		})
+	})
+	slices.Reverse(out)
+	return out
+}
+
+// TopicsDropped returns how many topics the per-topic counts let go to
+// stay within WithTopicLimit, and how many messages those topics had.
+func (b *Broker) TopicsDropped() (topics, messages int64) {
+	b.records.View(func(st *recordState) { topics, messages = st.TopicsDropped() })
+	return topics, messages
+}
+
+// SendCountsDropped returns how many closed connections' send counts were
+// let go to stay within WithClosedSenderLimit, and how many messages they
+// had counted.
+func (b *Broker) SendCountsDropped() (connections, messages int64) {
+	b.records.View(func(st *recordState) { connections, messages = st.SendCountsDropped() })
+	return connections, messages
+}
+
 // CloseClient closes, from the broker's side, every connection on which
 // the client id registered a producer or a consumer, so the broker's close
 // path runs (the client leaves its groups once the close is processed, and
@@ -39,7 +101,8 @@ func clientIDs(ps []Producer) []string {
 func (b *Broker) CloseClient(clientID string) error {
 	chans := b.channelsOf(clientID)
 	if len(chans) == 0 {
-		return errorOf(ErrUnknownClient, "mockbroker: no producer connection with client id %q (known: %v)", clientID, b.clientIDs())
+		return errorOf(ErrUnknownClient, "mockbroker: no producer connection with client id %q (known: %s)",
+			logsink.Truncate(clientID, maxEchoed), listFirst(b.clientIDs(), maxListed))
 	}
 	for _, ch := range chans {
 		if err := ch.Close(); err != nil {
@@ -66,6 +129,10 @@ func (b *Broker) ExpireProducer(group, clientID string) error {
 
 // Scan runs the expiry scan now and returns how many registrations it dropped.
 func (b *Broker) Scan() int { return b.producers.ScanNotActiveChannel() }
+
+// ScanInterval returns the period of the expiry scan (the every of
+// WithScanInterval): Advance runs one scan per period it crosses.
+func (b *Broker) ScanInterval() time.Duration { return b.cfg.scanInterval }
 
 // Advance moves the virtual clock forward, running each scan that falls
 // due on the way. It panics on a broker without WithVirtualClock.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -103,13 +104,24 @@ func (e JournalEntry) String() string {
 	return s
 }
 
-// addJournal records a journal entry; the records number it.
-func (b *Broker) addJournal(e JournalEntry) { b.records.AddJournal(&e) }
+// addJournal records a journal entry; the records number it. Values a
+// client chose (the remark echoing a field, the client id) are truncated
+// to maxEchoed bytes, so an entry stays small.
+func (b *Broker) addJournal(e JournalEntry) {
+	e.Remark = logsink.Truncate(e.Remark, maxEchoed)
+	e.Conn.ClientID = logsink.Truncate(e.Conn.ClientID, maxEchoed)
+	b.records.AddJournalSized(&e, journalEntrySize+len(e.Remark)+len(e.Conn.ClientID)+len(e.Conn.Addr))
+}
+
+// journalEntrySize is about what a JournalEntry costs besides its strings
+// (its struct is 160 bytes on 64-bit platforms).
+const journalEntrySize = 160
 
 // Journal returns the kept journal entries, oldest first: every request
 // the broker received, with what became of it, the requests it sent, and
-// the responses it ignored. WithJournalLimit bounds it (default
-// DefaultJournalLimit); JournalDropped says how many older entries went.
+// the responses it ignored. WithJournalLimit and WithJournalBytes bound it
+// (defaults DefaultJournalLimit, DefaultJournalBytes); JournalDropped and
+// JournalDroppedBytes say how many older entries went.
 func (b *Broker) Journal() []JournalEntry {
 	var out []JournalEntry
 	b.records.View(func(st *recordState) {
@@ -122,8 +134,16 @@ func (b *Broker) Journal() []JournalEntry {
 	return out
 }
 
+// JournalDroppedBytes returns the size of the entries the journal let go
+// to stay within its limits (WithJournalLimit, WithJournalBytes).
+func (b *Broker) JournalDroppedBytes() int64 {
+	var n int64
+	b.records.View(func(st *recordState) { n = st.JournalDroppedBytes() })
+	return n
+}
+
 // JournalDropped returns how many entries the journal let go to stay
-// within its limit.
+// within its limits.
 func (b *Broker) JournalDropped() int64 {
 	var n int64
 	b.records.View(func(st *recordState) { n = st.JournalDropped() })

@@ -21,9 +21,10 @@ import (
 // a broker keeps unless WithMessageLimit says otherwise.
 const DefaultMessageLimit = 10_000
 
-// maxInflated bounds the size of a decompressed body; a bigger one is kept
-// compressed.
-const maxInflated = 64 << 20
+// maxInflated bounds the size of a decompressed body: inflating stops
+// there, and a body that would be bigger is kept as sent, compressed
+// (Compressed set), so a small zlib bomb cannot take much memory.
+const maxInflated = 4 << 20
 
 // Message is one message a producer sent and the broker accepted
 // (SEND_MESSAGE 10, SEND_MESSAGE_V2 310, or one message of a

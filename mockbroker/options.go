@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"io"
 	"log/slog"
 	"time"
 
@@ -21,6 +22,7 @@ type config struct {
 	scanInterval time.Duration
 	virtualStart *time.Time
 	logger       *slog.Logger
+	logOut       io.Writer // the default logger's writer (os.Stderr; tests change it)
 	release      protocol.Release
 	maxFrame     int
 	loops        int
@@ -28,6 +30,9 @@ type config struct {
 	observer     func(Received)
 	strict       bool
 	journalLimit int
+	journalBytes int64
+	topicLimit   int
+	closedLimit  int
 	messageLimit int
 	maxPending   int
 	maxConns     int
@@ -50,6 +55,9 @@ func defaultConfig() config {
 		scanInterval: 10 * time.Second,
 		loops:        1,
 		journalLimit: DefaultJournalLimit,
+		journalBytes: DefaultJournalBytes,
+		topicLimit:   DefaultTopicLimit,
+		closedLimit:  DefaultClosedSenderLimit,
 		messageLimit: DefaultMessageLimit,
 		maxPending:   DefaultMaxPendingOutput,
 		maxPartial:   DefaultPartialFrameBudget,
@@ -93,7 +101,10 @@ func WithScanInterval(first, every time.Duration) Option {
 // scans then run only when Advance passes their due time.
 func WithVirtualClock(start time.Time) Option { return func(c *config) { c.virtualStart = &start } }
 
-// WithLogger sets the logger (default: warnings to stderr; Start logs to t.Log).
+// WithLogger sets the logger (default: warnings to stderr through a
+// bounded queue that never blocks the broker and drops lines, counted by
+// LogLinesDropped, when stderr is not read; values cut to 256 bytes.
+// Start logs to t.Log).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // WithRelease selects the imitated broker release (default
@@ -154,10 +165,43 @@ func WithStrict() Option { return func(c *config) { c.strict = true } }
 // DefaultJournalLimit); older ones are dropped and counted. 0 keeps none.
 func WithJournalLimit(n int) Option { return func(c *config) { c.journalLimit = max(n, 0) } }
 
+// Defaults of the byte and count bounds on the records besides messages.
+const (
+	// DefaultJournalBytes bounds the journal's entries by size (each entry
+	// counted as its fixed part plus its strings, remarks truncated to
+	// 1 KiB): WithJournalBytes.
+	DefaultJournalBytes = 16 << 20
+	// DefaultTopicLimit is how many topics Accepted counts by name:
+	// WithTopicLimit.
+	DefaultTopicLimit = 10_000
+	// DefaultClosedSenderLimit is how many closed connections keep their
+	// send counts: WithClosedSenderLimit.
+	DefaultClosedSenderLimit = 1_000
+)
+
+// WithJournalBytes bounds the journal by size as well as by count
+// (default DefaultJournalBytes): older entries are dropped and counted
+// (JournalDropped, JournalDroppedBytes). n <= 0 removes the byte bound.
+func WithJournalBytes(n int64) Option { return func(c *config) { c.journalBytes = max(n, 0) } }
+
+// WithTopicLimit sets how many topics the broker counts accepted messages
+// for by name (default DefaultTopicLimit): past it the topic seen first
+// is let go and counted (TopicsDropped); WaitMessages on it then counts
+// from 0, and the all-topics count keeps its messages. n <= 0 removes
+// the bound.
+func WithTopicLimit(n int) Option { return func(c *config) { c.topicLimit = max(n, 0) } }
+
+// WithClosedSenderLimit sets how many closed connections keep their send
+// counts (default DefaultClosedSenderLimit): past it the counts of the
+// connection that closed first are let go and counted
+// (SendCountsDropped). Open connections keep theirs. n <= 0 removes the
+// bound.
+func WithClosedSenderLimit(n int) Option { return func(c *config) { c.closedLimit = max(n, 0) } }
+
 // WithMessageLimit sets how many sent messages, and how many
 // END_TRANSACTION requests, the broker keeps (default
 // DefaultMessageLimit); older ones are dropped and counted. Send counts
-// are kept in full regardless. 0 keeps none.
+// are kept regardless (see WithClosedSenderLimit). 0 keeps none.
 func WithMessageLimit(n int) Option { return func(c *config) { c.messageLimit = max(n, 0) } }
 
 // DefaultMaxPendingOutput is how many bytes of replies a client may leave

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
@@ -68,7 +69,7 @@ func (c ClientChannelInfo) String() string {
 
 func (c ClientChannelInfo) describe(addr string) string {
 	return fmt.Sprintf("ClientChannelInfo [channel=%s, clientId=%s, language=%s, version=%d, lastUpdateTimestamp=%d]",
-		addr, c.ClientID, c.Language, c.Version, c.LastUpdate.UnixMilli())
+		addr, logsink.Truncate(c.ClientID, logsink.DefaultMaxValue), c.Language, c.Version, c.LastUpdate.UnixMilli())
 }
 
 // EventKind says what happened to a producer entry or group.
@@ -163,6 +164,9 @@ type Manager struct {
 	// pending holds log lines and events not yet delivered, in state order.
 	pending  []producerNotice
 	draining bool
+	// scanning counts the scans in progress: a heartbeat delivering
+	// notices then hands delivery over to the scan (see expire).
+	scanning int
 	// spare is a delivered batch's array, reused for the next notices so
 	// a heartbeat does not allocate a new one.
 	spare []producerNotice
@@ -247,7 +251,7 @@ func New(cfg Config) *Manager {
 // LastUpdate if it is already there (Java registerProducer). info.LastUpdate
 // is ignored: a new entry gets Now().
 func (pm *Manager) RegisterProducer(group string, info ClientChannelInfo) {
-	pm.register([]string{group}, info, time.Time{})
+	pm.register([]string{ValidName(group)}, info, time.Time{})
 }
 
 // RegisterProducers registers info in each group the way one HEART_BEAT
@@ -255,7 +259,7 @@ func (pm *Manager) RegisterProducer(group string, info ClientChannelInfo) {
 // refresh through any of these groups refreshes them all (Java builds one
 // ClientChannelInfo per heartbeat and stores that object in every group).
 func (pm *Manager) RegisterProducers(groups []string, info ClientChannelInfo) {
-	pm.register(groups, info, time.Time{})
+	pm.register(validNames(groups), info, time.Time{})
 }
 
 // RegisterAt is a fixture hook: it registers info in group like
@@ -267,7 +271,7 @@ func (pm *Manager) RegisterAt(group string, info ClientChannelInfo) {
 	if at.IsZero() {
 		at = pm.now()
 	}
-	pm.register([]string{group}, info, at)
+	pm.register([]string{ValidName(group)}, info, at)
 }
 
 // register mirrors Java registerProducer for each group. A zero at means
@@ -279,6 +283,7 @@ func (pm *Manager) register(groups []string, info ClientChannelInfo, at time.Tim
 	if info.Channel == nil {
 		return
 	}
+	info = validInfo(info)
 	addr := info.Channel.RemoteAddr()
 	now := pm.now()
 	if at.IsZero() {
@@ -286,6 +291,7 @@ func (pm *Manager) register(groups []string, info ClientChannelInfo, at time.Tim
 	}
 	pm.mu.Lock()
 	var shared *producerEntry
+	var lines lineBurst
 	for _, group := range groups {
 		g := pm.groups[group]
 		if g == nil {
@@ -307,8 +313,11 @@ func (pm *Manager) register(groups []string, info ClientChannelInfo, at time.Tim
 		g.add(info.Channel, shared)
 		// clientChannelTable is written only when a new entry is created.
 		pm.clients[info.ClientID] = info.Channel
-		pm.logLocked(slog.LevelInfo, "new producer connected, group: %s channel: %s", group, entryText{shared})
+		pm.burstLocked(&lines, slog.LevelInfo, "new producer connected, group: %s channel: %s", short(group), entryText{shared})
 		pm.noteLocked(pm.event(EventRegistered, group, shared, now))
+	}
+	if shared != nil {
+		pm.burstEndLocked(&lines, slog.LevelInfo, "new producer connected, %d more groups, channel: %s", entryText{shared})
 	}
 	pm.mu.Unlock()
 	pm.drain()
@@ -329,6 +338,7 @@ func (pm *Manager) UnregisterProducer(group string, info ClientChannelInfo) {
 	if info.Channel == nil {
 		return
 	}
+	group, info = ValidName(group), validInfo(info)
 	addr := info.Channel.RemoteAddr()
 	now := pm.now()
 	if info.LastUpdate.IsZero() {
@@ -376,19 +386,26 @@ func (pm *Manager) DoChannelCloseEvent(remoteAddr string, ch Channel) bool {
 		}
 	}
 	slices.Sort(names)
+	var lines, groupLines lineBurst
+	var last *producerEntry
 	for _, name := range names {
 		g := pm.groups[name]
 		e := g.remove(ch)
+		last = e
 		delete(pm.clients, e.info.ClientID)
 		removed = true
-		pm.logLocked(slog.LevelInfo, "NETTY EVENT: remove channel[%s][%s] from ProducerManager groupChannelTable, producer group: %s",
-			entryText{e}, remoteAddr, name)
+		pm.burstLocked(&lines, slog.LevelInfo, "NETTY EVENT: remove channel[%s][%s] from ProducerManager groupChannelTable, producer group: %s",
+			entryText{e}, remoteAddr, short(name))
 		pm.noteLocked(pm.event(EventClosed, name, e, now))
 		if !pm.keep && len(g.order) == 0 {
 			delete(pm.groups, name)
-			pm.logLocked(slog.LevelInfo, "unregister a producer group[%s] from groupChannelTable", name)
+			pm.burstLocked(&groupLines, slog.LevelInfo, "unregister a producer group[%s] from groupChannelTable", short(name))
 			pm.noteLocked(Event{Kind: EventGroupRemoved, Group: name, Time: now})
 		}
+	}
+	if last != nil {
+		pm.burstEndLocked(&lines, slog.LevelInfo, "NETTY EVENT: remove channel from %d more producer groups, channel: %s", entryText{last})
+		pm.burstEndLocked(&groupLines, slog.LevelInfo, "unregister %d more producer groups from groupChannelTable")
 	}
 	pm.mu.Unlock()
 	pm.drain()
@@ -437,6 +454,7 @@ func (pm *Manager) ExpireChannel(ch Channel) int {
 // clientID right now, exactly as the scan would, and closes their channels.
 // It returns how many entries it dropped.
 func (pm *Manager) Expire(group, clientID string) int {
+	group, clientID = ValidName(group), ValidName(clientID)
 	return pm.expire(pm.now(), false, func(name string, e *producerEntry) bool {
 		return name == group && e.info.ClientID == clientID
 	})
@@ -457,6 +475,7 @@ const yieldEvery = 256
 // took an entry from (the hooks).
 func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, e *producerEntry) bool) int {
 	var toClose []Channel
+	var lines, groupLines lineBurst
 	var closing map[Channel]bool
 	n := 0
 	pm.mu.Lock()
@@ -464,22 +483,44 @@ func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, 
 	// each pause and at the end. Were it not the deliverer, the first
 	// heartbeat to take the lock during a pause would become it, and an
 	// event loop would deliver a mass expiry's notices.
+	// A heartbeat delivering when the scan starts stops at its next batch
+	// (scanning) and the scan claims delivery at its next pause.
 	owned := !pm.draining
 	pm.draining = true
-	unclaimed := false
-	defer func() {
-		if owned && !unclaimed { // a panic in between: give the claim up
-			pm.mu.Lock()
-			pm.draining = false
-			pm.mu.Unlock()
+	pm.scanning++
+	unclaimed, scanned := false, false
+	endScan := func() { // under the lock
+		if !scanned {
+			pm.scanning--
+			scanned = true
 		}
+	}
+	defer func() {
+		pm.mu.Lock()
+		endScan()
+		if owned && !unclaimed { // a panic in between: give the claim up
+			pm.draining = false
+		}
+		pm.mu.Unlock()
 	}()
+	claim := func() bool {
+		pm.mu.Lock()
+		defer pm.mu.Unlock()
+		if !pm.draining {
+			pm.draining, owned = true, true
+		}
+		return owned
+	}
 	deliver := func(release bool) {
+		// At the end, wait a little for a heartbeat's delivery to stop;
+		// past that (the deliverer is an OnEvent up this very stack) the
+		// notices are left to it.
+		for try := 0; !owned && !claim() && release && try < 1000; try++ {
+			runtime.Gosched()
+		}
 		if owned {
 			unclaimed = release
-			pm.deliver(release)
-		} else {
-			pm.drain()
+			pm.deliver(release, false)
 		}
 	}
 	// First find the groups that change (one with an expired entry, or an
@@ -555,9 +596,9 @@ func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, 
 					delete(pm.clients, e.info.ClientID)
 				}
 				if pm.v498 {
-					pm.logLocked(slog.LevelWarn, "SCAN: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, name)
+					pm.burstLocked(&lines, slog.LevelWarn, "SCAN: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, short(name))
 				} else {
-					pm.logLocked(slog.LevelWarn, "ProducerManager#scanNotActiveChannel: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, name)
+					pm.burstLocked(&lines, slog.LevelWarn, "ProducerManager#scanNotActiveChannel: remove expired channel[%s] from ProducerManager groupChannelTable, producer group name: %s", e.addr, short(name))
 				}
 				pm.noteLocked(pm.event(EventExpired, name, e, now))
 				if !closing[ch] {
@@ -582,21 +623,30 @@ func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, 
 		g := pm.groups[name]
 		if g != nil && !pm.keep && len(g.order) == 0 && (fullScan || hit) {
 			delete(pm.groups, name)
-			pm.logLocked(slog.LevelWarn, "SCAN: remove expired channel from ProducerManager groupChannelTable, all clear, group=%s", name)
+			pm.burstLocked(&groupLines, slog.LevelWarn, "SCAN: remove expired channel from ProducerManager groupChannelTable, all clear, group=%s", short(name))
 			pm.noteLocked(Event{Kind: EventGroupRemoved, Group: name, Time: now})
 		}
 	}
+	pm.burstEndLocked(&lines, slog.LevelWarn, "SCAN: removed %d more expired entries from ProducerManager groupChannelTable")
+	pm.burstEndLocked(&groupLines, slog.LevelWarn, "SCAN: removed %d more emptied groups from ProducerManager groupChannelTable")
 	pm.mu.Unlock()
 	deliver(true)
+	pm.mu.Lock()
+	endScan() // the closes below deliver their own notices
+	pm.mu.Unlock()
+	pm.drain() // what a heartbeat left queued if the scan could not claim delivery
 	logClose := pm.log.Enabled(context.Background(), slog.LevelInfo)
 	for i, ch := range toClose {
 		if i > 0 && i%yieldEvery == 0 {
 			runtime.Gosched()
 		}
 		err := ch.Close()
-		if logClose {
+		if logClose && i < maxBurstLines {
 			pm.log.Info(fmt.Sprintf("closeChannel: close the connection to remote address[%s] result: %t", ch.RemoteAddr(), err == nil))
 		}
+	}
+	if logClose && len(toClose) > maxBurstLines {
+		pm.log.Info(fmt.Sprintf("closeChannel: closed %d more connections", len(toClose)-maxBurstLines))
 	}
 	return n
 }
@@ -609,6 +659,7 @@ func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, 
 // looked at; failing that, nil. The counter advances only when the group
 // has channels.
 func (pm *Manager) GetAvailableChannel(group string) Channel {
+	group = ValidName(group)
 	pm.mu.Lock()
 	g := pm.groups[group]
 	var list []Channel
@@ -644,6 +695,7 @@ func (pm *Manager) GetAvailableChannel(group string) Channel {
 // FindChannel returns the channel last registered with clientID, or nil
 // (Java findChannel, used for request/reply messages).
 func (pm *Manager) FindChannel(clientID string) Channel {
+	clientID = ValidName(clientID)
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
 	return pm.clients[clientID]
@@ -658,6 +710,7 @@ func (pm *Manager) GroupSize() int {
 
 // GroupOnline reports whether group exists and has a channel (Java groupOnline).
 func (pm *Manager) GroupOnline(group string) bool {
+	group = ValidName(group)
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
 	g := pm.groups[group]
@@ -666,6 +719,7 @@ func (pm *Manager) GroupOnline(group string) bool {
 
 // GroupLen returns how many channels group has (0 when it does not exist).
 func (pm *Manager) GroupLen(group string) int {
+	group = ValidName(group)
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
 	if g := pm.groups[group]; g != nil {
@@ -678,6 +732,7 @@ func (pm *Manager) GroupLen(group string) int {
 // exists distinguishes an absent group (GET_PRODUCER_CONNECTION_LIST answers
 // code 1) from a present but empty one (4.9.8: code 0, empty set).
 func (pm *Manager) Group(group string) (infos []ClientChannelInfo, exists bool) {
+	group = ValidName(group)
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
 	g := pm.groups[group]
@@ -714,6 +769,7 @@ func (pm *Manager) ProducerTable() map[string][]ClientChannelInfo {
 // keeps after a group's last producer disconnected. In 5.x mode the next
 // scan removes such a group, as Java's does.
 func (pm *Manager) AddGroup(group string) bool {
+	group = ValidName(group)
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
 	if pm.groups[group] != nil {
@@ -771,6 +827,34 @@ type entryText struct{ e *producerEntry }
 
 func (l entryText) String() string { return l.e.info.describe(l.e.addr) }
 
+// maxBurstLines is how many lines of one kind one call logs one by one
+// (one heartbeat naming 100,000 groups must not write 100,000 lines from
+// the event loop); the rest are summed up in one line.
+const maxBurstLines = 10
+
+// lineBurst counts the lines of one kind one call logged.
+type lineBurst struct{ n int }
+
+// burstLocked logs a line of a burst: the first maxBurstLines one by one,
+// the rest only counted.
+func (pm *Manager) burstLocked(b *lineBurst, level slog.Level, format string, args ...any) {
+	b.n++
+	if b.n <= maxBurstLines {
+		pm.logLocked(level, format, args...)
+	}
+}
+
+// burstEndLocked logs the line summing up the burst's lines not logged;
+// format takes their count first, then args.
+func (pm *Manager) burstEndLocked(b *lineBurst, level slog.Level, format string, args ...any) {
+	if b.n > maxBurstLines {
+		pm.logLocked(level, format, append([]any{b.n - maxBurstLines}, args...)...)
+	}
+}
+
+// short truncates a value a client chose (a group name) for the log.
+func short(s string) string { return logsink.Truncate(s, logsink.DefaultMaxValue) }
+
 // logLocked queues a log line (formatted now, if the level is enabled).
 func (pm *Manager) logLocked(level slog.Level, format string, args ...any) {
 	if !pm.log.Enabled(context.Background(), level) {
@@ -803,12 +887,14 @@ func (pm *Manager) drain() {
 	}
 	pm.draining = true
 	pm.mu.Unlock()
-	pm.deliver(true)
+	pm.deliver(true, true)
 }
 
 // deliver delivers queued notices until none is left, for a caller that
-// has claimed delivery (set draining); release ends the claim then.
-func (pm *Manager) deliver(release bool) {
+// has claimed delivery (set draining); release ends the claim then. With
+// yieldToScan (a heartbeat's drain) it gives the claim up, leaving the
+// rest queued, as soon as a scan runs: the scan delivers its notices.
+func (pm *Manager) deliver(release, yieldToScan bool) {
 	done := false
 	defer func() {
 		if !done { // OnEvent panicked: let a later call deliver the rest
@@ -824,7 +910,7 @@ func (pm *Manager) deliver(release bool) {
 			pm.spare = delivered[:0]
 		}
 		batch := pm.pending
-		if len(batch) == 0 {
+		if len(batch) == 0 || (yieldToScan && pm.scanning > 0) {
 			if release {
 				pm.draining = false
 			}

@@ -14,6 +14,7 @@ package records
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -51,10 +52,14 @@ type SendCount struct {
 }
 
 // Limits bounds the rings: how many messages (and END_TRANSACTIONs) and
-// journal entries are kept.
+// journal entries are kept; and, where not 0, the journal's bytes, the
+// topics counted and the closed connections whose send counts are kept.
 type Limits struct {
-	Messages int
-	Journal  int
+	Messages     int
+	Journal      int
+	JournalBytes int64 // the sizes given to AddJournalSized, summed
+	Topics       int   // topics Accepted counts by name
+	ClosedConns  int   // closed connections that keep their send counts
 }
 
 // Store holds the records under one lock. It is safe for concurrent use.
@@ -62,21 +67,25 @@ type Store[M, E, J any] struct {
 	mu      sync.Mutex
 	st      State[M, E, J]
 	changed chan struct{} // closed at the next change; nil when nobody waits
-	waiters atomic.Int32  // Waits in progress, read by Touch without the lock
+	// keyed holds, per key, the channel closed at the next TouchKey(key)
+	// (or Touch, or Close): what WaitKey waits on.
+	keyed   map[string]chan struct{}
+	waiters atomic.Int32 // Waits in progress, read by Touch without the lock
 	closed  bool
 }
 
 // State is the store's content, seen with the lock held (View, Wait).
 type State[M, E, J any] struct {
 	msgs      ring[message[M]]
-	perTopic  map[string]int64 // messages accepted per topic, dropped ones included
+	topics    topicCounts // messages accepted per topic, dropped ones included
 	counts    map[SendKey]int64
+	closed    closedCounts    // the connections of counts, the closed ones in order
 	queues    map[Queue]int64 // next queue offset
 	commitLog int64           // next commit-log offset
 	ends      ring[end[E]]
 	endSeq    uint64
 	checks    map[int64]int       // CHECK_TRANSACTION_STATE sent per commit-log offset
-	journal   ring[J]             // numbered seq-len+1 … seq: entries are kept or dropped in order
+	journal   sizedRing[J]        // numbered seq-len+1 … seq: entries are kept or dropped in order
 	seq       uint64              // journal entries numbered so far
 	names     map[uint64]string   // client ids of the connections in the records ("" not known yet)
 	open      map[uint64]struct{} // connections open now
@@ -98,7 +107,9 @@ type end[E any] struct {
 func New[M, E, J any](l Limits) *Store[M, E, J] {
 	s := &Store[M, E, J]{}
 	s.st.msgs.limit, s.st.ends.limit, s.st.journal.limit = l.Messages, l.Messages, l.Journal
-	s.st.perTopic, s.st.counts, s.st.queues = map[string]int64{}, map[SendKey]int64{}, map[Queue]int64{}
+	s.st.journal.maxBytes, s.st.topics.limit, s.st.closed.limit = l.JournalBytes, l.Topics, l.ClosedConns
+	s.st.topics.n, s.st.closed.byConn = map[string]int64{}, map[uint64][]SendKey{}
+	s.st.counts, s.st.queues = map[SendKey]int64{}, map[Queue]int64{}
 	s.st.checks, s.st.names, s.st.open = map[int64]int{}, map[uint64]string{}, map[uint64]struct{}{}
 	return s
 }
@@ -111,16 +122,40 @@ func (s *Store[M, E, J]) changedLocked() {
 	}
 }
 
-// Touch wakes the waiters to look again: state their conditions read,
-// kept elsewhere (the producer table), changed. It costs an atomic load
-// when nobody waits.
+// Touch wakes every waiter to look again: state their conditions read,
+// kept elsewhere, changed. It costs an atomic load when nobody waits.
 func (s *Store[M, E, J]) Touch() {
 	if s.waiters.Load() == 0 {
 		return
 	}
 	s.mu.Lock()
 	s.changedLocked()
+	s.touchAllLocked()
 	s.mu.Unlock()
+}
+
+// TouchKey wakes the waiters on key (WaitKey) and the waiters on every
+// change (Wait): state kept elsewhere (the producer table) changed, and
+// only conditions under key may have. It costs an atomic load when nobody
+// waits.
+func (s *Store[M, E, J]) TouchKey(key string) {
+	if s.waiters.Load() == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.changedLocked()
+	if ch := s.keyed[key]; ch != nil {
+		close(ch)
+		delete(s.keyed, key)
+	}
+	s.mu.Unlock()
+}
+
+func (s *Store[M, E, J]) touchAllLocked() {
+	for k, ch := range s.keyed {
+		close(ch)
+		delete(s.keyed, k)
+	}
 }
 
 // Close wakes every waiter; Wait then returns ErrClosed. The records stay
@@ -130,6 +165,7 @@ func (s *Store[M, E, J]) Close() {
 	defer s.mu.Unlock()
 	s.closed = true
 	s.changedLocked()
+	s.touchAllLocked()
 }
 
 // Wait returns nil once cond holds, ErrClosed once the store is closed, or
@@ -139,6 +175,18 @@ func (s *Store[M, E, J]) Close() {
 // other locks as long as that state's owner never waits for this store's
 // lock while holding its own.
 func (s *Store[M, E, J]) Wait(ctx context.Context, cond func(*State[M, E, J]) bool) error {
+	return s.wait(ctx, "", false, cond)
+}
+
+// WaitKey is Wait for a condition over state kept elsewhere that its owner
+// reports by key: cond is looked at again only after TouchKey(key), Touch
+// or Close, not after every change of the records. Many waiters on
+// different keys then cost a change nothing.
+func (s *Store[M, E, J]) WaitKey(ctx context.Context, key string, cond func(*State[M, E, J]) bool) error {
+	return s.wait(ctx, key, true, cond)
+}
+
+func (s *Store[M, E, J]) wait(ctx context.Context, key string, keyed bool, cond func(*State[M, E, J]) bool) error {
 	s.waiters.Add(1)
 	defer s.waiters.Add(-1)
 	for {
@@ -151,10 +199,21 @@ func (s *Store[M, E, J]) Wait(ctx context.Context, cond func(*State[M, E, J]) bo
 			s.mu.Unlock()
 			return ErrClosed
 		}
-		if s.changed == nil {
-			s.changed = make(chan struct{})
+		var changed chan struct{}
+		if keyed {
+			if s.keyed == nil {
+				s.keyed = map[string]chan struct{}{}
+			}
+			if changed = s.keyed[key]; changed == nil {
+				changed = make(chan struct{})
+				s.keyed[key] = changed
+			}
+		} else {
+			if s.changed == nil {
+				s.changed = make(chan struct{})
+			}
+			changed = s.changed
 		}
-		changed := s.changed
 		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
@@ -184,6 +243,7 @@ func (s *Store[M, E, J]) Closed(id uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.st.open, id)
+	s.st.closedLocked(id)
 	s.changedLocked()
 }
 
@@ -193,14 +253,14 @@ func (s *Store[M, E, J]) NameClient(id uint64, clientID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if name, ok := s.st.names[id]; ok && name == "" {
-		s.st.names[id] = clientID
+		s.st.names[id] = strings.Clone(clientID)
 	}
 }
 
 // noteConnLocked remembers a record's connection, to name its client.
 func (st *State[M, E, J]) noteConnLocked(c Conn) {
 	if name, ok := st.names[c.ID]; !ok || name == "" {
-		st.names[c.ID] = c.ClientID
+		st.names[c.ID] = strings.Clone(c.ClientID)
 	}
 }
 
@@ -226,8 +286,8 @@ func (s *Store[M, E, J]) Send(c Conn, group string, q Queue, sizes []int, msgs [
 	}
 	if len(msgs) > 0 {
 		st.noteConnLocked(c)
-		st.perTopic[q.Topic] += int64(len(msgs))
-		st.counts[SendKey{ConnID: c.ID, Addr: c.Addr, Group: group, Queue: q}] += int64(len(msgs))
+		st.topics.add(q.Topic, int64(len(msgs)))
+		st.countSendLocked(SendKey{ConnID: c.ID, Addr: c.Addr, Group: group, Queue: q}, int64(len(msgs)))
 	}
 	s.changedLocked()
 	return first
@@ -267,15 +327,7 @@ func (s *Store[M, E, J]) Check(commitLogOffset int64) (times int, endsBefore uin
 }
 
 // AddJournal records a journal entry and returns its number (from 1).
-func (s *Store[M, E, J]) AddJournal(e *J) uint64 {
-	s.mu.Lock()
-	s.st.seq++
-	seq := s.st.seq
-	s.st.journal.add(*e)
-	s.changedLocked()
-	s.mu.Unlock()
-	return seq
-}
+func (s *Store[M, E, J]) AddJournal(e *J) uint64 { return s.AddJournalSized(e, 0) }
 
 // ClearMessages forgets every message, send count and END_TRANSACTION,
 // and their dropped count. Offsets, numbering and check counts go on.
@@ -284,8 +336,9 @@ func (s *Store[M, E, J]) ClearMessages() {
 	defer s.mu.Unlock()
 	s.st.msgs.clear()
 	s.st.ends.clear()
-	clear(s.st.perTopic)
+	s.st.topics.clear()
 	clear(s.st.counts)
+	s.st.closed.clear()
 	clear(s.st.names)
 	s.changedLocked()
 }
@@ -304,10 +357,10 @@ func (s *Store[M, E, J]) ClearJournal() {
 // included.
 func (st *State[M, E, J]) Accepted(topic string) int64 {
 	if topic != "" {
-		return st.perTopic[topic]
+		return st.topics.n[topic]
 	}
-	var n int64
-	for _, v := range st.perTopic {
+	n := st.topics.msgs
+	for _, v := range st.topics.n {
 		n += v
 	}
 	return n
