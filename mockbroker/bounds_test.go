@@ -130,3 +130,19 @@ func TestLastMessagesCopiesOnlyN(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	assert.Assert(t, after.TotalAlloc-before.TotalAlloc < 10*(2*64<<10), "allocated %d bytes for 10 newest messages", after.TotalAlloc-before.TotalAlloc)
 }
+
+// Kept messages are bounded in bytes as well as in count: 4 MiB bodies
+// must not pile up to gigabytes within the default count.
+func TestMessagesBoundedByBytes(t *testing.T) {
+	b := Start(t, WithMessageBytes(1<<20))
+	c := dial(t, b.Addr())
+	body := bytes.Repeat([]byte("m"), 400<<10)
+	for range 5 {
+		assert.Equal(t, c.call(sendCmd("PG", "T", 0, "", body)).Code, int32(0))
+	}
+	kept := b.Messages("T")
+	assert.Equal(t, len(kept), 2, "two 400 KiB bodies fit in 1 MiB")
+	assert.Equal(t, b.MessagesDropped(), int64(3))
+	assert.Assert(t, b.MessagesDroppedBytes() >= 3*400<<10, "dropped %d bytes", b.MessagesDroppedBytes())
+	assert.DeepEqual(t, kept[1].Body, body)
+}

@@ -102,8 +102,9 @@ func New(opts ...Option) (*Broker, error) {
 	}
 	b.version, b.extTable = cfg.release.Version(), cfg.release.ExtFieldsTable()
 	b.sched = newScheduler(&b.cfg, b.housekeeping)
-	b.records = records.New[Message, EndTransaction, JournalEntry](records.Limits{
-		Messages: cfg.messageLimit, Journal: cfg.journalLimit, JournalBytes: cfg.journalBytes,
+	b.records = records.New[Message, EndTransaction, JournalEntry](records.Limits[Message]{
+		Messages: cfg.messageLimit, MessageBytes: cfg.messageBytes, MessageSize: keptSize,
+		Journal: cfg.journalLimit, JournalBytes: cfg.journalBytes,
 		Topics: cfg.topicLimit, ClosedConns: cfg.closedLimit,
 	})
 	b.producers = b.newProducerManager()

@@ -21,6 +21,20 @@ import (
 // a broker keeps unless WithMessageLimit says otherwise.
 const DefaultMessageLimit = 10_000
 
+// DefaultMessageBytes is how many bytes of messages a broker keeps unless
+// WithMessageBytes says otherwise.
+const DefaultMessageBytes = 64 << 20
+
+// keptSize is what a kept message costs the record's byte bound: its body
+// (inflated when it was) and its property strings.
+func keptSize(m *Message) int {
+	n := len(m.Body) + len(m.Topic) + len(m.MsgID) + len(m.OffsetMsgID) + 64
+	for k, v := range m.Properties {
+		n += len(k) + len(v)
+	}
+	return n
+}
+
 // maxInflated bounds the size of a decompressed body: inflating stops
 // there, and a body that would be bigger is kept as sent, compressed
 // (Compressed set), so a small zlib bomb cannot take much memory.
@@ -229,6 +243,14 @@ func (b *Broker) WaitMessages(ctx context.Context, topic string, n int) ([]Messa
 func (b *Broker) MessagesDropped() int64 {
 	var n int64
 	b.records.View(func(st *recordState) { n = st.MessagesDropped() })
+	return n
+}
+
+// MessagesDroppedBytes returns the bytes of the messages the record let
+// go (WithMessageBytes, WithMessageLimit), bodies as kept.
+func (b *Broker) MessagesDroppedBytes() int64 {
+	var n int64
+	b.records.View(func(st *recordState) { n = st.MessagesDroppedBytes() })
 	return n
 }
 

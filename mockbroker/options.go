@@ -34,6 +34,7 @@ type config struct {
 	topicLimit   int
 	closedLimit  int
 	messageLimit int
+	messageBytes int64
 	maxPending   int
 	maxConns     int
 	maxPartial   int
@@ -59,6 +60,7 @@ func defaultConfig() config {
 		topicLimit:   DefaultTopicLimit,
 		closedLimit:  DefaultClosedSenderLimit,
 		messageLimit: DefaultMessageLimit,
+		messageBytes: DefaultMessageBytes,
 		maxPending:   DefaultMaxPendingOutput,
 		maxPartial:   DefaultPartialFrameBudget,
 		idle:         120 * time.Second,
@@ -203,6 +205,13 @@ func WithClosedSenderLimit(n int) Option { return func(c *config) { c.closedLimi
 // DefaultMessageLimit); older ones are dropped and counted. Send counts
 // are kept regardless (see WithClosedSenderLimit). 0 keeps none.
 func WithMessageLimit(n int) Option { return func(c *config) { c.messageLimit = max(n, 0) } }
+
+// WithMessageBytes bounds the bytes of the messages the broker keeps for
+// Messages and WaitMessages (their bodies as kept, inflated ones included;
+// default DefaultMessageBytes): older ones are dropped and counted
+// (MessagesDropped, MessagesDroppedBytes). n <= 0 removes the bound. The
+// message store behind pulls has its own bound (WithStoreLimits).
+func WithMessageBytes(n int64) Option { return func(c *config) { c.messageBytes = max(n, 0) } }
 
 // DefaultMaxPendingOutput is how many bytes of replies a client may leave
 // unread before the broker holds its requests back, unless

@@ -87,6 +87,7 @@ type Server struct {
 	engine  gnet.Engine
 	done    chan struct{} // closed once gnet.Run has returned
 	closing atomic.Bool   // Close was called: the engine stops on purpose
+	booted  atomic.Bool   // OnBoot succeeded: the server served
 	stopErr atomic.Pointer[error]
 	gnetErr atomic.Pointer[string] // the last error gnet logged
 
@@ -148,6 +149,9 @@ func Listen(h Handler, cfg Config) (*Server, error) {
 			gnet.WithReuseAddr(true), // so the port can be bound again at once after Close
 		)
 		booted <- err // only read if OnBoot never ran
+		if s.booted.Load() {
+			s.stoppedOnItsOwn()
+		}
 	}()
 	if err := <-booted; err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
@@ -251,6 +255,7 @@ func (e *engine) OnBoot(eng gnet.Engine) gnet.Action {
 			s.log.Warn("lowering the listen backlog", "backlog", s.backlog, "err", berr)
 		}
 	}
+	s.booted.Store(err == nil)
 	e.booted <- err
 	if err != nil {
 		return gnet.Shutdown
@@ -261,9 +266,13 @@ func (e *engine) OnBoot(eng gnet.Engine) gnet.Action {
 // OnShutdown runs when the engine stops. Without Close, that is gnet
 // giving up (an accept error it deems fatal, a failing poller): Err tells
 // why, and nothing is handed to the dead engine any more.
-func (e *engine) OnShutdown(gnet.Engine) {
-	s := e.s
-	if s.closing.Load() {
+func (e *engine) OnShutdown(gnet.Engine) { e.s.stoppedOnItsOwn() }
+
+// stoppedOnItsOwn records why the engine stopped without Close, once: from
+// OnShutdown, or when gnet.Run returns (gnet does not call OnShutdown on
+// every way out, e.g. when a poller cannot be created).
+func (s *Server) stoppedOnItsOwn() {
+	if s.closing.Load() || s.stopErr.Load() != nil {
 		return
 	}
 	reason := "no reason logged"
@@ -271,7 +280,9 @@ func (e *engine) OnShutdown(gnet.Engine) {
 		reason = *p
 	}
 	err := fmt.Errorf("%w: %s", ErrEngineStopped, reason)
-	s.stopErr.Store(&err)
+	if !s.stopErr.CompareAndSwap(nil, &err) {
+		return
+	}
 	s.asyncMu.Lock()
 	s.asyncDone = true
 	s.asyncMu.Unlock()

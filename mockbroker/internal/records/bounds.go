@@ -67,6 +67,15 @@ func (r *sizedRing[T]) each(fn func(*T) bool) {
 	}
 }
 
+// eachNewest is each, newest first.
+func (r *sizedRing[T]) eachNewest(fn func(*T) bool) {
+	for i := len(r.buf) - 1; i >= r.head; i-- {
+		if !fn(&r.buf[i]) {
+			return
+		}
+	}
+}
+
 // len returns how many values are kept.
 func (r *sizedRing[T]) len() int { return len(r.buf) - r.head }
 

@@ -10,7 +10,7 @@ import (
 type testState = State[msg, string, string]
 
 func TestJournalIsBoundedInBytes(t *testing.T) {
-	s := New[msg, string, string](Limits{Messages: 10, Journal: 100, JournalBytes: 10})
+	s := New[msg, string, string](Limits[msg]{Messages: 10, Journal: 100, JournalBytes: 10})
 	for i, size := range []int{4, 4, 4, 11, 3} {
 		e := fmt.Sprint("j", i)
 		s.AddJournalSized(&e, size)
@@ -45,7 +45,7 @@ func TestJournalIsBoundedInBytes(t *testing.T) {
 }
 
 func TestTopicCountsAreBounded(t *testing.T) {
-	s := New[msg, string, string](Limits{Messages: 10, Journal: 10, Topics: 3})
+	s := New[msg, string, string](Limits[msg]{Messages: 10, Journal: 10, Topics: 3})
 	c := Conn{ID: 1, Addr: "10.0.0.1:1"}
 	for i := range 3000 {
 		send(s, c, fmt.Sprint("T", i), "x", "y")
@@ -64,7 +64,7 @@ func TestTopicCountsAreBounded(t *testing.T) {
 }
 
 func TestClosedConnectionsSendCountsAreBounded(t *testing.T) {
-	s := New[msg, string, string](Limits{Messages: 10, Journal: 10, ClosedConns: 2})
+	s := New[msg, string, string](Limits[msg]{Messages: 10, Journal: 10, ClosedConns: 2})
 	for id := uint64(1); id <= 5000; id++ {
 		s.Opened(id)
 		send(s, Conn{ID: id, Addr: fmt.Sprint("10.0.0.1:", id), ClientID: fmt.Sprint("c@", id)}, "T", "x")
@@ -91,7 +91,7 @@ func TestClosedConnectionsSendCountsAreBounded(t *testing.T) {
 }
 
 func TestEachMessageNewest(t *testing.T) {
-	s := New[msg, string, string](Limits{Messages: 10, Journal: 10})
+	s := New[msg, string, string](Limits[msg]{Messages: 10, Journal: 10})
 	c := Conn{ID: 1, Addr: "10.0.0.1:1", ClientID: "c@1"}
 	send(s, c, "T", "a", "b")
 	send(s, c, "U", "c")
@@ -104,4 +104,21 @@ func TestEachMessageNewest(t *testing.T) {
 		})
 	})
 	assert.DeepEqual(t, got, []string{"d/c@1", "b/c@1"})
+}
+
+func TestMessagesBoundedByBytes(t *testing.T) {
+	s := New[msg, string, string](Limits[msg]{Messages: 100, Journal: 10, MessageBytes: 10,
+		MessageSize: func(m *msg) int { return 4 }})
+	q := Queue{Topic: "T"}
+	for range 5 {
+		s.Send(Conn{ID: 1}, "PG", q, []int{1000}, []msg{{}}, func(int, int64, int64) {})
+	}
+	s.View(func(st *State[msg, string, string]) {
+		n := 0
+		st.EachMessageNewest("", func(*msg, string) bool { n++; return true })
+		if n != 2 || st.MessageBytes() != 8 || st.MessagesDropped() != 3 || st.MessagesDroppedBytes() != 12 {
+			t.Errorf("kept %d messages of %d bytes, dropped %d of %d bytes; want 2 of 8, dropped 3 of 12",
+				n, st.MessageBytes(), st.MessagesDropped(), st.MessagesDroppedBytes())
+		}
+	})
 }

@@ -54,8 +54,12 @@ type SendCount struct {
 // Limits bounds the rings: how many messages (and END_TRANSACTIONs) and
 // journal entries are kept; and, where not 0, the journal's bytes, the
 // topics counted and the closed connections whose send counts are kept.
-type Limits struct {
+type Limits[M any] struct {
 	Messages     int
+	MessageBytes int64 // the sizes MessageSize gives the kept messages, summed
+	// MessageSize is how many bytes a kept message holds (its body, say);
+	// nil counts the size its Send gave it.
+	MessageSize func(*M) int
 	Journal      int
 	JournalBytes int64 // the sizes given to AddJournalSized, summed
 	Topics       int   // topics Accepted counts by name
@@ -76,7 +80,8 @@ type Store[M, E, J any] struct {
 
 // State is the store's content, seen with the lock held (View, Wait).
 type State[M, E, J any] struct {
-	msgs      ring[message[M]]
+	msgs      sizedRing[message[M]]
+	msgSize   func(*M) int
 	topics    topicCounts // messages accepted per topic, dropped ones included
 	counts    map[SendKey]int64
 	closed    closedCounts    // the connections of counts, the closed ones in order
@@ -104,9 +109,10 @@ type end[E any] struct {
 }
 
 // New returns an empty store.
-func New[M, E, J any](l Limits) *Store[M, E, J] {
+func New[M, E, J any](l Limits[M]) *Store[M, E, J] {
 	s := &Store[M, E, J]{}
 	s.st.msgs.limit, s.st.ends.limit, s.st.journal.limit = l.Messages, l.Messages, l.Journal
+	s.st.msgs.maxBytes, s.st.msgSize = l.MessageBytes, l.MessageSize
 	s.st.journal.maxBytes, s.st.topics.limit, s.st.closed.limit = l.JournalBytes, l.Topics, l.ClosedConns
 	s.st.topics.n, s.st.closed.byConn = map[string]int64{}, map[uint64][]SendKey{}
 	s.st.counts, s.st.queues = map[SendKey]int64{}, map[Queue]int64{}
@@ -280,7 +286,11 @@ func (s *Store[M, E, J]) Send(c Conn, group string, q Queue, sizes []int, msgs [
 	for i, size := range sizes {
 		place(i, first+int64(i), st.commitLog)
 		if i < len(msgs) {
-			st.msgs.add(message[M]{conn: c.ID, topic: q.Topic, commitLog: st.commitLog, val: msgs[i]})
+			n := size
+			if st.msgSize != nil {
+				n = st.msgSize(&msgs[i])
+			}
+			st.msgs.add(message[M]{conn: c.ID, topic: q.Topic, commitLog: st.commitLog, val: msgs[i]}, n)
 		}
 		st.commitLog += int64(size)
 	}
@@ -380,6 +390,13 @@ func (st *State[M, E, J]) EachMessage(topic string, fn func(m *M, clientID strin
 
 // MessagesDropped returns how many messages the ring let go.
 func (st *State[M, E, J]) MessagesDropped() int64 { return st.msgs.dropped }
+
+// MessagesDroppedBytes returns the bytes of the messages let go to make
+// room, as MessageSize counts them.
+func (st *State[M, E, J]) MessagesDroppedBytes() int64 { return st.msgs.droppedBytes }
+
+// MessageBytes returns the bytes of the kept messages.
+func (st *State[M, E, J]) MessageBytes() int64 { return st.msgs.bytes }
 
 // SendCounts returns the send counts, unordered.
 func (st *State[M, E, J]) SendCounts() []SendCount {

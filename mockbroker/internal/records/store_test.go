@@ -41,7 +41,7 @@ func messages(s *testStore, topic string) (out []msg, clients []string) {
 }
 
 func TestSendNumbersInOrderAndRingDrops(t *testing.T) {
-	s := New[msg, string, string](Limits{Messages: 2, Journal: 1})
+	s := New[msg, string, string](Limits[msg]{Messages: 2, Journal: 1})
 	c := Conn{ID: 1, Addr: "10.0.0.1:1", ClientID: "c@1"}
 	assert.Equal(t, send(s, c, "T", "ab", "cde"), int64(0))
 	assert.Equal(t, send(s, c, "T", "f"), int64(2))
@@ -81,7 +81,7 @@ func TestSendNumbersInOrderAndRingDrops(t *testing.T) {
 // A connection's records made before its client id was known are named
 // once it is.
 func TestNameClient(t *testing.T) {
-	s := New[msg, string, string](Limits{Messages: 10, Journal: 10})
+	s := New[msg, string, string](Limits[msg]{Messages: 10, Journal: 10})
 	early := Conn{ID: 1, Addr: "10.0.0.1:1"}
 	send(s, early, "T", "a")
 	s.NameClient(2, "never-sent@2") // no records: nothing to name
@@ -117,7 +117,7 @@ func TestNameClient(t *testing.T) {
 // Wait looks at its condition at every change and at every Touch, without
 // polling, and ends with the context or the store.
 func TestWait(t *testing.T) {
-	s := New[msg, string, string](Limits{Messages: 10, Journal: 10})
+	s := New[msg, string, string](Limits[msg]{Messages: 10, Journal: 10})
 	var outside atomic.Bool // state kept elsewhere, announced by Touch
 	done := make(chan error, 1)
 	var looks atomic.Int32
@@ -157,7 +157,7 @@ func TestWait(t *testing.T) {
 }
 
 func TestCheckCountsPerOffset(t *testing.T) {
-	s := New[msg, string, string](Limits{Messages: 10, Journal: 10})
+	s := New[msg, string, string](Limits[msg]{Messages: 10, Journal: 10})
 	times, before := s.Check(5)
 	assert.Equal(t, times, 1)
 	assert.Equal(t, before, uint64(0))

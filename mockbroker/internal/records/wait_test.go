@@ -14,7 +14,7 @@ import (
 // everything) is touched: changes of the records and other keys cost it
 // nothing (issue 12, item 8).
 func TestWaitKeyWakesOnlyOnItsKey(t *testing.T) {
-	s := New[msg, string, string](Limits{Messages: 10, Journal: 10})
+	s := New[msg, string, string](Limits[msg]{Messages: 10, Journal: 10})
 	var looks atomic.Int32
 	var ready atomic.Bool
 	done := make(chan error, 1)
