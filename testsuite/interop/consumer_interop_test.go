@@ -98,6 +98,7 @@ type goConsumerConfig struct {
 // (clustering) and returns it, its client id and what it receives. It is
 // shut down when the test ends unless the test did it.
 func startGoConsumer(t *testing.T, nameSrv string, cfg goConsumerConfig) (rocketmq.PushConsumer, string, *received) {
+	skipGoConsumerUnderRace(t)
 	t.Helper()
 	quietGoClient()
 	if cfg.Instance == "" {
@@ -448,5 +449,18 @@ func TestGoPushConsumersBroadcasting(t *testing.T) {
 		if have := got.bodies(); !slices.Equal(have, sorted(sent)) {
 			t.Errorf("consumer %s received %v, want exactly %v", name, have, sorted(sent))
 		}
+	}
+}
+
+// skipGoConsumerUnderRace skips a test with a rocketmq-client-go push
+// consumer under -race: v2.1.2 races with itself (SubscriptionData.Clone,
+// read while rebalancing writes it: internal/model.go:70 against
+// consumer.go's messageQueueChanged), which the race detector reports as a
+// test failure however the broker behaves. test.sh runs these tests a
+// second time without -race.
+func skipGoConsumerUnderRace(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("rocketmq-client-go v2.1.2's push consumer has data races of its own; run without -race (test.sh does)")
 	}
 }
