@@ -19,7 +19,7 @@ if [[ -z "${DOCKER_HOST:-}" && ! -S /var/run/docker.sock ]]; then
 		mkdir -p /run/podman
 		podman --runtime runc system service --time=0 "unix://$sock" >/tmp/rocketmock-podman.log 2>&1 &
 		started=$!
-		trap '[[ -n $started ]] && kill "$started" 2>/dev/null || true' EXIT
+		trap 'kill "$started" 2>/dev/null; wait "$started" 2>/dev/null || true' EXIT
 		for _ in $(seq 50); do curl -sf --unix-socket "$sock" http://d/_ping >/dev/null && break; sleep 0.1; done
 	fi
 	export DOCKER_HOST="unix://$sock"
