@@ -3,7 +3,6 @@ package mockbroker
 import (
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"strings"
 	"sync"
@@ -45,12 +44,12 @@ type Broker struct {
 	// hbReplyExt is the extFields of every heartbeat reply (none in
 	// 4.9.8), shared by them all: replies are only encoded, never changed.
 	hbReplyExt map[string]string
-	brokers    []brokerRoute // what the name server routes to
-	storeHost  storeHost     // the advertised address, in offset message ids
+	// adv is the advertised address with the routes and store host built
+	// from it (advertise.go): set at boot, swapped by SetAdvertise.
+	adv atomic.Pointer[advertised]
 
-	addr      string // bound "ip:port"
-	advertise string
-	srv       *remoting.Server
+	addr string // bound "ip:port"
+	srv  *remoting.Server
 
 	connsMu sync.Mutex
 	conns   map[*conn]struct{} // open connections, from the server's callbacks
@@ -124,7 +123,7 @@ func New(opts ...Option) (*Broker, error) {
 		return nil, err
 	}
 	b.sched.start()
-	b.log.Debug("rocketmock broker ready", "addr", b.addr, "advertise", b.advertise, "compat", cfg.release.String())
+	b.log.Debug("rocketmock broker ready", "addr", b.addr, "advertise", b.AdvertisedAddr(), "compat", cfg.release.String())
 	return b, nil
 }
 
@@ -195,29 +194,22 @@ func (b *Broker) listen() error {
 // bound completes the set-up that needs the bound address. It runs before
 // any connection is served.
 func (b *Broker) bound(addr string) error {
-	var err error
 	b.addr = addr
-	b.advertise = b.cfg.advertise
-	if b.advertise == "" {
-		host, port, _ := net.SplitHostPort(addr)
-		if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
-			host = "127.0.0.1"
-		}
-		b.advertise = net.JoinHostPort(host, port)
+	adv := b.cfg.advertise
+	if adv == "" {
+		adv = defaultAdvertise(addr)
 	}
-	if b.storeHost, err = parseStoreHost(b.advertise); err != nil {
+	a, err := newAdvertised(&b.cfg, adv)
+	if err != nil {
 		return fmt.Errorf("advertised address: %w", err)
 	}
-	b.brokers = []brokerRoute{{cluster: b.cfg.clusterName, name: b.cfg.brokerName, addrs: map[int64]string{0: b.advertise}}}
+	b.adv.Store(a)
 	return nil
 }
 
 // Addr returns the "ip:port" the broker listens on: give it to clients as
 // the name-server address.
 func (b *Broker) Addr() string { return b.addr }
-
-// AdvertisedAddr returns the "ip:port" that routes point clients to.
-func (b *Broker) AdvertisedAddr() string { return b.advertise }
 
 // Release returns the broker release the mock imitates (see WithRelease).
 func (b *Broker) Release() protocol.Release { return b.cfg.release }

@@ -169,7 +169,7 @@ func TestViewMessageByID(t *testing.T) {
 		assert.Equal(t, string(got.Body), "two")
 		assert.Equal(t, got.CommitLogOffset, second.CommitLogOffset)
 		assert.Equal(t, got.QueueOffset, int64(1))
-		assert.Equal(t, got.StorePort, b.storeHost.port)
+		assert.Equal(t, got.StorePort, b.storeHost().port)
 
 		resp = admin.call(adminReq(protocol.ViewMessageByID, map[string]string{"offset": "5"}, nil, ser))
 		assert.Equal(t, resp.ResponseCode(), protocol.SystemError)

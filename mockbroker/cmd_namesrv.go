@@ -56,7 +56,7 @@ func (b *Broker) topicRoute(topic string) *protocol.TopicRouteData {
 		read, write = 1, 1
 	}
 	route := &protocol.TopicRouteData{}
-	for _, br := range b.brokers {
+	for _, br := range b.routes() {
 		route.QueueDatas = append(route.QueueDatas, protocol.QueueData{
 			BrokerName: br.name, Perm: int32(perm),
 			ReadQueueNums: read, WriteQueueNums: write,
@@ -76,7 +76,7 @@ func (b *Broker) brokerClusterInfo(c *conn, req *protocol.Command) *protocol.Com
 		BrokerAddrTable:  map[string]protocol.BrokerData{},
 		ClusterAddrTable: map[string][]string{},
 	}
-	for _, br := range b.brokers {
+	for _, br := range b.routes() {
 		info.BrokerAddrTable[br.name] = b.brokerData(br)
 		info.ClusterAddrTable[br.cluster] = append(info.ClusterAddrTable[br.cluster], br.name)
 	}

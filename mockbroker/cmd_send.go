@@ -144,7 +144,7 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 		}
 		sms[i] = store.Message{TagsCode: tagsCode, MessageExt: protocol.MessageExt{
 			Flag: m.Flag, SysFlag: sysFlag, BornTimestamp: m.BornTimestamp,
-			BornHost: bornIP, BornPort: bornPort, StoreHost: b.storeHost.ip, StorePort: b.storeHost.port,
+			BornHost: bornIP, BornPort: bornPort, StoreHost: b.storeHost().ip, StorePort: b.storeHost().port,
 			ReconsumeTimes: derefInt32(h.ReconsumeTimes), Body: raw, Properties: props, PropertiesString: propStr,
 		}}
 	}
@@ -167,7 +167,7 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 	b.records.Send(recordConn(ci), h.ProducerGroup, records.Queue{Topic: h.Topic, QueueID: queue}, sizes, msgs,
 		func(i int, _, _ int64) {
 			sm := &res.Messages[i]
-			ids[i] = b.storeHost.msgID(sm.CommitLogOffset)
+			ids[i] = b.storeHost().msgID(sm.CommitLogOffset)
 			msgs[i].QueueOffset, msgs[i].CommitLogOffset, msgs[i].OffsetMsgID = sm.QueueOffset, sm.CommitLogOffset, ids[i]
 		})
 	return ids, res.Messages[0].QueueOffset, nil
@@ -228,7 +228,7 @@ func (b *Broker) commitHalf(commitLogOffset int64) {
 	m := store.Message{TagsCode: half.TagsCode, MessageExt: half.MessageExt}
 	m.SysFlag = m.SysFlag&^protocol.SysFlagTransactionMask | protocol.TransactionCommitType
 	m.PreparedTransactionOffset = commitLogOffset
-	m.StoreHost, m.StorePort = b.storeHost.ip, b.storeHost.port
+	m.StoreHost, m.StorePort = b.storeHost().ip, b.storeHost().port
 	m.Size = 0
 	if m.PropertiesString == "" {
 		m.PropertiesString = protocol.FormatPropertiesAs(b.cfg.release, half.Properties)

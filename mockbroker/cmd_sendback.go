@@ -133,7 +133,7 @@ func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.C
 	}
 	m := store.Message{TagsCode: tagsCode, MessageExt: protocol.MessageExt{
 		Flag: orig.Flag, SysFlag: orig.SysFlag, BornTimestamp: orig.BornTimestamp,
-		BornHost: orig.BornHost, BornPort: orig.BornPort, StoreHost: b.storeHost.ip, StorePort: b.storeHost.port,
+		BornHost: orig.BornHost, BornPort: orig.BornPort, StoreHost: b.storeHost().ip, StorePort: b.storeHost().port,
 		ReconsumeTimes: orig.ReconsumeTimes + 1, Body: orig.Body, Properties: props,
 		PropertiesString: protocol.FormatPropertiesAs(b.cfg.release, props),
 	}}

@@ -234,7 +234,7 @@ func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck,
 	msg.Properties[protocol.PropertyRealQueueID] = strconv.Itoa(int(msg.QueueID))
 	msg.Properties[propertyCheckTimes] = strconv.Itoa(times)
 	if msg.OffsetMsgID == "" {
-		msg.OffsetMsgID = b.storeHost.msgID(msg.CommitLogOffset)
+		msg.OffsetMsgID = b.storeHost().msgID(msg.CommitLogOffset)
 	}
 	body, err := b.encodeMessageExt(msg)
 	if err != nil {
@@ -278,7 +278,7 @@ func (b *Broker) encodeMessageExt(m Message) ([]byte, error) {
 	return protocol.EncodeMessageExt(&protocol.MessageExt{
 		Topic: m.Topic, QueueID: m.QueueID, Flag: m.Flag, QueueOffset: m.QueueOffset, CommitLogOffset: m.CommitLogOffset,
 		SysFlag: sysFlag, BornTimestamp: m.BornTimestamp, BornHost: bornIP, BornPort: bornPort,
-		StoreTimestamp: m.Time, StoreHost: b.storeHost.ip, StorePort: b.storeHost.port,
+		StoreTimestamp: m.Time, StoreHost: b.storeHost().ip, StorePort: b.storeHost().port,
 		Body: m.Body, Properties: m.Properties,
 	})
 }

@@ -31,6 +31,9 @@ var (
 	ErrNoProducer = errors.New("no producer can take the request")
 	// ErrRealClock: the operation needs a broker started WithVirtualClock.
 	ErrRealClock = errors.New("the broker runs on the real clock (start it WithVirtualClock)")
+	// ErrInvalidAddress: an advertised address that is not "ip:port"
+	// with an IP literal and a port from 1 to 65535 (SetAdvertise).
+	ErrInvalidAddress = errors.New("invalid advertised address")
 )
 
 // kindError is an error of one of the kinds above whose message already

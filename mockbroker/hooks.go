@@ -43,6 +43,18 @@ func listFirst(names []string, max int) string {
 // also waits for the group to go), or until ctx ends or the broker closes
 // (the error then wraps ctx's error or ErrClosed). The error says what the
 // group had.
+//
+// A producer joins its group with its first heartbeat to the broker, and
+// clients heartbeat only to brokers their routes name, that is after their
+// first send. rocketmq-client-go v2.1.2 heartbeats 1 s after Start, then
+// every 30 s (fixed): a send right after Start shows the producer about
+// 1 s after the send. The Java client heartbeats 1 s after start(), then
+// every heartbeatBrokerInterval (30 s; setHeartbeatBrokerInterval lowers
+// it). ali-ons heartbeats first after heartbeatBrokerInterval (30 s), then
+// as often: set heartbeatBrokerInterval: 1000 in tests. No client can be
+// told to heartbeat now. To avoid waiting, send first and wait on the
+// message (WaitMessages: it shows at once), or wait on producers after a
+// send with a timeout past the client's interval.
 func (b *Broker) WaitProducers(ctx context.Context, group string, n int) error {
 	err := b.records.WaitKey(ctx, groupKey(group), func(*recordState) bool { return b.producers.GroupLen(group) == n })
 	if err == nil {

@@ -255,7 +255,12 @@ type Interception struct {
 // its Action says. Interceptions see requests only, never the responses
 // clients send.
 //
-//	b.Intercept(protocol.SendMessage, mockbroker.FaultCode(protocol.SystemBusy, "busy"), mockbroker.Once())
+// Sends arrive as SEND_MESSAGE_V2 (310) from the Java client and ali-ons,
+// SEND_MESSAGE (10) from rocketmq-client-go, SEND_BATCH_MESSAGE (320) for
+// batches: intercept the code the client under test sends.
+//
+//	b.Intercept(protocol.SendMessageV2, mockbroker.FaultCode(protocol.SystemBusy, "busy"), mockbroker.Once()) // Java, Node
+//	b.Intercept(protocol.SendMessage, mockbroker.FaultCode(protocol.SystemBusy, "busy"), mockbroker.Once())   // Go
 func (b *Broker) Intercept(code protocol.RequestCode, fn InterceptFunc, opts ...InterceptOption) *Interception {
 	i := &Interception{b: b, code: code, fn: fn, done: make(chan struct{})}
 	i.left.Store(-1)

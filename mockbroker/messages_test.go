@@ -60,7 +60,7 @@ func TestMessagesRecordEverySend(t *testing.T) {
 	addr := localAddr(c)
 	at := start
 	born := time.UnixMilli(1700000000000)
-	id := b.storeHost.msgID
+	id := b.storeHost().msgID
 	// The store numbers messages: a physical offset advances by the
 	// encoded size of the message before it, as in a commit log.
 	var stored []store.Message

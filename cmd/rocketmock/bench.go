@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,10 +9,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rocketmock/rocketmock/internal/bench"
@@ -29,11 +26,14 @@ type benchFlags struct {
 	loops           int
 	format          string
 	serveEcho       string
+	progress        bool
 }
 
 // runBench runs `rocketmock bench`: load against a broker (the mock or a real
-// one), and optionally against the echo baseline in the same run.
-func runBench(args []string, stdout, stderr io.Writer) int {
+// one), and optionally against the echo baseline in the same run. It ends
+// early on SIGINT/SIGTERM (or stop, for tests), printing the runs measured
+// so far, the interrupted one partial, and exits 130.
+func runBench(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f benchFlags
@@ -56,6 +56,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&f.cfg.Timeout, "timeout", 5*time.Second, "limit for connecting, registering and the last replies")
 	fs.StringVar(&f.format, "format", "text", "output: text or json")
 	fs.StringVar(&f.serveEcho, "serve-echo", "", "internal: serve only the echo baseline on this address until stdin closes")
+	_, stderrIsFile := stderr.(*os.File)
+	fs.BoolVar(&f.progress, "progress", stderrIsFile, "print each run's start and result on stderr as it goes (default: on from the command line)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -79,8 +81,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "rocketmock bench: raising the open file limit:", err)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := checkContext(stop)
+	defer cancel()
 	var echoCfg bench.Config
 	if f.baseline {
 		addr, pid, closeEcho, err := startEcho(f.inProcess, f.loops)
@@ -93,27 +95,63 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	}
 
 	rep := benchReport{flags: &f}
-	for i := 0; i < f.runs && ctx.Err() == nil; i++ {
-		r, err := bench.Run(ctx, f.cfg)
-		if err != nil {
-			return fail(fmt.Errorf("target %s: %w", f.cfg.Addr, err))
+	progress := func(i int, what string, cfg bench.Config, r *bench.Result) {
+		if !f.progress {
+			return
 		}
-		rep.target = append(rep.target, r)
-		if !f.baseline {
-			continue
+		if r == nil {
+			fmt.Fprintf(stderr, "rocketmock bench: run %d/%d %s %s: warmup %v, measuring %v\n", i+1, f.runs, what, cfg.Addr, cfg.Warmup, cfg.Duration)
+			return
 		}
-		if r, err = bench.Run(ctx, echoCfg); err != nil {
-			return fail(fmt.Errorf("echo baseline %s: %w", echoCfg.Addr, err))
-		}
-		rep.baseline = append(rep.baseline, r)
+		fmt.Fprintf(stderr, "rocketmock bench: run %d/%d %s %s\n", i+1, f.runs, what, textResult(r))
 	}
-	if ctx.Err() != nil {
-		return fail(errors.New("interrupted"))
+	// measure runs one run; false: stop (interrupted, or failed with code).
+	code := 0
+	measure := func(i int, what string, cfg bench.Config, into *[]*bench.Result) bool {
+		progress(i, what, cfg, nil)
+		r, err := bench.Run(ctx, cfg)
+		if r != nil {
+			*into = append(*into, r)
+			progress(i, what, cfg, r)
+		}
+		switch {
+		case ctx.Err() != nil:
+			rep.interrupted = fmt.Sprintf("interrupted in run %d of %d (%s)", i+1, f.runs, what)
+			if r != nil {
+				rep.interrupted += fmt.Sprintf(": measured %v of %v", r.Elapsed.Round(time.Millisecond), cfg.Duration)
+			}
+			return false
+		case err != nil:
+			if what == "baseline" {
+				what = "echo baseline"
+			}
+			code = fail(fmt.Errorf("%s %s: %w", what, cfg.Addr, err))
+			return false
+		}
+		return true
+	}
+	for i := 0; i < f.runs; i++ {
+		if !measure(i, "target", f.cfg, &rep.target) {
+			break
+		}
+		if f.baseline && !measure(i, "baseline", echoCfg, &rep.baseline) {
+			break
+		}
+	}
+	if code != 0 {
+		return code
+	}
+	if len(rep.target) == 0 {
+		return fail(errors.New(rep.interrupted + " before anything was measured"))
 	}
 	if f.format == "json" {
 		rep.writeJSON(stdout)
 	} else {
 		rep.writeText(stdout)
+	}
+	if rep.interrupted != "" {
+		fmt.Fprintf(stderr, "rocketmock bench: %s; the results above are partial\n", rep.interrupted)
+		return 130
 	}
 	if rep.errors() > 0 {
 		return 1
@@ -219,6 +257,7 @@ func serveEcho(addr string, loops int, stdout, stderr io.Writer) int {
 type benchReport struct {
 	flags            *benchFlags
 	target, baseline []*bench.Result
+	interrupted      string // why the runs ended early, or ""
 }
 
 func (r *benchReport) errors() int64 {
@@ -269,6 +308,9 @@ func textResult(x *bench.Result) string {
 	if x.ServerRSS > 0 {
 		fmt.Fprintf(&sb, " server-rss=%.1fMB", float64(x.ServerRSS)/(1<<20))
 	}
+	if x.Partial {
+		fmt.Fprintf(&sb, " partial=%v", x.Elapsed.Round(time.Millisecond))
+	}
 	if len(x.ErrorCodes) > 0 {
 		codes := make([]int32, 0, len(x.ErrorCodes))
 		for code := range x.ErrorCodes {
@@ -315,6 +357,8 @@ type jsonResult struct {
 	BenchCPU     float64         `json:"bench_cpu"`
 	ServerCPU    *float64        `json:"server_cpu,omitempty"`
 	ServerRSS    int64           `json:"server_rss_bytes,omitempty"`
+	Partial      bool            `json:"partial,omitempty"` // interrupted: measured_s is less than duration_s
+	MeasuredS    float64         `json:"measured_s"`
 }
 
 func toJSON(x *bench.Result) *jsonResult {
@@ -325,6 +369,7 @@ func toJSON(x *bench.Result) *jsonResult {
 		Rate: x.Rate, P50us: micros(x.P50), P90us: micros(x.P90), P99us: micros(x.P99), P999us: micros(x.P999),
 		MaxUs: micros(x.Max), Requests: x.Requests, Errors: x.Errors, ErrorCodes: x.ErrorCodes, FirstError: x.FirstError,
 		RequestBytes: x.RequestBytes, ReplyBytes: x.ReplyBytes, BenchCPU: x.ClientCPU, ServerRSS: x.ServerRSS,
+		Partial: x.Partial, MeasuredS: x.Elapsed.Seconds(),
 	}
 	if x.ServerCPU >= 0 {
 		v := x.ServerCPU
@@ -353,9 +398,12 @@ func (r *benchReport) writeJSON(w io.Writer) {
 		Runs      []run              `json:"runs"`
 		Median    run                `json:"median"`
 		Ratio     map[string]float64 `json:"ratio,omitempty"`
+		// Interrupted says why the runs ended early (SIGINT/SIGTERM).
+		Interrupted string `json:"interrupted,omitempty"`
 	}{
 		Kind: string(c.Kind), Addr: c.Addr, Conns: c.Conns, Depth: c.Depth, Idle: c.Idle,
 		WarmupS: c.Warmup.Seconds(), DurationS: c.Duration.Seconds(), Serialize: r.flags.serialize,
+		Interrupted: r.interrupted,
 	}
 	for i := range r.target {
 		x := run{Target: toJSON(r.target[i])}

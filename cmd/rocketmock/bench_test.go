@@ -175,3 +175,66 @@ func BenchmarkServeExecToReady(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1e3, "p99-ms")
 	b.ReportMetric(float64(rss[len(rss)/2])/(1<<20), "rss-MB")
 }
+
+// --progress says each run's start and result on stderr as it goes; the
+// report on stdout is unchanged.
+func TestBenchProgress(t *testing.T) {
+	b := quietBroker(t)
+	var out, errb bytes.Buffer
+	code := run([]string{"bench", "--addr", b.Addr(), "--conns", "2", "--warmup", "0s", "--duration", "100ms", "--runs", "2",
+		"--progress"}, &out, &errb, nil)
+	assert.Equal(t, code, 0, "stdout %s\nstderr %s", out.String(), errb.String())
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	a := regexp.QuoteMeta(b.Addr())
+	want := []string{
+		`^rocketmock bench: run 1/2 target ` + a + `: warmup 0s, measuring 100ms$`,
+		`^rocketmock bench: run 1/2 target rate=\d+/s .* errors=0 `,
+		`^rocketmock bench: run 2/2 target ` + a + `: warmup 0s, measuring 100ms$`,
+		`^rocketmock bench: run 2/2 target rate=\d+/s .* errors=0 `,
+	}
+	assert.Equal(t, len(lines), len(want), errb.String())
+	for i, re := range want {
+		assert.Assert(t, regexp.MustCompile(re).MatchString(lines[i]), "line %d: %q does not match %s", i, lines[i], re)
+	}
+	assert.Equal(t, len(strings.Split(strings.TrimSpace(out.String()), "\n")), 4, out.String()) // header, 2 runs, median
+}
+
+// stopOn closes stop a delay after the first write that contains marker.
+type stopOn struct {
+	mu     chan struct{} // 1-token lock
+	buf    bytes.Buffer
+	marker string
+	delay  time.Duration
+	stop   chan struct{}
+	fired  bool
+}
+
+func (w *stopOn) Write(p []byte) (int, error) {
+	w.mu <- struct{}{}
+	defer func() { <-w.mu }()
+	w.buf.Write(p)
+	if !w.fired && strings.Contains(w.buf.String(), w.marker) {
+		w.fired = true
+		time.AfterFunc(w.delay, func() { close(w.stop) })
+	}
+	return len(p), nil
+}
+
+// Ctrl-C (here: stop) during a run prints the runs so far, the cut one
+// partial, says so on stderr and exits 130.
+func TestBenchInterruptedPrintsPartialResults(t *testing.T) {
+	b := quietBroker(t)
+	errw := &stopOn{mu: make(chan struct{}, 1), marker: "run 1/3 target " + b.Addr() + ":", delay: time.Second, stop: make(chan struct{})}
+	var out bytes.Buffer
+	start := time.Now()
+	code := run([]string{"bench", "--addr", b.Addr(), "--conns", "2", "--warmup", "0s", "--duration", "20s", "--runs", "3",
+		"--progress"}, &out, errw, errw.stop)
+	took := time.Since(start)
+	errs := errw.buf.String()
+	assert.Equal(t, code, 130, "stdout %s\nstderr %s", out.String(), errs)
+	assert.Assert(t, took < 10*time.Second, "took %v", took)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	assert.Equal(t, len(lines), 2, out.String()) // header, the partial run
+	assert.Assert(t, regexp.MustCompile(`^run=1 target   rate=\d+/s .* errors=0 requests=[1-9]\d* .* partial=[\d.]+m?s$`).MatchString(lines[1]), lines[1])
+	assert.Assert(t, regexp.MustCompile(`rocketmock bench: interrupted in run 1 of 3 \(target\): measured [\d.]+m?s of 20s; the results above are partial\n$`).MatchString(errs), errs)
+}

@@ -35,7 +35,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	case "healthcheck":
 		return healthcheck(args[1:], stdout, stderr)
 	case "bench":
-		return runBench(args[1:], stdout, stderr)
+		return runBench(args[1:], stdout, stderr, stop)
 	case "check":
 		return check(args[1:], stdout, stderr, stop)
 	case "admin":

@@ -89,6 +89,9 @@ type Result struct {
 	ClientCPU           float64         // CPU of this process in the measured time, in cores
 	ServerCPU           float64         // CPU of Config.PID in the measured time, in cores; -1 unknown
 	ServerRSS           int64           // RSS of Config.PID at the end of the measured time (idle connections still open), in bytes; 0 unknown
+	// Partial says ctx ended during the measured time: the figures cover
+	// Elapsed, less than Config.Duration.
+	Partial bool
 }
 
 const (
@@ -98,8 +101,10 @@ const (
 )
 
 // Run measures cfg.Addr. It returns an error only if the run could not be
-// set up (no connection, a failed registration); failures during the run
-// are counted in Result.Errors.
+// set up (no connection, a failed registration) or ctx ended; failures
+// during the run are counted in Result.Errors. When ctx ends during the
+// measured time, Run returns what it measured so far (Result.Partial) with
+// ctx's error; during set-up or warm-up, no result.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	cfg.defaults()
 	fs := frameSet{group: cfg.Group, topic: cfg.Topic, body: cfg.Body, serialize: cfg.Serialize, pid: os.Getpid()}
@@ -153,7 +158,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			w.run()
 		}()
 	}
+	stopWorkers := func() {
+		r.phase.Store(phaseStop)
+		deadline := time.Now().Add(cfg.Timeout)
+		for _, w := range workers {
+			_ = w.c.SetReadDeadline(deadline)
+		}
+		wg.Wait()
+	}
 	sleep(ctx, cfg.Warmup)
+	if ctx.Err() != nil { // nothing measured yet
+		stopWorkers()
+		return nil, ctx.Err()
+	}
 	cpu0, srv0 := processCPU(), serverCPU(cfg.PID)
 	t0 := time.Now()
 	r.phase.Store(phaseMeasure)
@@ -161,15 +178,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.phase.Store(phaseStop)
 	t1 := time.Now()
 	cpu1, srv1 := processCPU(), serverCPU(cfg.PID)
-	res := &Result{Elapsed: t1.Sub(t0), ServerCPU: -1}
+	res := &Result{Elapsed: t1.Sub(t0), ServerCPU: -1, Partial: ctx.Err() != nil}
 	if cfg.PID != 0 {
 		res.ServerRSS = RSS(cfg.PID)
 	}
-	deadline := time.Now().Add(cfg.Timeout)
-	for _, w := range workers {
-		_ = w.c.SetReadDeadline(deadline)
-	}
-	wg.Wait()
+	stopWorkers()
 
 	secs := res.Elapsed.Seconds()
 	res.ClientCPU = (cpu1 - cpu0).Seconds() / secs
@@ -361,6 +374,7 @@ func Median(rs []*Result) *Result {
 	}
 	for _, r := range rs {
 		out.addErrors(r.Errors, r.ErrorCodes, r.FirstError)
+		out.Partial = out.Partial || r.Partial
 	}
 	return out
 }

@@ -24,12 +24,13 @@ import (
 
 // The subcommands follow tools/.../command in apache/rocketmq.
 
-const adminUsage = `usage: rocketmock admin [--compat 5|4.9] <subcommand> [mqadmin options]
+const adminUsage = `usage: rocketmock admin [--compat 5|4.9] [--exit-code] <subcommand> [mqadmin options]
 
 Runs an mqadmin subcommand the way mqadmin of that release does: same
 options, same requests, same output on stdout, same error reports (a
 Java-style stack trace head on stderr, exit status 0) and the same usage
-errors (exit status 1).
+errors (exit status 1). With --exit-code a failed subcommand exits with
+status 3 (ExitFailed) instead of mqadmin's 0, so CI scripts can stop on it.
 
 subcommands:
   producerConnection -g <group> -t <topic> [-n <namesrv>]
@@ -72,13 +73,20 @@ func adminCommands(rel protocol.Release) []adminCommand {
 	}, consumerCommands(rel)...)
 }
 
+// ExitFailed is the exit status of a failed subcommand under --exit-code
+// (mqadmin exits 0 after its stack trace).
+const ExitFailed = 3
+
 // Run runs `rocketmock admin` with args (its flags, then an mqadmin
 // subcommand and its options) until the subcommand ends or ctx does, and
 // returns the exit status.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rel := protocol.Release533
+	exitCode := false
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch a := args[0]; {
+		case a == "--exit-code" || a == "-exit-code":
+			exitCode = true
 		case a == "-h" || a == "--help" || a == "-help":
 			fmt.Fprintln(stdout, adminUsage)
 			return 0
@@ -143,6 +151,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// MQAdminStartup.main0 prints the SubCommandException's stack
 		// trace and returns normally: exit status 0.
 		fmt.Fprint(stderr, subCommandFailed(cmd.class, err).trace())
+		if exitCode {
+			return ExitFailed
+		}
 	}
 	return 0
 }

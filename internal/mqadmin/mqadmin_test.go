@@ -79,6 +79,20 @@ func TestAdminProducerConnectionOfLiveClients(t *testing.T) {
 	assert.Equal(t, got.stdout, fmt.Sprintf("0001  %-32s %-22s %-8s %s\n", "127.0.0.1@4242", c.LocalAddr(), "GO", "V4_5_2"))
 }
 
+// TestAdminExitCode: --exit-code turns a failure report into exit status
+// 3, leaves success at 0, and changes no output.
+func TestAdminExitCode(t *testing.T) {
+	b := mockWithFixture(t, "empty-group.json")
+	t.Setenv("NAMESRV_ADDR", "")
+	failing := []string{"producerConnection", "-n", b.Addr(), "-g", "PG_none", "-t", "T"}
+	plain := runAdmin(t, failing...)
+	assert.Equal(t, plain.code, 0, "mqadmin exits 0 after a failure")
+	got := runAdmin(t, append([]string{"--exit-code"}, failing...)...)
+	assert.DeepEqual(t, adminRunResult{ExitFailed, plain.stdout, plain.stderr}, got, cmp.AllowUnexported(adminRunResult{}))
+	got = runAdmin(t, "--exit-code", "--compat", "4.9", "topicRoute", "-n", b.Addr(), "-t", "TBW102")
+	assert.Equal(t, got.code, 0, got.stderr)
+}
+
 func TestAdminErrorsAsMqadmin(t *testing.T) {
 	b5 := mockWithFixture(t, "empty-group.json", mockbroker.WithMissingTopics("NoSuchTopic"))
 	b49 := mockWithFixture(t, "empty-group.json", mockbroker.WithRelease(protocol.Release498))
