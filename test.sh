@@ -20,3 +20,11 @@ go test -race -count=1 ./...
 # rocketmq-client-go v2.1.2's push consumer races with itself, so its tests
 # skip under -race (above) and run here without it.
 go test -count=1 -run 'GoPushConsumer|GoOrderly' ./...
+
+echo "== container fixture (rocketmocktc)"
+cd ../..
+if [[ "${ROCKETMOCK_CONTAINER_TESTS:-}" == 1 ]] || command -v podman >/dev/null || [[ -S /var/run/docker.sock ]]; then
+	./test-container.sh
+else
+	echo "skipped: no container engine (install podman or Docker, then ./test-container.sh)"
+fi
