@@ -59,7 +59,7 @@ type Limits[M any] struct {
 	MessageBytes int64 // the sizes MessageSize gives the kept messages, summed
 	// MessageSize is how many bytes a kept message holds (its body, say);
 	// nil counts the size its Send gave it.
-	MessageSize func(*M) int
+	MessageSize  func(*M) int
 	Journal      int
 	JournalBytes int64 // the sizes given to AddJournalSized, summed
 	Topics       int   // topics Accepted counts by name
