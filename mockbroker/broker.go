@@ -96,8 +96,7 @@ func New(opts ...Option) (*Broker, error) {
 	b.producers = b.newProducerManager()
 	b.consumers = b.newConsumerManager()
 	b.store = b.newStore()
-	b.holds = newPullHolds()
-	b.sched.afterAdvance = b.expireHeld
+	b.holds = newPullHolds(b.sched)
 	b.handler = b.newHandler()
 	if err := b.applyACL(); err != nil {
 		return nil, err
