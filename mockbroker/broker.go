@@ -38,8 +38,10 @@ type Broker struct {
 	// → int32 heartbeatFingerprint of its last heartbeat (cmd_client.go).
 	hbFingerprints sync.Map
 	sched          *scheduler
-	mux            *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
-	handler        remoting.Handler // the mux inside the pipeline
+	txs            txChecker // the transaction check service (txcheck.go)
+
+	mux     *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
+	handler remoting.Handler // the mux inside the pipeline
 	// hbReplyExt is the extFields of every heartbeat reply (none in
 	// 4.9.8), shared by them all: replies are only encoded, never changed.
 	hbReplyExt map[string]string
@@ -83,6 +85,7 @@ func New(opts ...Option) (*Broker, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	cfg.resolveTimedDefaults()
 	if cfg.queueNums <= 0 {
 		return nil, fmt.Errorf("mockbroker: queue count %d: want at least 1", cfg.queueNums)
 	}
@@ -105,6 +108,7 @@ func New(opts ...Option) (*Broker, error) {
 	if err := b.listen(); err != nil {
 		return nil, err
 	}
+	b.startTransactionCheck()
 	b.sched.start()
 	b.log.Debug("rocketmock broker ready", "addr", b.addr, "advertise", b.advertise, "compat", cfg.release.String())
 	return b, nil

@@ -170,6 +170,11 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 			ids[i] = b.storeHost.msgID(sm.CommitLogOffset)
 			msgs[i].QueueOffset, msgs[i].CommitLogOffset, msgs[i].OffsetMsgID = sm.QueueOffset, sm.CommitLogOffset, ids[i]
 		})
+	for i := range msgs {
+		if msgs[i].Half() {
+			b.addHalf(msgs[i]) // txcheck.go
+		}
+	}
 	return ids, res.Messages[0].QueueOffset, nil
 }
 

@@ -110,7 +110,13 @@ func (b *Broker) endTransaction(c *conn, req *protocol.Command) *protocol.Comman
 		}
 		return e
 	})
-	if e.State == TxCommit {
+	switch {
+	case e.State == TxUnknown:
+	case !b.resolveHalf(h.CommitLogOffset): // txcheck.go
+		// Resolved before, discarded, or never sent here: a real broker
+		// finds no half message to end (it answers code 1; see below).
+		b.log.Debug("end transaction for no pending half message", "commitLogOffset", h.CommitLogOffset)
+	case e.State == TxCommit:
 		b.commitHalf(h.CommitLogOffset) // cmd_send.go
 	}
 	b.log.Debug("end transaction", "remote", c.addr, "group", h.ProducerGroup, "msgId", h.MsgID,
