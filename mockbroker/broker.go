@@ -38,7 +38,8 @@ type Broker struct {
 	// → int32 heartbeatFingerprint of its last heartbeat (cmd_client.go).
 	hbFingerprints sync.Map
 	sched          *scheduler
-	txs            txChecker // the transaction check service (txcheck.go)
+	txs            txChecker  // the transaction check service (txcheck.go)
+	delays         delayQueue // the schedule service (schedule.go)
 
 	mux     *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
 	handler remoting.Handler // the mux inside the pipeline

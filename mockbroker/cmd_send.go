@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rocketmock/rocketmock/mockbroker/internal/records"
 	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
@@ -148,12 +149,36 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 			ReconsumeTimes: derefInt32(h.ReconsumeTimes), Body: raw, Properties: props, PropertiesString: propStr,
 		}}
 	}
+	// A delayed or 5.x timer message waits in a schedule topic
+	// (schedule.go); batches cannot be delayed.
+	var due time.Time
+	var level int32
+	delayed := false
+	if batch == nil && len(sms) == 1 && !msgs[0].Half() {
+		var props map[string]string
+		var str string
+		var t string
+		if t, qid, props, str, due, level, delayed = b.divert(h.Topic, queue, sms[0].Properties); delayed {
+			topic = t
+			sms[0].Properties, sms[0].PropertiesString = props, str
+		} else {
+			qid = queue
+		}
+	}
 	ids := make([]string, len(msgs))
 	b.appendMu.Lock()
 	defer b.appendMu.Unlock()
-	if topic == h.Topic {
+	switch {
+	case topic == h.Topic:
 		b.store.EnsureTopic(topic, int32(b.cfg.queueNums))
-	} else {
+	case delayed:
+		b.store.EnsureTopic(h.Topic, int32(b.cfg.queueNums)) // msgCheck creates it
+		if topic == scheduleTopic {
+			b.store.EnsureTopic(topic, int32(len(b.cfg.delayLevels())))
+		} else {
+			b.store.EnsureTopic(topic, 1)
+		}
+	default:
 		b.store.EnsureTopic(topic, 1)
 	}
 	res, err := b.store.Append(topic, qid, sms)
@@ -174,6 +199,9 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 		if msgs[i].Half() {
 			b.addHalf(msgs[i]) // txcheck.go
 		}
+	}
+	if delayed {
+		b.hold(res.Messages[0], h.Topic, queue, level, due) // schedule.go
 	}
 	return ids, res.Messages[0].QueueOffset, nil
 }
