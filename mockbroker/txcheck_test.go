@@ -98,3 +98,22 @@ func TestTransactionCheckServiceOff(t *testing.T) {
 	assert.Equal(t, b.RunTransactionCheck(), TransactionCheckRun{Checked: 1})
 	assert.Equal(t, c.read().RequestCode(), protocol.CheckTransactionState)
 }
+
+// TestTransactionCheckServiceRealClock: on the real clock a short interval
+// checks an unresolved half message on its own, and a DELAY level of a
+// short custom level is delivered on its own.
+func TestTransactionCheckServiceRealClock(t *testing.T) {
+	b := Start(t, WithTransactionCheck(50*time.Millisecond, 0, 15), WithDelayLevels(50*time.Millisecond))
+	c := dial(t, b.Addr())
+	c.call(heartbeatCmd("go@1", protocol.Go, 317, "PG"))
+	c.call(halfSend("PG", "T", "U1"))
+	req, err := c.tryRead(5 * time.Second)
+	assert.NilError(t, err)
+	assert.Equal(t, req.RequestCode(), protocol.CheckTransactionState)
+	assert.Equal(t, req.ExtFields["msgId"], "U1")
+
+	// Another connection: this one keeps receiving checks.
+	dial(t, b.Addr()).call(sendCmd("PG", "T", 0, "UNIQ_KEY\x01D1\x02DELAY\x011\x02", nil))
+	eventually(t, func() bool { return b.store.MaxOffset("T", 0) == 1 })
+	assert.Equal(t, len(b.ScheduledMessages()), 0)
+}
