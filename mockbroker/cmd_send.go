@@ -7,7 +7,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rocketmock/rocketmock/mockbroker/internal/records"
 	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
@@ -151,18 +150,12 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 	}
 	// A delayed or 5.x timer message waits in a schedule topic
 	// (schedule.go); batches cannot be delayed.
-	var due time.Time
-	var level int32
+	var held diversion
 	delayed := false
 	if batch == nil && len(sms) == 1 && !msgs[0].Half() {
-		var props map[string]string
-		var str string
-		var t string
-		if t, qid, props, str, due, level, delayed = b.divert(h.Topic, queue, sms[0].Properties); delayed {
-			topic = t
-			sms[0].Properties, sms[0].PropertiesString = props, str
-		} else {
-			qid = queue
+		if held, delayed = b.divert(h.Topic, queue, sms[0].Properties); delayed {
+			topic, qid = held.topic, held.queue
+			sms[0].Properties, sms[0].PropertiesString = held.props, held.str
 		}
 	}
 	ids := make([]string, len(msgs))
@@ -201,7 +194,7 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 		}
 	}
 	if delayed {
-		b.hold(res.Messages[0], h.Topic, queue, level, due) // schedule.go
+		b.hold(res.Messages[0], h.Topic, queue, held.level, held.due) // schedule.go
 	}
 	return ids, res.Messages[0].QueueOffset, nil
 }

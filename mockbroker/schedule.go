@@ -139,19 +139,28 @@ func (b *Broker) ScheduledMessages() []ScheduledMessage {
 	return out
 }
 
+// diversion is where a delayed message is held and until when.
+type diversion struct {
+	topic string // SCHEDULE_TOPIC_XXXX or rmq_sys_wheel_timer
+	queue int32
+	props map[string]string // as stored, with REAL_TOPIC and REAL_QID
+	str   string            // their string
+	due   time.Time
+	level int32 // 0 for a timer message
+}
+
 // divert decides where a single message of a send goes (CommitLog's
 // delay handling, 5.x HookUtils.handleScheduleMessage): for a DELAY level
 // (clamped to the last level) queue level-1 of SCHEDULE_TOPIC_XXXX; for a
-// 5.x timer message due later, queue 0 of rmq_sys_wheel_timer. It returns
-// the topic, queue, properties and their string to store, and the due
-// time and level; ok is false for a message stored as it is.
-func (b *Broker) divert(realTopic string, queue int32, props map[string]string) (topic string, qid int32, out map[string]string, str string, due time.Time, level int32, ok bool) {
+// 5.x timer message due later, queue 0 of rmq_sys_wheel_timer. ok is
+// false for a message stored as it is.
+func (b *Broker) divert(realTopic string, queue int32, props map[string]string) (d diversion, ok bool) {
 	lv, _ := strconv.Atoi(props[protocol.PropertyDelayTimeLevel])
 	levels := b.cfg.delayLevels()
 	now := b.Now()
 	timer := b.cfg.timerWheelEnabled()
 	if lv > 0 {
-		out = maps.Clone(props)
+		out := maps.Clone(props)
 		if b.cfg.release != protocol.Release498 { // checkIfTimerMessage
 			delete(out, propTimerDeliverMS)
 			delete(out, propTimerDelaySec)
@@ -163,8 +172,8 @@ func (b *Broker) divert(realTopic string, queue int32, props map[string]string) 
 		}
 		out[protocol.PropertyRealTopic] = realTopic
 		out[protocol.PropertyRealQueueID] = strconv.Itoa(int(queue))
-		return scheduleTopic, int32(lv - 1), out, protocol.FormatPropertiesAs(b.cfg.release, out),
-			now.Add(levels[lv-1]), int32(lv), true
+		return diversion{scheduleTopic, int32(lv - 1), out, protocol.FormatPropertiesAs(b.cfg.release, out),
+			now.Add(levels[lv-1]), int32(lv)}, true
 	}
 	if !timer || props[propTimerOutMS] != "" {
 		return
@@ -202,11 +211,11 @@ func (b *Broker) divert(realTopic string, queue int32, props map[string]string) 
 	} else {
 		ms = ms / p * p
 	}
-	out = maps.Clone(props)
+	out := maps.Clone(props)
 	out[propTimerOutMS] = strconv.FormatInt(ms, 10)
 	out[protocol.PropertyRealTopic] = realTopic
 	out[protocol.PropertyRealQueueID] = strconv.Itoa(int(queue))
-	return timerTopic, 0, out, protocol.FormatPropertiesAs(b.cfg.release, out), time.UnixMilli(ms), 0, true
+	return diversion{timerTopic, 0, out, protocol.FormatPropertiesAs(b.cfg.release, out), time.UnixMilli(ms), 0}, true
 }
 
 // hold notes a stored scheduled message and schedules its delivery.
