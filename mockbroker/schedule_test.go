@@ -109,3 +109,32 @@ func TestParseDelayLevels(t *testing.T) {
 	_, err = ParseDelayLevels(" ")
 	assert.ErrorContains(t, err, "want at least one")
 }
+
+// TestAdvanceRunsServicesInTimeOrder: in one Advance, a delayed message
+// due at 10 s answers a pull parked until 15 s, and a second parked pull
+// of another queue times out at its own due time; the events of the
+// services interleave by due time.
+func TestAdvanceRunsServicesInTimeOrder(t *testing.T) {
+	start := time.UnixMilli(1_700_000_000_000)
+	b := Start(t, WithVirtualClock(start))
+	c := dial(t, b.Addr())
+	c.call(consumerHeartbeatCmd("c@1", "CG", 1, "T"))
+	c.read()
+	suspend := protocol.BuildPullSysFlag(false, true, true, false)
+	p0 := c.send(pullCmd("CG", "T", 0, 0, suspend)) // parked until 15 s
+	b.Advance(time.Second)
+	p1 := c.send(pullCmd("CG", "T", 1, 0, suspend)) // parked until 16 s
+	other := dial(t, b.Addr())
+	other.call(sendCmd("PG", "T", 0, "UNIQ_KEY\x01D\x02DELAY\x013\x02", nil)) // due at 11 s
+	eventually(t, func() bool { return b.holds.count() == 2 })
+
+	b.Advance(30 * time.Second)
+	r0, r1 := c.read(), c.read()
+	assert.Equal(t, r0.Opaque, p0, "the pull of queue 0, answered at 11 s by the delivery")
+	assert.Equal(t, r0.Code, int32(protocol.Success))
+	assert.Equal(t, r1.Opaque, p1, "the pull of queue 1, timed out at 16 s")
+	assert.Equal(t, r1.Code, int32(protocol.PullNotFound))
+	m, err := protocol.DecodeMessageExts(r0.Body)
+	assert.NilError(t, err)
+	assert.Assert(t, m[0].StoreTimestamp.Equal(start.Add(11*time.Second)), "stored at its due time on the clock: %v", m[0].StoreTimestamp)
+}
