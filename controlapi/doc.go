@@ -45,6 +45,9 @@
 //	GET    /v1/send-counts[?topic=&clientId=&group=]   SendCounts
 //	GET    /v1/transactions                            EndTransactions
 //	POST   /v1/groups/{group}/check-transaction {"msgId":"...","waitMs":5000}  CheckTransaction
+//	GET    /v1/transactions/pending                    PendingTransactions
+//	POST   /v1/transactions/check-now                  RunTransactionCheck
+//	GET    /v1/scheduled                               ScheduledMessages
 //	GET    /v1/journal[?since=SEQ&limit=N]             Journal
 //	DELETE /v1/journal                                 ClearJournal
 //	GET    /v1/faults                                  the faults added here

@@ -156,6 +156,7 @@ func (h *Handler) routes() []route {
 	routes = append(routes, h.consumerRoutes()...)
 	routes = append(routes, h.aclRoutes()...)
 	routes = append(routes, h.advertiseRoutes()...)
+	routes = append(routes, h.timedRoutes()...)
 	return append(routes, h.trafficRoutes()...)
 }
 

@@ -71,3 +71,6 @@ func (b *Broker) routes() []brokerRoute { return b.adv.Load().brokers }
 
 // storeHost returns the advertised address as message ids carry it.
 func (b *Broker) storeHost() storeHost { return b.adv.Load().storeHost }
+
+// addr returns the store host's IP and port, from one snapshot.
+func (h storeHost) addr() (net.IP, int32) { return h.ip, h.port }

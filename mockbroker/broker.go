@@ -39,8 +39,11 @@ type Broker struct {
 	// → int32 heartbeatFingerprint of its last heartbeat (cmd_client.go).
 	hbFingerprints sync.Map
 	sched          *scheduler
-	mux            *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
-	handler        remoting.Handler // the mux inside the pipeline
+	txs            txChecker  // the transaction check service (txcheck.go)
+	delays         delayQueue // the schedule service (schedule.go)
+
+	mux     *remoting.Mux    // each cmd_*.go registers its codes (dispatch.go)
+	handler remoting.Handler // the mux inside the pipeline
 	// hbReplyExt is the extFields of every heartbeat reply (none in
 	// 4.9.8), shared by them all: replies are only encoded, never changed.
 	hbReplyExt map[string]string
@@ -85,6 +88,7 @@ func New(opts ...Option) (*Broker, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	cfg.resolveTimedDefaults()
 	if cfg.queueNums <= 0 {
 		return nil, fmt.Errorf("mockbroker: queue count %d: want at least 1", cfg.queueNums)
 	}
@@ -109,8 +113,7 @@ func New(opts ...Option) (*Broker, error) {
 	b.producers = b.newProducerManager()
 	b.consumers = b.newConsumerManager()
 	b.store = b.newStore()
-	b.holds = newPullHolds()
-	b.sched.afterAdvance = b.expireHeld
+	b.holds = newPullHolds(b.sched)
 	b.handler = b.newHandler()
 	if err := b.applyACL(); err != nil {
 		return nil, err
@@ -122,6 +125,7 @@ func New(opts ...Option) (*Broker, error) {
 		}
 		return nil, err
 	}
+	b.startTransactionCheck()
 	b.sched.start()
 	b.log.Debug("rocketmock broker ready", "addr", b.addr, "advertise", b.AdvertisedAddr(), "compat", cfg.release.String())
 	return b, nil

@@ -282,7 +282,7 @@ func (b *Broker) viewMessageByID(c *conn, req *protocol.Command) *protocol.Comma
 	}
 	ext := m.MessageExt
 	if ext.StoreHost == nil {
-		ext.StoreHost, ext.StorePort = b.storeHost().ip, b.storeHost().port
+		ext.StoreHost, ext.StorePort = b.storeHost().addr()
 	}
 	body, err := protocol.EncodeMessageExt(&ext)
 	if err != nil {

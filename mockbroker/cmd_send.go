@@ -120,6 +120,7 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 		batchProps = b.storedBatchProperties(h.Properties)
 	}
 	sms := make([]store.Message, len(msgs))
+	host := b.storeHost()
 	for i := range msgs {
 		m := &msgs[i]
 		sysFlag, raw, props, propStr := h.SysFlag, body, m.Properties, ""
@@ -144,16 +145,34 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 		}
 		sms[i] = store.Message{TagsCode: tagsCode, MessageExt: protocol.MessageExt{
 			Flag: m.Flag, SysFlag: sysFlag, BornTimestamp: m.BornTimestamp,
-			BornHost: bornIP, BornPort: bornPort, StoreHost: b.storeHost().ip, StorePort: b.storeHost().port,
+			BornHost: bornIP, BornPort: bornPort, StoreHost: host.ip, StorePort: host.port,
 			ReconsumeTimes: derefInt32(h.ReconsumeTimes), Body: raw, Properties: props, PropertiesString: propStr,
 		}}
+	}
+	// A delayed or 5.x timer message waits in a schedule topic
+	// (schedule.go); batches cannot be delayed.
+	var held diversion
+	delayed := false
+	if batch == nil && len(sms) == 1 && !msgs[0].Half() {
+		if held, delayed = b.divert(h.Topic, queue, sms[0].Properties); delayed {
+			topic, qid = held.topic, held.queue
+			sms[0].Properties, sms[0].PropertiesString = held.props, held.str
+		}
 	}
 	ids := make([]string, len(msgs))
 	b.appendMu.Lock()
 	defer b.appendMu.Unlock()
-	if topic == h.Topic {
+	switch {
+	case topic == h.Topic:
 		b.store.EnsureTopic(topic, int32(b.cfg.queueNums))
-	} else {
+	case delayed:
+		b.store.EnsureTopic(h.Topic, int32(b.cfg.queueNums)) // msgCheck creates it
+		if topic == scheduleTopic {
+			b.store.EnsureTopic(topic, int32(len(b.cfg.delayLevels())))
+		} else {
+			b.store.EnsureTopic(topic, 1)
+		}
+	default:
 		b.store.EnsureTopic(topic, 1)
 	}
 	res, err := b.store.Append(topic, qid, sms)
@@ -167,9 +186,17 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 	b.records.Send(recordConn(ci), h.ProducerGroup, records.Queue{Topic: h.Topic, QueueID: queue}, sizes, msgs,
 		func(i int, _, _ int64) {
 			sm := &res.Messages[i]
-			ids[i] = b.storeHost().msgID(sm.CommitLogOffset)
+			ids[i] = host.msgID(sm.CommitLogOffset)
 			msgs[i].QueueOffset, msgs[i].CommitLogOffset, msgs[i].OffsetMsgID = sm.QueueOffset, sm.CommitLogOffset, ids[i]
 		})
+	for i := range msgs {
+		if msgs[i].Half() {
+			b.addHalf(msgs[i]) // txcheck.go
+		}
+	}
+	if delayed {
+		b.hold(res.Messages[0], h.Topic, queue, held.level, held.due) // schedule.go
+	}
 	return ids, res.Messages[0].QueueOffset, nil
 }
 
@@ -228,7 +255,7 @@ func (b *Broker) commitHalf(commitLogOffset int64) {
 	m := store.Message{TagsCode: half.TagsCode, MessageExt: half.MessageExt}
 	m.SysFlag = m.SysFlag&^protocol.SysFlagTransactionMask | protocol.TransactionCommitType
 	m.PreparedTransactionOffset = commitLogOffset
-	m.StoreHost, m.StorePort = b.storeHost().ip, b.storeHost().port
+	m.StoreHost, m.StorePort = b.storeHost().addr()
 	m.Size = 0
 	if m.PropertiesString == "" {
 		m.PropertiesString = protocol.FormatPropertiesAs(b.cfg.release, half.Properties)

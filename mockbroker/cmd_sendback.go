@@ -26,9 +26,9 @@ const (
 	maxRedeliveryNotes = 10_000
 )
 
-// redelivery notes one message a consumer sent back: where it went and
-// the delay level a real broker would have waited (the mock has no
-// schedule service: a retry is stored in %RETRY%<group> at once).
+// redelivery notes one message a consumer sent back: where it goes and
+// its delay level. A retry is first held in SCHEDULE_TOPIC_XXXX
+// (schedule.go); the offsets are of that copy.
 type redelivery struct {
 	Time            time.Time
 	Group           string
@@ -74,11 +74,10 @@ func (l *redeliveryLog) of(group string) []redelivery {
 // at the physical offset is stored again in %RETRY%<group> with
 // reconsumeTimes + 1, or in %DLQ%<group> once its reconsumeTimes reached
 // maxReconsumeTimes (the request's, else 16) or the delay level is
-// negative. A real broker stores a retry in SCHEDULE_TOPIC_XXXX for the
-// delay level (0 means 3 + reconsumeTimes) and moves it to the retry topic
-// when due; the mock stores it in the retry topic at once, as it would
-// look then (REAL_TOPIC, REAL_QID and DELAY in its properties), and notes
-// the delay level.
+// negative. A retry is stored in SCHEDULE_TOPIC_XXXX for the delay level
+// (0 means 3 + reconsumeTimes; above the last level, the last) and reaches
+// the retry topic when due on the broker's clock (schedule.go), with
+// REAL_TOPIC, REAL_QID and DELAY in its properties string.
 func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.Command {
 	var h protocol.ConsumerSendMsgBackRequestHeader
 	if err := h.Decode(req.ExtFields); err != nil {
@@ -116,6 +115,9 @@ func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.C
 		if delay == 0 {
 			delay = 3 + orig.ReconsumeTimes
 		}
+		if n := int32(len(b.cfg.delayLevels())); delay > n {
+			delay = n // CommitLog clamps to the last level
+		}
 		// As ScheduleMessageService.messageTimeup delivers it: the commit
 		// log added REAL_TOPIC and REAL_QID when it diverted the message
 		// to SCHEDULE_TOPIC_XXXX, and the delivered string still holds
@@ -131,13 +133,24 @@ func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.C
 	if t := props[protocol.PropertyTags]; t != "" {
 		tagsCode = int64(protocol.JavaStringHash(t))
 	}
+	host := b.storeHost()
 	m := store.Message{TagsCode: tagsCode, MessageExt: protocol.MessageExt{
 		Flag: orig.Flag, SysFlag: orig.SysFlag, BornTimestamp: orig.BornTimestamp,
-		BornHost: orig.BornHost, BornPort: orig.BornPort, StoreHost: b.storeHost().ip, StorePort: b.storeHost().port,
+		BornHost: orig.BornHost, BornPort: orig.BornPort, StoreHost: host.ip, StorePort: host.port,
 		ReconsumeTimes: orig.ReconsumeTimes + 1, Body: orig.Body, Properties: props,
 		PropertiesString: protocol.FormatPropertiesAs(b.cfg.release, props),
 	}}
-	res, err := b.appendStored(topic, m)
+	var res store.Message
+	var err error
+	if delay > 0 {
+		b.store.EnsureTopic(scheduleTopic, int32(len(b.cfg.delayLevels())))
+		res, err = b.appendStoredAt(scheduleTopic, delay-1, m)
+		if err == nil {
+			b.hold(res, topic, 0, delay, b.Now().Add(b.cfg.delayLevels()[delay-1]))
+		}
+	} else {
+		res, err = b.appendStored(topic, m)
+	}
 	if err != nil {
 		return reply(protocol.SystemError, err.Error())
 	}

@@ -111,7 +111,13 @@ func (b *Broker) endTransaction(c *conn, req *protocol.Command) *protocol.Comman
 		}
 		return e
 	})
-	if e.State == TxCommit {
+	switch {
+	case e.State == TxUnknown:
+	case !b.resolveHalf(h.CommitLogOffset): // txcheck.go
+		// Resolved before, discarded, or never sent here: a real broker
+		// finds no half message to end (it answers code 1; see below).
+		b.log.Debug("end transaction for no pending half message", "commitLogOffset", h.CommitLogOffset)
+	case e.State == TxCommit:
 		b.commitHalf(h.CommitLogOffset) // cmd_send.go
 	}
 	b.log.Debug("end transaction", "remote", c.addr, "group", h.ProducerGroup, "msgId", h.MsgID,
@@ -275,10 +281,11 @@ func (b *Broker) encodeMessageExt(m Message) ([]byte, error) {
 	if !m.Compressed {
 		sysFlag &^= protocol.SysFlagCompressed | protocol.SysFlagCompressionMask
 	}
+	host := b.storeHost()
 	return protocol.EncodeMessageExt(&protocol.MessageExt{
 		Topic: m.Topic, QueueID: m.QueueID, Flag: m.Flag, QueueOffset: m.QueueOffset, CommitLogOffset: m.CommitLogOffset,
 		SysFlag: sysFlag, BornTimestamp: m.BornTimestamp, BornHost: bornIP, BornPort: bornPort,
-		StoreTimestamp: m.Time, StoreHost: b.storeHost().ip, StorePort: b.storeHost().port,
+		StoreTimestamp: m.Time, StoreHost: host.ip, StorePort: host.port,
 		Body: m.Body, Properties: m.Properties,
 	})
 }

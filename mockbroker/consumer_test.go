@@ -455,7 +455,7 @@ func TestHalfMessagesAreNotPulled(t *testing.T) {
 }
 
 func TestConsumerSendMsgBackRetriesThenDeadLetters(t *testing.T) {
-	b := Start(t)
+	b := Start(t, WithVirtualClock(time.UnixMilli(1_700_000_000_000)))
 	c := dial(t, b.Addr())
 	c.call(consumerHeartbeatCmd("c@1", "CG", 1, "T"))
 	c.read()
@@ -473,6 +473,17 @@ func TestConsumerSendMsgBackRetriesThenDeadLetters(t *testing.T) {
 	retry, dlq := "%RETRY%CG", "%DLQ%CG"
 	for i := range 2 {
 		assert.Equal(t, back(phys, 0).Code, int32(0))
+		// Held in SCHEDULE_TOPIC_XXXX for the delay level, then delivered.
+		held := b.ScheduledMessages()
+		assert.Equal(t, len(held), 1)
+		assert.Equal(t, held[0].Topic, "SCHEDULE_TOPIC_XXXX")
+		assert.Equal(t, held[0].QueueID, int32(3+i-1))
+		assert.Equal(t, held[0].RealTopic, retry)
+		assert.Equal(t, b.store.MaxOffset(retry, 0), int64(i), "not in the retry topic before its delay")
+		b.Advance(DefaultDelayLevels[3+i-1] - time.Millisecond)
+		assert.Equal(t, b.store.MaxOffset(retry, 0), int64(i), "not in the retry topic before its delay")
+		b.Advance(time.Millisecond)
+		assert.Equal(t, len(b.ScheduledMessages()), 0)
 		m := b.store.Range(retry, 0, int64(i), int64(i+1))[0]
 		assert.Equal(t, m.ReconsumeTimes, int32(i+1))
 		assert.Equal(t, m.Properties["RETRY_TOPIC"], "T")

@@ -43,6 +43,7 @@ type config struct {
 	storeCount   int        // 0: store.DefaultMaxMessages
 	acl          *ACLConfig // acl.go
 	aclSet       bool
+	timed        timedConfig // txcheck.go, schedule.go
 }
 
 func defaultConfig() config {

@@ -16,7 +16,7 @@ type heldPull struct {
 	match   func(tagsCode int64) bool // nil: every message
 	timeout int64                     // ms, the request's suspendTimeoutMillis
 	due     time.Time                 // the broker's clock
-	timer   *time.Timer               // real clock only
+	timer   *event                    // the timeout on the broker's clock
 }
 
 type holdKey struct {
@@ -31,16 +31,19 @@ type holdKey struct {
 // reply is written by opaque (remoting.Conn.WriteResponse).
 //
 // Java checks timeouts every 5 s, so its parked pulls time out up to 5 s
-// late; here each has its own timer (or, under the virtual clock, is
-// checked whenever Advance moves the clock).
+// late; here each has its own event on the broker's clock (clock.go), so
+// that under the virtual clock Advance answers it at its due time.
 type pullHolds struct {
 	mu     sync.Mutex
 	queues map[holdKey][]*heldPull
 	closed bool
 	wg     sync.WaitGroup // wake-ups in progress
+	sched  *scheduler
 }
 
-func newPullHolds() *pullHolds { return &pullHolds{queues: map[holdKey][]*heldPull{}} }
+func newPullHolds(s *scheduler) *pullHolds {
+	return &pullHolds{queues: map[holdKey][]*heldPull{}, sched: s}
+}
 
 // park holds p until a message arrives or its timeout passes.
 func (ph *pullHolds) park(b *Broker, p *heldPull) {
@@ -53,9 +56,7 @@ func (ph *pullHolds) park(b *Broker, p *heldPull) {
 	}
 	k := holdKey{p.h.Topic, p.h.QueueID}
 	ph.queues[k] = append(ph.queues[k], p)
-	if !b.sched.virtual {
-		p.timer = time.AfterFunc(d, func() { b.wakeHeld(k, func(q *heldPull) bool { return q == p }) })
-	}
+	p.timer = b.sched.after(d, func() { b.wakeHeld(k, func(q *heldPull) bool { return q == p }) })
 	// A message may have arrived between the read and the park: Java's
 	// hold service would see it at its next check; look again now.
 	if b.store.MaxOffset(p.h.Topic, p.h.QueueID) > p.h.QueueOffset {
@@ -80,9 +81,7 @@ func (ph *pullHolds) take(k holdKey, pick func(*heldPull) bool) []*heldPull {
 	for _, p := range list {
 		if pick(p) {
 			out = append(out, p)
-			if p.timer != nil {
-				p.timer.Stop()
-			}
+			ph.sched.cancel(p.timer)
 		} else {
 			kept = append(kept, p)
 		}
@@ -107,9 +106,7 @@ func (ph *pullHolds) dropConn(c *conn) {
 		kept := list[:0]
 		for _, p := range list {
 			if p.c == c {
-				if p.timer != nil {
-					p.timer.Stop()
-				}
+				ph.sched.cancel(p.timer)
 				continue
 			}
 			kept = append(kept, p)
@@ -123,31 +120,13 @@ func (ph *pullHolds) dropConn(c *conn) {
 	}
 }
 
-// due returns the keys of queues with a pull due at now (virtual clock).
-func (ph *pullHolds) dueKeys(now time.Time) []holdKey {
-	ph.mu.Lock()
-	defer ph.mu.Unlock()
-	var out []holdKey
-	for k, list := range ph.queues {
-		for _, p := range list {
-			if !p.due.After(now) {
-				out = append(out, k)
-				break
-			}
-		}
-	}
-	return out
-}
-
 // close drops every parked pull and waits for wake-ups in progress.
 func (ph *pullHolds) close() {
 	ph.mu.Lock()
 	ph.closed = true
 	for _, list := range ph.queues {
 		for _, p := range list {
-			if p.timer != nil {
-				p.timer.Stop()
-			}
+			ph.sched.cancel(p.timer)
 		}
 	}
 	ph.queues = nil
@@ -191,13 +170,5 @@ func (b *Broker) wakeHeld(k holdKey, pick func(*heldPull) bool) {
 		if err := p.c.rc.WriteResponse(resp); err != nil {
 			b.log.Debug("parked pull not answered", "remote", p.c.addr, "opaque", p.req.Opaque, "err", err)
 		}
-	}
-}
-
-// expireHeld answers the parked pulls due at the virtual clock's time.
-func (b *Broker) expireHeld() {
-	now := b.Now()
-	for _, k := range b.holds.dueKeys(now) {
-		b.wakeHeld(k, func(p *heldPull) bool { return !p.due.After(now) })
 	}
 }

@@ -225,7 +225,13 @@ func TestGoPushConsumerTagFilter(t *testing.T) {
 // maxReconsumeTimes: then it goes to %DLQ%<group>.
 func TestGoPushConsumerRetryThenDeadLetter(t *testing.T) {
 	t.Parallel()
-	b := startRealClockBroker(t)
+	// Retries wait for their delay level (10 s, then 30 s): short levels
+	// keep the test quick on the real clock.
+	fast := make([]time.Duration, len(mockbroker.DefaultDelayLevels))
+	for i := range fast {
+		fast[i] = 100 * time.Millisecond
+	}
+	b := startRealClockBroker(t, mockbroker.WithDelayLevels(fast...))
 	const group, topic = "CG_GO_RETRY", "InteropRetryTopic"
 	prod, _ := startGoProducer(t, b.Addr(), "PG_GO_RETRY")
 	_, _, got := startGoConsumer(t, b.Addr(), goConsumerConfig{
