@@ -45,9 +45,11 @@ func (b *Broker) pull(c *conn, req *protocol.Command, h *protocol.PullMessageReq
 		resp.ExtFields = map[string]string{} // the response header's fields are null
 		return resp, nil
 	}
-	// The subscription group is auto-created (autoCreateSubscriptionGroup)
-	// and readable: SUBSCRIPTION_GROUP_NOT_EXIST (26) does not happen.
-	b.noteSubscriptionGroup(h.ConsumerGroup)
+	// The subscription group is auto-created (autoCreateSubscriptionGroup):
+	// SUBSCRIPTION_GROUP_NOT_EXIST (26) does not happen.
+	if g := b.noteSubscriptionGroup(h.ConsumerGroup); !g.ConsumeEnable {
+		return fail(protocol.NoPermission, "subscription group no permission, "+h.ConsumerGroup)
+	}
 	topic, ok := b.store.Topic(h.Topic)
 	if !ok {
 		return fail(protocol.TopicNotExist, fmt.Sprintf("topic[%s] not exist, apply first please! \nSee %s for further details.", h.Topic, b.cfg.release.FAQURL()))

@@ -31,6 +31,11 @@ var (
 	ErrNoProducer = errors.New("no producer can take the request")
 	// ErrRealClock: the operation needs a broker started WithVirtualClock.
 	ErrRealClock = errors.New("the broker runs on the real clock (start it WithVirtualClock)")
+	// ErrInvalidTopic: a topic name or config the broker refuses (blank,
+	// illegal characters, too long, a system topic, no queues).
+	ErrInvalidTopic = errors.New("invalid topic")
+	// ErrInvalidGroup: a subscription group config the broker refuses.
+	ErrInvalidGroup = errors.New("invalid subscription group")
 )
 
 // kindError is an error of one of the kinds above whose message already

@@ -2,6 +2,7 @@ package mockbroker
 
 import (
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
@@ -37,6 +38,7 @@ type config struct {
 	storeCount   int        // 0: store.DefaultMaxMessages
 	acl          *ACLConfig // acl.go
 	aclSet       bool
+	settings     *brokerSettings // cmd_brokerconfig.go: what UPDATE_BROKER_CONFIG changes
 }
 
 func defaultConfig() config {
@@ -54,7 +56,16 @@ func defaultConfig() config {
 		maxPending:   DefaultMaxPendingOutput,
 		maxPartial:   DefaultPartialFrameBudget,
 		idle:         120 * time.Second,
+		settings:     newBrokerSettings(),
 	}
+}
+
+// WithAutoCreateTopic sets the broker's autoCreateTopicEnable (default
+// true, as the stock broker config). Off, the name server routes only the
+// topics that exist (created, preloaded or system), so a client sees
+// "No route info of this topic" for the others, and TBW102 is gone.
+func WithAutoCreateTopic(enable bool) Option {
+	return func(c *config) { c.settings.set("autoCreateTopicEnable", strconv.FormatBool(enable)) }
 }
 
 // WithIdleTimeout sets how long a connection may go without reading or

@@ -132,6 +132,11 @@ type Store struct {
 	topics   map[string]*topic
 	offsets  map[string]map[int32]int64 // topic@group -> queue -> offset
 	resets   map[string]map[int32]int64 // 5.x resetOffsetTable
+
+	deleted      map[string]bool         // topics.go: deleted and not created since
+	topicVersion DataVersion             // topics.go
+	groups       map[string]*GroupConfig // groups.go: nil until first used
+	groupVersion DataVersion             // groups.go
 }
 
 // New returns an empty store.
