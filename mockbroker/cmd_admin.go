@@ -73,12 +73,14 @@ func clientAddr(addr string) string {
 
 // brokerRuntimeInfo (28) answers the KVTable that `mqadmin clusterList`
 // and `brokerStatus` read (AdminBrokerProcessor.getBrokerRuntimeInfo),
-// with the mock's own figures: no load, and the messages it accepted.
+// with the mock's own figures: no load, the messages it accepted and
+// delivered, and the bounds of its commit log.
 func (b *Broker) brokerRuntimeInfo(c *conn, req *protocol.Command) *protocol.Command {
 	var put int64
 	for _, sc := range b.SendCounts() {
 		put += sc.Messages
 	}
+	st := b.store.Stats()
 	kv := map[string]string{
 		"brokerVersionDesc":                    b.version.String(),
 		"brokerVersion":                        strconv.Itoa(int(b.version)),
@@ -89,8 +91,10 @@ func (b *Broker) brokerRuntimeInfo(c *conn, req *protocol.Command) *protocol.Com
 		"msgPutTotalTodayNow":                  strconv.FormatInt(put, 10),
 		"msgGetTotalYesterdayMorning":          "0",
 		"msgGetTotalTodayMorning":              "0",
-		"msgGetTotalTodayNow":                  "0",
+		"msgGetTotalTodayNow":                  strconv.FormatInt(st.Delivered, 10),
 		"dispatchBehindBytes":                  "0",
+		"commitLogMinOffset":                   strconv.FormatInt(st.MinPhysicalOffset, 10),
+		"commitLogMaxOffset":                   strconv.FormatInt(st.MaxPhysicalOffset, 10),
 		"pageCacheLockTimeMills":               "0",
 		"commitLogDiskRatio":                   "0.0",
 		"sendThreadPoolQueueSize":              "0",

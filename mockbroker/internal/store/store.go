@@ -116,6 +116,8 @@ type Stats struct {
 	// the first byte still held and the next to be written.
 	MinPhysicalOffset int64
 	MaxPhysicalOffset int64
+	// Delivered counts the messages pulls got (msgGetTotalTodayNow).
+	Delivered int64
 }
 
 // Store is the message store. It is safe for concurrent use (one lock).
@@ -137,6 +139,7 @@ type Store struct {
 	topicVersion DataVersion             // topics.go
 	groups       map[string]*GroupConfig // groups.go: nil until first used
 	groupVersion DataVersion             // groups.go
+	delivered    int64                   // messages GetMessage returned
 }
 
 // New returns an empty store.
@@ -307,7 +310,7 @@ func (s *Store) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := Stats{Messages: len(s.log) - s.head, Bytes: s.bytes, DroppedMessages: s.dropped, DroppedBytes: s.droppedB,
-		MinPhysicalOffset: s.physMax, MaxPhysicalOffset: s.physMax}
+		MinPhysicalOffset: s.physMax, MaxPhysicalOffset: s.physMax, Delivered: s.delivered}
 	if s.head < len(s.log) {
 		st.MinPhysicalOffset = s.log[s.head].msg.CommitLogOffset
 	}
