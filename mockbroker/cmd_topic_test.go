@@ -212,3 +212,36 @@ func TestBrokerConfig(t *testing.T) {
 	resp = c.call(adminReq(protocol.GetBrokerConfig, nil, nil, protocol.JSON))
 	assert.Assert(t, strings.Contains(string(resp.Body), "brokerPermission=4\n"))
 }
+
+func TestFixtureTopicsAndGroups(t *testing.T) {
+	f, err := ReadFixture("../fixtures/state/topics.json")
+	assert.NilError(t, err)
+	b := Start(t)
+	assert.NilError(t, b.LoadFixture(f))
+	got, ok := b.Topic("audit")
+	assert.Assert(t, ok)
+	if d := cmp.Diff(TopicConfig{Name: "audit", ReadQueueNums: 2, WriteQueueNums: 2, Perm: 4, TopicFilterType: "SINGLE_TAG", Order: true}, got); d != "" {
+		t.Error(d)
+	}
+	orders, _ := b.Topic("orders")
+	assert.Equal(t, orders.WriteQueueNums, int32(8))
+	paused, ok := b.SubscriptionGroup("CG_paused")
+	assert.Assert(t, ok)
+	assert.Equal(t, paused.ConsumeEnable, false)
+	assert.Equal(t, paused.RetryMaxTimes, int32(3))
+
+	for _, tc := range []struct{ json, want string }{
+		{`{"topics":[{"name":"a b"}]}`, `topics[0].name: "a b": The specified topic contains illegal characters`},
+		{`{"topics":[{"name":"A"},{"name":"A"}]}`, `topics[1].name: "A" is also topics[0]`},
+		{`{"topics":[{"name":"A","perm":9}]}`, `want counts >= 0 and a perm 0-7`},
+		{`{"topics":[{"name":"A","queues":1}]}`, `unknown field "queues"`},
+		{`{"subscriptionGroups":[{"groupName":""}]}`, `subscriptionGroups[0].groupName: ""`},
+	} {
+		_, err := ParseFixture([]byte(tc.json))
+		assert.ErrorIs(t, err, ErrInvalidFixture)
+		assert.ErrorContains(t, err, tc.want)
+	}
+	sys, err := ParseFixture([]byte(`{"topics":[{"name":"TBW102"}]}`))
+	assert.NilError(t, err)
+	assert.ErrorContains(t, Start(t).LoadFixture(sys), `topics[0].name: "TBW102" is a system topic`)
+}
