@@ -259,12 +259,13 @@ func (b *Broker) topicStatsInfo(c *conn, req *protocol.Command) *protocol.Comman
 }
 
 // allTopicList (206, name server) is getAllTopicListFromNameserver: the
-// topics the broker knows (stored, subscribed, and the retry topic of
-// every live consumer group), as {"topicList":[...]}, sorted.
+// topics the broker registered (its system topics and stored ones), the
+// subscribed ones and the retry topic of every live consumer group, as
+// {"topicList":[...]}, sorted.
 func (b *Broker) allTopicList(c *conn, req *protocol.Command) *protocol.Command {
 	set := map[string]bool{}
-	for _, t := range b.store.Topics() {
-		set[t.Name] = true
+	for name := range b.topicConfigs() {
+		set[name] = true
 	}
 	for _, t := range b.consumers.TopicsSubscribed() {
 		set[t] = true
