@@ -307,3 +307,28 @@ func topicListReply(req *protocol.Command, topics []string) *protocol.Command {
 }
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// sendTopicCheck is AbstractSendMessageProcessor.msgCheck's topic part
+// for a send to topic: the write queue count to check the queue id
+// against, or the refusal (a read-only broker or topic, a topic that does
+// not exist with autoCreateTopicEnable off). A topic the broker does not
+// have yet takes the default queue count, as the send creates it.
+func (b *Broker) sendTopicCheck(topic string) (int32, protocol.ResponseCode, string) {
+	if b.brokerPermission()&permWrite == 0 {
+		return 0, protocol.NoPermission, "the broker[" + b.AdvertisedAddr() + "] sending message is forbidden"
+	}
+	t, ok := b.store.Topic(topic)
+	if !ok {
+		t, ok = b.systemTopicConfig(topic)
+	}
+	if !ok {
+		if !b.autoCreateTopic() && !store.IsRetryTopic(topic) && !store.IsDLQTopic(topic) {
+			return 0, protocol.TopicNotExist, fmt.Sprintf("topic[%s] not exist, apply first please! \nSee %s for further details.", topic, b.cfg.release.FAQURL())
+		}
+		return int32(b.cfg.queueNums), protocol.Success, ""
+	}
+	if t.Perm&permWrite == 0 {
+		return 0, protocol.NoPermission, "the topic[" + topic + "] sending message is forbidden"
+	}
+	return t.WriteQueueNums, protocol.Success, ""
+}

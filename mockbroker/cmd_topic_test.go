@@ -245,3 +245,25 @@ func TestFixtureTopicsAndGroups(t *testing.T) {
 	assert.NilError(t, err)
 	assert.ErrorContains(t, Start(t).LoadFixture(sys), `topics[0].name: "TBW102" is a system topic`)
 }
+
+// Sends check the topic's config: its write queue count and perm, and with
+// autoCreateTopicEnable off its existence (msgCheck).
+func TestSendFollowsTopicConfig(t *testing.T) {
+	b := Start(t, WithAutoCreateTopic(false))
+	c := dial(t, b.Addr())
+	resp := c.call(sendCmd("PG", "Nope", 0, "", []byte("x")))
+	assert.Equal(t, resp.ResponseCode(), protocol.TopicNotExist)
+	assert.Assert(t, strings.HasPrefix(resp.Remark, "topic[Nope] not exist, apply first please! \nSee "), resp.Remark)
+
+	assert.NilError(t, b.CreateTopic(TopicConfig{Name: "T8", ReadQueueNums: 8, WriteQueueNums: 8}))
+	resp = c.call(sendCmd("PG", "T8", 7, "", []byte("x")))
+	assert.Equal(t, resp.ResponseCode(), protocol.Success, resp.Remark)
+	resp = c.call(sendCmd("PG", "T8", 8, "", []byte("x")))
+	assert.Assert(t, resp.ResponseCode() != protocol.Success)
+	assert.Assert(t, strings.Contains(resp.Remark, "writeQueueNums:8"), resp.Remark)
+
+	assert.NilError(t, b.CreateTopic(TopicConfig{Name: "RO", Perm: 4}))
+	resp = c.call(sendCmd("PG", "RO", 0, "", []byte("x")))
+	assert.Equal(t, resp.ResponseCode(), protocol.NoPermission)
+	assert.Equal(t, resp.Remark, "the topic[RO] sending message is forbidden")
+}
