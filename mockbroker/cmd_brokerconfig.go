@@ -1,12 +1,15 @@
 package mockbroker
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
 	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/remoting"
 )
@@ -17,10 +20,13 @@ type brokerSettings struct {
 	mu    sync.Mutex
 	props map[string]string
 	ver   int64 // DataVersion counter
+	at    int64 // DataVersion timestamp (ms): the last change, else creation
+	born  int64 // creation (ms): the timestamp of tables never changed
 }
 
 func newBrokerSettings() *brokerSettings {
-	return &brokerSettings{props: map[string]string{
+	now := time.Now().UnixMilli()
+	return &brokerSettings{born: now, props: map[string]string{
 		"autoCreateTopicEnable":       "true",
 		"autoCreateSubscriptionGroup": "true",
 		"brokerPermission":            "6",
@@ -33,7 +39,7 @@ func newBrokerSettings() *brokerSettings {
 		"flushDiskType":               "ASYNC_FLUSH",
 		"maxMessageSize":              "4194304",
 		"messageDelayLevel":           "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h",
-	}}
+	}, at: now}
 }
 
 func (s *brokerSettings) set(k, v string) {
@@ -41,6 +47,7 @@ func (s *brokerSettings) set(k, v string) {
 	defer s.mu.Unlock()
 	s.props[k] = v
 	s.ver++
+	s.at = time.Now().UnixMilli()
 }
 
 func (s *brokerSettings) get(k string) string {
@@ -59,10 +66,22 @@ func (s *brokerSettings) int(k string, def int) int {
 	return n
 }
 
-func (s *brokerSettings) snapshot() (map[string]string, int64) {
+func (s *brokerSettings) snapshot() (map[string]string, store.DataVersion) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return maps.Clone(s.props), s.ver
+	return maps.Clone(s.props), store.DataVersion{Counter: s.ver, Timestamp: s.at}
+}
+
+// dataVersionJSON is DataVersion.toJson: 5.x adds stateVersion; a table
+// never changed has the broker's start as its timestamp.
+func (b *Broker) dataVersionJSON(v store.DataVersion) string {
+	if v.Timestamp == 0 {
+		v.Timestamp = b.cfg.settings.born
+	}
+	if b.cfg.release == protocol.Release498 {
+		return fmt.Sprintf(`{"counter":%d,"timestamp":%d}`, v.Counter, v.Timestamp)
+	}
+	return fmt.Sprintf(`{"counter":%d,"stateVersion":0,"timestamp":%d}`, v.Counter, v.Timestamp)
 }
 
 // autoCreateTopic is autoCreateTopicEnable.
@@ -81,7 +100,7 @@ func (b *Broker) registerBrokerConfigCodes(m *remoting.Mux) {
 
 // brokerConfigs are every property GET_BROKER_CONFIG lists, with the
 // fixed ones (names, port) filled in.
-func (b *Broker) brokerConfigs() (map[string]string, int64) {
+func (b *Broker) brokerConfigs() (map[string]string, store.DataVersion) {
 	props, ver := b.cfg.settings.snapshot()
 	props["brokerName"] = b.cfg.brokerName
 	props["brokerClusterName"] = b.cfg.clusterName
@@ -125,7 +144,7 @@ func (b *Broker) brokerConfig(c *conn, req *protocol.Command) *protocol.Command 
 	}
 	resp := protocol.NewResponse(req, protocol.Success, "")
 	resp.Body = []byte(sb.String())
-	resp.ExtFields = map[string]string{"version": `{"counter":` + strconv.FormatInt(ver, 10) + `,"timestamp":0}`}
+	resp.ExtFields = map[string]string{"version": b.dataVersionJSON(ver)}
 	return resp
 }
 

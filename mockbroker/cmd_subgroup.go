@@ -78,14 +78,10 @@ func (b *Broker) allSubscriptionGroup(c *conn, req *protocol.Command) *protocol.
 		table[g.GroupName] = b.groupToWire(g)
 	}
 	body := struct {
-		DataVersion struct {
-			Counter   int64 `json:"counter"`
-			Timestamp int64 `json:"timestamp"`
-		} `json:"dataVersion"`
+		DataVersion            json.RawMessage      `json:"dataVersion"`
 		ForbiddenTable         *struct{}            `json:"forbiddenTable,omitempty"`
 		SubscriptionGroupTable map[string]groupWire `json:"subscriptionGroupTable"`
-	}{SubscriptionGroupTable: table}
-	body.DataVersion.Counter, body.DataVersion.Timestamp = v.Counter, v.Timestamp
+	}{DataVersion: json.RawMessage(b.dataVersionJSON(v)), SubscriptionGroupTable: table}
 	if b.cfg.release != protocol.Release498 {
 		body.ForbiddenTable = &struct{}{}
 	}

@@ -203,7 +203,7 @@ func (b *Broker) topicConfigJSON(t store.TopicInfo) []byte {
 func (b *Broker) allTopicConfig(c *conn, req *protocol.Command) *protocol.Command {
 	configs := b.topicConfigs()
 	v := b.store.TopicVersion()
-	body := fmt.Appendf(nil, `{"dataVersion":{"counter":%d,"timestamp":%d},"topicConfigTable":{`, v.Counter, v.Timestamp)
+	body := fmt.Appendf(nil, `{"dataVersion":%s,"topicConfigTable":{`, b.dataVersionJSON(v))
 	for i, name := range sortedKeys(configs) {
 		if i > 0 {
 			body = append(body, ',')
