@@ -199,11 +199,17 @@ func (b *Broker) topicConfigJSON(t store.TopicInfo) []byte {
 }
 
 // allTopicConfig (21) is AdminBrokerProcessor.getAllTopicConfig: the
-// TopicConfigSerializeWrapper, {"dataVersion":…,"topicConfigTable":{…}}.
+// TopicConfigSerializeWrapper, {"dataVersion":…,"topicConfigTable":{…}};
+// 5.x's TopicConfigAndMappingSerializeWrapper adds the (empty) static-topic
+// mapping tables and their mappingDataVersion.
 func (b *Broker) allTopicConfig(c *conn, req *protocol.Command) *protocol.Command {
 	configs := b.topicConfigs()
 	v := b.store.TopicVersion()
-	body := fmt.Appendf(nil, `{"dataVersion":%s,"topicConfigTable":{`, b.dataVersionJSON(v))
+	body := fmt.Appendf(nil, `{"dataVersion":%s,`, b.dataVersionJSON(v))
+	if b.cfg.release != protocol.Release498 { // TopicConfigAndMappingSerializeWrapper
+		body = fmt.Appendf(body, `"mappingDataVersion":%s,`, b.dataVersionJSON(store.DataVersion{}))
+	}
+	body = append(body, `"topicConfigTable":{`...)
 	for i, name := range sortedKeys(configs) {
 		if i > 0 {
 			body = append(body, ',')
@@ -212,8 +218,12 @@ func (b *Broker) allTopicConfig(c *conn, req *protocol.Command) *protocol.Comman
 		body = append(append(body, k...), ':')
 		body = append(body, b.topicConfigJSON(configs[name])...)
 	}
+	body = append(body, '}')
+	if b.cfg.release != protocol.Release498 {
+		body = append(body, `,"topicQueueMappingDetailMap":{},"topicQueueMappingInfoMap":{}`...)
+	}
 	resp := protocol.NewResponse(req, protocol.Success, "")
-	resp.Body = append(body, "}}"...)
+	resp.Body = append(body, '}')
 	return resp
 }
 

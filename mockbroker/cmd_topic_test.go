@@ -1,9 +1,11 @@
 package mockbroker
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"gotest.tools/v3/assert"
@@ -72,6 +74,8 @@ func TestCreateRouteStatsDeleteTopic(t *testing.T) {
 				assert.Assert(t, strings.Contains(body, want), "%s not in %s", want, body)
 			}
 			assert.Equal(t, strings.Contains(body, `"attributes":{}`), rel != protocol.Release498)
+			assert.Equal(t, strings.HasSuffix(body, `},"topicQueueMappingDetailMap":{},"topicQueueMappingInfoMap":{}}`), rel != protocol.Release498)
+			assert.Assert(t, json.Valid(resp.Body), body)
 
 			// 224 lists the cluster's topics.
 			resp = c.call(adminReq(protocol.GetTopicsByCluster, map[string]string{"cluster": "DefaultCluster"}, nil, protocol.JSON))
@@ -266,4 +270,27 @@ func TestSendFollowsTopicConfig(t *testing.T) {
 	resp = c.call(sendCmd("PG", "RO", 0, "", []byte("x")))
 	assert.Equal(t, resp.ResponseCode(), protocol.NoPermission)
 	assert.Equal(t, resp.Remark, "the topic[RO] sending message is forbidden")
+}
+
+// GET_BROKER_RUNTIME_INFO counts what the mock stored and delivered.
+func TestRuntimeInfoIsLive(t *testing.T) {
+	start := time.UnixMilli(1_700_000_000_000)
+	b := Start(t, WithVirtualClock(start))
+	c := dial(t, b.Addr())
+	for range 5 {
+		assert.Equal(t, c.call(sendCmd("PG", "T", 0, "", []byte("x"))).ResponseCode(), protocol.Success)
+	}
+	resp := c.call(pullCmd("CG", "T", 0, 0, protocol.BuildPullSysFlag(false, false, true, false)))
+	assert.Equal(t, resp.ResponseCode(), protocol.Success, resp.Remark)
+	resp = c.call(adminReq(protocol.GetBrokerRuntimeInfo, nil, nil, protocol.JSON))
+	kv, err := protocol.DecodeKVTable(resp.Body)
+	assert.NilError(t, err)
+	assert.Equal(t, kv.Table["msgPutTotalTodayNow"], "5")
+	assert.Equal(t, kv.Table["msgGetTotalTodayNow"], "5")
+	assert.Equal(t, kv.Table["putTps"], "0.5 0.08333333333333333 0.008333333333333333")
+	b.Advance(30 * time.Second)
+	resp = c.call(adminReq(protocol.GetBrokerRuntimeInfo, nil, nil, protocol.JSON))
+	kv, err = protocol.DecodeKVTable(resp.Body)
+	assert.NilError(t, err)
+	assert.Equal(t, kv.Table["putTps"], "0.0 0.08333333333333333 0.008333333333333333")
 }
