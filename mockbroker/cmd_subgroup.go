@@ -3,6 +3,7 @@ package mockbroker
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
 	"github.com/rocketmock/rocketmock/protocol"
@@ -106,4 +107,18 @@ func (b *Broker) deleteSubscriptionGroup(c *conn, req *protocol.Command) *protoc
 	b.store.DeleteGroup(group, removeOffset)
 	b.records.Touch()
 	return protocol.NewResponse(req, protocol.Success, "")
+}
+
+// subscriptionGroup is SubscriptionGroupManager.findSubscriptionGroupConfig:
+// the group's config, created with the defaults when the broker has
+// autoCreateSubscriptionGroup (the default) or the group is a system one
+// (MixAll.isSysConsumerGroup); false when it does not exist.
+func (b *Broker) subscriptionGroup(group string) (store.GroupConfig, bool) {
+	if g, ok := b.store.Group(group); ok {
+		return g, true
+	}
+	if !b.cfg.settings.bool("autoCreateSubscriptionGroup") && !strings.HasPrefix(group, "CID_RMQ_SYS_") {
+		return store.DefaultGroupConfig(group), false
+	}
+	return b.store.EnsureGroup(group), true
 }

@@ -294,3 +294,22 @@ func TestRuntimeInfoIsLive(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Equal(t, kv.Table["putTps"], "0.0 0.08333333333333333 0.008333333333333333")
 }
+
+// With autoCreateSubscriptionGroup off, a pull for an unknown group gets
+// SUBSCRIPTION_GROUP_NOT_EXIST; a created one pulls.
+func TestAutoCreateSubscriptionGroupOff(t *testing.T) {
+	b := Start(t)
+	c := dial(t, b.Addr())
+	resp := c.call(adminReq(protocol.UpdateBrokerConfig, nil, []byte("autoCreateSubscriptionGroup=false\n"), protocol.JSON))
+	assert.Equal(t, resp.ResponseCode(), protocol.Success)
+	assert.NilError(t, b.CreateTopic(TopicConfig{Name: "T"}))
+	withSub := protocol.BuildPullSysFlag(false, false, true, false)
+	resp = c.call(pullCmd("CG_none", "T", 0, 0, withSub))
+	assert.Equal(t, resp.ResponseCode(), protocol.SubscriptionGroupNotExist)
+	assert.Assert(t, strings.HasPrefix(resp.Remark, "subscription group [CG_none] does not exist, \nSee "), resp.Remark)
+	_, ok := b.SubscriptionGroup("CG_none")
+	assert.Assert(t, !ok)
+	assert.NilError(t, b.CreateGroup(DefaultGroupConfig("CG_made")))
+	resp = c.call(pullCmd("CG_made", "T", 0, 0, withSub))
+	assert.Assert(t, resp.ResponseCode() != protocol.SubscriptionGroupNotExist, resp.Remark)
+}

@@ -56,7 +56,8 @@ func (b *Broker) consumerEvent(ev consumers.Event) {
 // the first time a heartbeat, a pull or a send-back names the group, and
 // keeps it after the group's consumers leave.
 func (b *Broker) noteSubscriptionGroup(group string) store.GroupConfig {
-	return b.store.EnsureGroup(group)
+	g, _ := b.subscriptionGroup(group) // cmd_subgroup.go; the defaults when auto-creation is off
+	return g
 }
 
 // subscriptionGroupKnown reports whether the group has a subscription
