@@ -87,6 +87,10 @@ func TestAdminGolden(t *testing.T) {
 			Args: []string{"brokerStatus", "-n", "{namesrv}", "-b", "{namesrv}"}}},
 		{"brokerStatus 4.9", testsuite.GoldenCase{Mock: []mockbroker.Option{mockbroker.WithRelease(protocol.Release498)},
 			Args: []string{"--compat", "4.9", "brokerStatus", "-n", "{namesrv}", "-b", "{namesrv}"}}},
+		{"brokerStatus unknown cluster", testsuite.GoldenCase{
+			Args: []string{"brokerStatus", "-n", "{namesrv}", "-c", "NoSuchCluster"}}},
+		{"brokerStatus cluster", testsuite.GoldenCase{
+			Args: []string{"brokerStatus", "-n", "{namesrv}", "-c", "DefaultCluster"}}},
 		{"getBrokerConfig", testsuite.GoldenCase{Mock: []mockbroker.Option{advertise},
 			Args: []string{"getBrokerConfig", "-n", "{namesrv}", "-b", "{namesrv}"}}},
 	}

@@ -101,9 +101,10 @@ func (a *adminRun) clusterInfo() (*protocol.ClusterInfo, error) {
 	return info, nil
 }
 
-// masterAddrs is CommandUtil.fetchMasterAddrByClusterName: the masters of
-// the cluster's brokers in the order the tool's HashSet iterates them;
-// an unknown cluster prints "[error] ..." and gives none.
+// masterAddrs is CommandUtil.fetchMasterAddrByClusterName (with slaves:
+// fetchMasterAndSlaveAddrByClusterName): the cluster's broker addresses in
+// the order the tool's HashSet iterates them; an unknown cluster prints
+// "[error] ..." and gives none.
 func (a *adminRun) masterAddrs(cluster string, withSlaves bool) ([]string, error) {
 	info, err := a.clusterInfo()
 	if err != nil {
@@ -111,9 +112,7 @@ func (a *adminRun) masterAddrs(cluster string, withSlaves bool) ([]string, error
 	}
 	names, ok := info.ClusterAddrTable[cluster]
 	if !ok {
-		if !withSlaves {
-			fmt.Fprintf(a.stdout, "[error] %s", clusterErrorMessage)
-		}
+		fmt.Fprintf(a.stdout, "[error] %s", clusterErrorMessage)
 		return nil, nil
 	}
 	set := map[string]bool{}
