@@ -36,6 +36,12 @@
 //	PUT    /v1/consumer-groups/{group}/offsets {"topic":"T","timestampMs":1700000000000}  ResetConsumerOffsets
 //	POST   /v1/consumer-groups/{group}/consumed/wait {"topic":"T","count":10,"timeoutMs":5000}  WaitConsumed
 //	POST   /v1/consumer-groups/{group}/consumers/{clientId}/expire         ExpireConsumer
+//	GET    /v1/topics                                  Topics: the topic config table, system topics included
+//	PUT    /v1/topics/{topic} {"readQueueNums":8,"writeQueueNums":8,"perm":6}  CreateTopic
+//	DELETE /v1/topics/{topic}                          DeleteTopic (the route is gone)
+//	GET    /v1/subscription-groups                     SubscriptionGroups
+//	PUT    /v1/subscription-groups/{group} {"consumeEnable":false,"retryMaxTimes":3}  CreateGroup
+//	DELETE /v1/subscription-groups/{group}[?removeOffset=true]  DeleteGroup
 //	POST   /v1/fixtures <fixture JSON>                 ParseFixture, LoadFixture
 //	POST   /v1/reset                                   Reset
 //	GET    /v1/messages[?topic=T&limit=N]              Messages

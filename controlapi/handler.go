@@ -154,6 +154,7 @@ func (h *Handler) routes() []route {
 		{"POST /v1/reset", h.reset},
 	}
 	routes = append(routes, h.consumerRoutes()...)
+	routes = append(routes, h.topicRoutes()...)
 	routes = append(routes, h.aclRoutes()...)
 	routes = append(routes, h.advertiseRoutes()...)
 	routes = append(routes, h.timedRoutes()...)
@@ -330,7 +331,8 @@ func statusOf(err error) int {
 	case errors.Is(err, mockbroker.ErrNoProducer), errors.Is(err, mockbroker.ErrRealClock),
 		errors.Is(err, mockbroker.ErrFixtureConflict):
 		return http.StatusConflict
-	case errors.Is(err, mockbroker.ErrInvalidFixture), errors.Is(err, mockbroker.ErrInvalidOffset):
+	case errors.Is(err, mockbroker.ErrInvalidFixture), errors.Is(err, mockbroker.ErrInvalidOffset),
+		errors.Is(err, mockbroker.ErrInvalidTopic), errors.Is(err, mockbroker.ErrInvalidGroup):
 		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/mockbroker/internal/consumers"
-	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
 	"github.com/rocketmock/rocketmock/protocol"
 	"github.com/rocketmock/rocketmock/remoting"
 )
@@ -35,57 +34,6 @@ func (b *Broker) registerConsumerAdminCodes(m *remoting.Mux) {
 	m.Handle(protocol.LockBatchMQ, handle(b.lockBatchMQ))
 	m.Handle(protocol.UnlockBatchMQ, handle(b.unlockBatchMQ))
 	m.Handle(protocol.CheckClientConfig, handle(b.checkClientConfig))
-	m.Handle(protocol.GetAllTopicListFromNameServer, handle(b.allTopicList))
-	if b.cfg.release != protocol.Release498 {
-		m.Handle(protocol.GetTopicConfig, handle(b.topicConfig))
-	}
-}
-
-// allTopicList (206, name server) is getAllTopicListFromNameserver: the
-// topics the broker knows (stored, subscribed, and the retry topic of
-// every live consumer group), as {"topicList":[...]}, sorted.
-func (b *Broker) allTopicList(c *conn, req *protocol.Command) *protocol.Command {
-	set := map[string]bool{}
-	for _, t := range b.store.Topics() {
-		set[t.Name] = true
-	}
-	for _, t := range b.consumers.TopicsSubscribed() {
-		set[t] = true
-	}
-	for _, g := range b.consumers.Groups() {
-		set[store.RetryTopic(g)] = true
-	}
-	body := struct {
-		TopicList []string `json:"topicList"`
-	}{TopicList: sortedTopics(set)}
-	data, err := json.Marshal(body)
-	if err != nil {
-		return errorReply(req, err)
-	}
-	resp := protocol.NewResponse(req, protocol.Success, "")
-	resp.Body = data
-	return resp
-}
-
-// topicConfig (351, 5.x) is AdminBrokerProcessor.getTopicConfig: the
-// stored topic's TopicConfig (no static-topic mapping), or TOPIC_NOT_EXIST.
-func (b *Broker) topicConfig(c *conn, req *protocol.Command) *protocol.Command {
-	topic := req.ExtFields["topic"]
-	if topic == "" {
-		return errorReply(req, fmt.Errorf("GetTopicConfigRequestHeader: the field topic is null"))
-	}
-	info, ok := b.store.Topic(topic)
-	if !ok {
-		return protocol.NewResponse(req, protocol.TopicNotExist, "No topic in this broker. topic: "+topic)
-	}
-	name, err := json.Marshal(info.Name)
-	if err != nil {
-		return errorReply(req, err)
-	}
-	resp := protocol.NewResponse(req, protocol.Success, "")
-	resp.Body = fmt.Appendf(nil, `{"attributes":{},"order":false,"perm":%d,"readQueueNums":%d,"topicFilterType":"SINGLE_TAG","topicName":%s,"topicSysFlag":0,"writeQueueNums":%d}`,
-		info.Perm, info.ReadQueueNums, name, info.WriteQueueNums)
-	return resp
 }
 
 // consumerConnectionList (203) is AdminBrokerProcessor

@@ -45,9 +45,15 @@ func (b *Broker) pull(c *conn, req *protocol.Command, h *protocol.PullMessageReq
 		resp.ExtFields = map[string]string{} // the response header's fields are null
 		return resp, nil
 	}
-	// The subscription group is auto-created (autoCreateSubscriptionGroup)
-	// and readable: SUBSCRIPTION_GROUP_NOT_EXIST (26) does not happen.
-	b.noteSubscriptionGroup(h.ConsumerGroup)
+	// The subscription group is auto-created unless autoCreateSubscriptionGroup
+	// is off (UPDATE_BROKER_CONFIG); consumeEnable=false refuses pulls.
+	g, ok := b.subscriptionGroup(h.ConsumerGroup) // cmd_subgroup.go
+	if !ok {
+		return fail(protocol.SubscriptionGroupNotExist, fmt.Sprintf("subscription group [%s] does not exist, \nSee %s for further details.", h.ConsumerGroup, b.cfg.release.FAQURL()))
+	}
+	if !g.ConsumeEnable {
+		return fail(protocol.NoPermission, "subscription group no permission, "+h.ConsumerGroup)
+	}
 	topic, ok := b.store.Topic(h.Topic)
 	if !ok {
 		return fail(protocol.TopicNotExist, fmt.Sprintf("topic[%s] not exist, apply first please! \nSee %s for further details.", h.Topic, b.cfg.release.FAQURL()))

@@ -65,7 +65,10 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 	if err != nil {
 		return fail(protocol.SystemError, err.Error())
 	}
-	queues := int32(b.cfg.queueNums)
+	queues, code, remark := b.sendTopicCheck(h.Topic) // cmd_topic.go
+	if code != protocol.Success {
+		return fail(code, remark)
+	}
 	queue := h.QueueID
 	if queue < 0 {
 		queue = rand.Int32N(queues) // the broker picks one, as Java does

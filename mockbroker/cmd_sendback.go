@@ -88,7 +88,7 @@ func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.C
 		resp.ExtFields = map[string]string{}
 		return resp
 	}
-	b.noteSubscriptionGroup(h.Group) // findSubscriptionGroupConfig auto-creates it
+	group := b.noteSubscriptionGroup(h.Group) // findSubscriptionGroupConfig auto-creates it
 	orig, ok := b.store.ByPhysicalOffset(h.Offset)
 	if !ok {
 		return reply(protocol.SystemError, fmt.Sprintf("look message by offset failed, %d", h.Offset))
@@ -104,7 +104,7 @@ func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.C
 	}
 	props[protocol.PropertyWaitStoreMsgOK] = "false"
 	delay := h.DelayLevel
-	maxTimes := int32(defaultRetryMaxTimes)
+	maxTimes := group.RetryMaxTimes // the group's retryMaxTimes (16 unless set)
 	if req.Version >= version349 && h.MaxReconsumeTimes != nil {
 		maxTimes = *h.MaxReconsumeTimes
 	}

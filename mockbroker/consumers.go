@@ -55,15 +55,14 @@ func (b *Broker) consumerEvent(ev consumers.Event) {
 // group config: a real broker auto-creates one (autoCreateSubscriptionGroup)
 // the first time a heartbeat, a pull or a send-back names the group, and
 // keeps it after the group's consumers leave.
-func (b *Broker) noteSubscriptionGroup(group string) {
-	if _, ok := b.subGroups.Load(group); !ok {
-		b.subGroups.Store(group, struct{}{})
-	}
+func (b *Broker) noteSubscriptionGroup(group string) store.GroupConfig {
+	g, _ := b.subscriptionGroup(group) // cmd_subgroup.go; the defaults when auto-creation is off
+	return g
 }
 
 // subscriptionGroupKnown reports whether the group has a subscription
 // group config (see noteSubscriptionGroup).
 func (b *Broker) subscriptionGroupKnown(group string) bool {
-	_, ok := b.subGroups.Load(group)
+	_, ok := b.store.Group(group)
 	return ok
 }

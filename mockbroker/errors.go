@@ -34,6 +34,11 @@ var (
 	// ErrInvalidAddress: an advertised address that is not "ip:port"
 	// with an IP literal and a port from 1 to 65535 (SetAdvertise).
 	ErrInvalidAddress = errors.New("invalid advertised address")
+	// ErrInvalidTopic: a topic name or config the broker refuses (blank,
+	// illegal characters, too long, a system topic, no queues).
+	ErrInvalidTopic = errors.New("invalid topic")
+	// ErrInvalidGroup: a subscription group config the broker refuses.
+	ErrInvalidGroup = errors.New("invalid subscription group")
 )
 
 // kindError is an error of one of the kinds above whose message already

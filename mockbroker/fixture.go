@@ -34,6 +34,64 @@ type Fixture struct {
 	// Description is free text for people reading the file.
 	Description string         `json:"description,omitempty"`
 	Groups      []FixtureGroup `json:"groups"`
+	// Topics are created as UPDATE_AND_CREATE_TOPIC would ("topics").
+	Topics []FixtureTopic `json:"topics,omitempty"`
+	// SubscriptionGroups are created as UPDATE_AND_CREATE_SUBSCRIPTIONGROUP
+	// would ("subscriptionGroups").
+	SubscriptionGroups []FixtureSubscriptionGroup `json:"subscriptionGroups,omitempty"`
+}
+
+// FixtureTopic is a topic to preload; the counts default to the broker's
+// queue count and perm to 6 (read+write).
+type FixtureTopic struct {
+	Name            string `json:"name"`
+	ReadQueueNums   int32  `json:"readQueueNums,omitempty"`
+	WriteQueueNums  int32  `json:"writeQueueNums,omitempty"`
+	Perm            int32  `json:"perm,omitempty"`
+	TopicFilterType string `json:"topicFilterType,omitempty"`
+	TopicSysFlag    int32  `json:"topicSysFlag,omitempty"`
+	Order           bool   `json:"order,omitempty"`
+}
+
+// FixtureSubscriptionGroup is a subscription group to preload; the fields
+// left out keep SubscriptionGroupConfig's defaults.
+type FixtureSubscriptionGroup struct {
+	GroupName                    string `json:"groupName"`
+	ConsumeEnable                *bool  `json:"consumeEnable,omitempty"`
+	ConsumeFromMinEnable         *bool  `json:"consumeFromMinEnable,omitempty"`
+	ConsumeBroadcastEnable       *bool  `json:"consumeBroadcastEnable,omitempty"`
+	ConsumeMessageOrderly        *bool  `json:"consumeMessageOrderly,omitempty"`
+	RetryQueueNums               *int32 `json:"retryQueueNums,omitempty"`
+	RetryMaxTimes                *int32 `json:"retryMaxTimes,omitempty"`
+	BrokerID                     *int64 `json:"brokerId,omitempty"`
+	WhichBrokerWhenConsumeSlowly *int64 `json:"whichBrokerWhenConsumeSlowly,omitempty"`
+}
+
+// Config is the group's config: the defaults with the given fields set.
+func (g FixtureSubscriptionGroup) Config() GroupConfig {
+	c := DefaultGroupConfig(g.GroupName)
+	set := func(dst *bool, v *bool) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&c.ConsumeEnable, g.ConsumeEnable)
+	set(&c.ConsumeFromMinEnable, g.ConsumeFromMinEnable)
+	set(&c.ConsumeBroadcastEnable, g.ConsumeBroadcastEnable)
+	set(&c.ConsumeMessageOrderly, g.ConsumeMessageOrderly)
+	if g.RetryQueueNums != nil {
+		c.RetryQueueNums = *g.RetryQueueNums
+	}
+	if g.RetryMaxTimes != nil {
+		c.RetryMaxTimes = *g.RetryMaxTimes
+	}
+	if g.BrokerID != nil {
+		c.BrokerID = *g.BrokerID
+	}
+	if g.WhichBrokerWhenConsumeSlowly != nil {
+		c.WhichBrokerWhenConsumeSlowly = *g.WhichBrokerWhenConsumeSlowly
+	}
+	return c
 }
 
 // FixtureGroup is one producer group. A group without producers is loaded
@@ -149,16 +207,19 @@ func (e *fieldError) Unwrap() error { return e.err }
 // ErrInvalidFixture and says where the problem is.
 func ParseFixture(data []byte) (*Fixture, error) {
 	var raw struct {
-		Description string            `json:"description"`
-		Groups      []json.RawMessage `json:"groups"`
+		Description        string                     `json:"description"`
+		Groups             []json.RawMessage          `json:"groups"`
+		Topics             []FixtureTopic             `json:"topics"`
+		SubscriptionGroups []FixtureSubscriptionGroup `json:"subscriptionGroups"`
 	}
 	if err := strictjson.Decode(data, &raw); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidFixture, strictjson.Describe(data, err))
 	}
-	if raw.Groups == nil {
+	if raw.Groups == nil && raw.Topics == nil && raw.SubscriptionGroups == nil {
 		return nil, fmt.Errorf("%w: \"groups\" is missing: want {\"groups\": [{\"name\": ..., \"producers\": [...]}]}", ErrInvalidFixture)
 	}
-	f := &Fixture{Description: raw.Description, Groups: make([]FixtureGroup, len(raw.Groups))}
+	f := &Fixture{Description: raw.Description, Groups: make([]FixtureGroup, len(raw.Groups)),
+		Topics: raw.Topics, SubscriptionGroups: raw.SubscriptionGroups}
 	for i, g := range raw.Groups {
 		var rg struct {
 			Name      string            `json:"name"`
@@ -260,6 +321,32 @@ func (f *Fixture) Validate() error {
 			who[p.Addr], first[p.Addr] = p, path
 		}
 	}
+	topics := map[string]int{}
+	for i, t := range f.Topics {
+		if remark := validateTopic(t.Name); remark != "" {
+			return bad("topics[%d].name: %q: %s", i, t.Name, remark)
+		}
+		if j, dup := topics[t.Name]; dup {
+			return bad("topics[%d].name: %q is also topics[%d]; list each topic once", i, t.Name, j)
+		}
+		topics[t.Name] = i
+		if t.ReadQueueNums < 0 || t.WriteQueueNums < 0 || t.Perm < 0 || t.Perm > 7 {
+			return bad("topics[%d]: queue counts %d/%d and perm %d: want counts >= 0 and a perm 0-7", i, t.ReadQueueNums, t.WriteQueueNums, t.Perm)
+		}
+		if t.TopicFilterType != "" && t.TopicFilterType != "SINGLE_TAG" && t.TopicFilterType != "MULTI_TAG" {
+			return bad("topics[%d].topicFilterType: %q: want SINGLE_TAG or MULTI_TAG", i, t.TopicFilterType)
+		}
+	}
+	subs := map[string]int{}
+	for i, g := range f.SubscriptionGroups {
+		if g.GroupName == "" || !validTopic.MatchString(g.GroupName) {
+			return bad("subscriptionGroups[%d].groupName: %q: want 1-255 of [%%|a-zA-Z0-9_-]", i, g.GroupName)
+		}
+		if j, dup := subs[g.GroupName]; dup {
+			return bad("subscriptionGroups[%d].groupName: %q is also subscriptionGroups[%d]; list each group once", i, g.GroupName, j)
+		}
+		subs[g.GroupName] = i
+	}
 	return nil
 }
 
@@ -291,6 +378,11 @@ func (b *Broker) LoadFixture(f *Fixture) error {
 	}
 	b.fixtureMu.Lock()
 	defer b.fixtureMu.Unlock()
+	for i, t := range f.Topics {
+		if b.systemTopic(t.Name) {
+			return fmt.Errorf("%w: topics[%d].name: %q is a system topic", ErrInvalidFixture, i, t.Name)
+		}
+	}
 	loaded := b.virtualChannels()
 	for i, g := range f.Groups {
 		for j, p := range g.Producers {
@@ -302,6 +394,16 @@ func (b *Broker) LoadFixture(f *Fixture) error {
 				return fmt.Errorf("%w: groups[%d].producers[%d]: addr %q is already loaded as clientId %q, language %s, version %s; reset or close that client first",
 					ErrFixtureConflict, i, j, p.Addr, vc.clientID, vc.language, vc.version)
 			}
+		}
+	}
+	for _, t := range f.Topics {
+		if err := b.CreateTopic(TopicConfig(t)); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidFixture, err)
+		}
+	}
+	for _, g := range f.SubscriptionGroups {
+		if err := b.CreateGroup(g.Config()); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidFixture, err)
 		}
 	}
 	now := b.Now()

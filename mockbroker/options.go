@@ -3,6 +3,7 @@ package mockbroker
 import (
 	"io"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
@@ -43,7 +44,8 @@ type config struct {
 	storeCount   int        // 0: store.DefaultMaxMessages
 	acl          *ACLConfig // acl.go
 	aclSet       bool
-	timed        timedConfig // txcheck.go, schedule.go
+	timed        timedConfig     // txcheck.go, schedule.go
+	settings     *brokerSettings // cmd_brokerconfig.go: what UPDATE_BROKER_CONFIG changes
 }
 
 func defaultConfig() config {
@@ -65,7 +67,16 @@ func defaultConfig() config {
 		maxPending:   DefaultMaxPendingOutput,
 		maxPartial:   DefaultPartialFrameBudget,
 		idle:         120 * time.Second,
+		settings:     newBrokerSettings(),
 	}
+}
+
+// WithAutoCreateTopic sets the broker's autoCreateTopicEnable (default
+// true, as the stock broker config). Off, the name server routes only the
+// topics that exist (created, preloaded or system), so a client sees
+// "No route info of this topic" for the others, and TBW102 is gone.
+func WithAutoCreateTopic(enable bool) Option {
+	return func(c *config) { c.settings.set("autoCreateTopicEnable", strconv.FormatBool(enable)) }
 }
 
 // WithIdleTimeout sets how long a connection may go without reading or

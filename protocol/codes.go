@@ -12,6 +12,7 @@ const (
 	UpdateConsumerOffset          RequestCode = 15
 	UpdateAndCreateTopic          RequestCode = 17
 	GetAllTopicConfig             RequestCode = 21
+	UpdateBrokerConfig            RequestCode = 25
 	GetBrokerConfig               RequestCode = 26
 	GetBrokerRuntimeInfo          RequestCode = 28
 	SearchOffsetByTimestamp       RequestCode = 29
@@ -40,6 +41,9 @@ const (
 	GetProducerConnectionList     RequestCode = 204
 	GetConsumeStats               RequestCode = 208
 	GetAllTopicListFromNameServer RequestCode = 206
+	DeleteSubscriptionGroup       RequestCode = 207
+	DeleteTopicInBroker           RequestCode = 215
+	DeleteTopicInNamesrv          RequestCode = 216
 	ResetConsumerClientOffset     RequestCode = 220
 	GetConsumerStatusFromClient   RequestCode = 221
 	GetTopicsByCluster            RequestCode = 224
@@ -87,6 +91,8 @@ var requestCodeNames = map[RequestCode]string{
 	PushReplyMessageToClient: "PUSH_REPLY_MESSAGE_TO_CLIENT", GetAllProducerInfo: "GET_ALL_PRODUCER_INFO",
 	GetTopicConfig: "GET_TOPIC_CONFIG", QueryAssignment: "QUERY_ASSIGNMENT", GetBrokerMemberGroup: "GET_BROKER_MEMBER_GROUP",
 	PopMessage: "POP_MESSAGE", AckMessage: "ACK_MESSAGE",
+	UpdateBrokerConfig: "UPDATE_BROKER_CONFIG", DeleteSubscriptionGroup: "DELETE_SUBSCRIPTIONGROUP",
+	DeleteTopicInBroker: "DELETE_TOPIC_IN_BROKER", DeleteTopicInNamesrv: "DELETE_TOPIC_IN_NAMESRV",
 }
 
 // String returns the Java constant name, or "RequestCode(N)".

@@ -26,6 +26,11 @@ func Scenarios() []Scenario {
 		// Name server (scenarios_namesrv.go).
 		{"route-keys-quoted", "route brokerAddrs keys are quoted for version >= 401 (or acceptStandardJsonOnly) and bare below", routeKeysQuoted},
 		{"cluster-info", "106 lists the route's brokers under their clusters, with bare numeric keys", clusterInfo},
+		// Topics, subscription groups, broker config (scenarios_topics.go).
+		{"topic-create-route-delete", "17 creates a topic with 8 queues: 105, 202 and 21 show it; 215 and 216 delete it and 105 answers 17", topicCreateRouteDelete},
+		{"topic-system-refused", "17 and 215 refuse system topics and illegal names with code 1 and TopicValidator's remarks", topicSystemRefused},
+		{"subscription-group-create-delete", "200 creates a subscription group that 201 lists with its settings; 207 removes it", subscriptionGroupCreateDelete},
+		{"broker-config", "26 answers the broker's properties as key=value lines with a DataVersion header", brokerConfigLines},
 		// Time and hooks (scenarios_expiry.go).
 		{"expiry-after-timeout", "a producer silent for more than 120 s is dropped and its connection closed", expiryAfterTimeout},
 		{"hooks-close-client", "Control.CloseClient closes the client's connection and the broker drops it", hooksCloseClient},

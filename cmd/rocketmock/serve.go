@@ -31,6 +31,7 @@ type serveFlags struct {
 	control, controlToken                                      string
 	fixtures                                                   listFlag
 	clientChecks                                               bool
+	autoCreateTopic                                            bool              // autoCreateTopicEnable
 	acl                                                        string            // acl.go
 	fromEnv                                                    map[string]string // flag name: the variable that set it
 }
@@ -82,6 +83,7 @@ func (f *serveFlags) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&f.acl, "acl", "", "turn on the access control of a 4.9.x broker with aclEnable=true, with the accounts of this plain_acl.yml `file`")
+	boolVar(fs, &f.autoCreateTopic, "auto-create-topic", true, "autoCreateTopicEnable: route every topic and create it on first send; false routes only created, preloaded and system topics (no TBW102)")
 	boolVar(fs, &f.clientChecks, "client-checks", false, "watch clients for what a careful client should not do; GET /v1/clients/report, and the report printed at shutdown")
 	return fs
 }
@@ -346,7 +348,7 @@ func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logge
 		mockbroker.WithListen(f.addr), mockbroker.WithLogger(logger), mockbroker.WithRelease(rel),
 		mockbroker.WithExpiry(f.expiry), mockbroker.WithIdleTimeout(f.idleTimeout), mockbroker.WithScanInterval(f.scanInterval, f.scanInterval),
 		mockbroker.WithQueueNums(f.queues), mockbroker.WithBrokerName(f.brokerName),
-		mockbroker.WithClusterName(f.clusterName),
+		mockbroker.WithClusterName(f.clusterName), mockbroker.WithAutoCreateTopic(f.autoCreateTopic),
 	)
 	if f.advertise != "" {
 		opts = append(opts, mockbroker.WithAdvertise(f.advertise))

@@ -54,6 +54,45 @@ func TestAdminGolden(t *testing.T) {
 			Args: []string{"topicRoute", "-n", "{namesrv}", "-t", "TopicTest", "-l"}}},
 		{"topicRoute 4.9", testsuite.GoldenCase{Mock: []mockbroker.Option{advertise, mockbroker.WithRelease(protocol.Release498)},
 			Args: []string{"--compat", "4.9", "topicRoute", "-n", "{namesrv}", "-t", "TopicTest"}}},
+		// Topics, subscription groups and broker status (topic.go).
+		{"updateTopic cluster", testsuite.GoldenCase{
+			Args: []string{"updateTopic", "-n", "{namesrv}", "-c", "DefaultCluster", "-t", "orders", "-r", "8", "-w", "8"}}},
+		{"updateTopic cluster 4.9", testsuite.GoldenCase{Mock: []mockbroker.Option{mockbroker.WithRelease(protocol.Release498)},
+			Args: []string{"--compat", "4.9", "updateTopic", "-n", "{namesrv}", "-c", "DefaultCluster", "-t", "orders", "-p", "4"}}},
+		{"updateTopic broker", testsuite.GoldenCase{
+			Args: []string{"updateTopic", "-n", "{namesrv}", "-b", "{namesrv}", "-t", "orders", "-w", "2"}}},
+		{"updateTopic system topic", testsuite.GoldenCase{
+			Args: []string{"updateTopic", "-n", "{namesrv}", "-b", "{namesrv}", "-t", "SCHEDULE_TOPIC_XXXX"}}},
+		{"updateTopic unknown cluster", testsuite.GoldenCase{
+			Args: []string{"updateTopic", "-n", "{namesrv}", "-c", "NoSuchCluster", "-t", "orders"}}},
+		{"updateTopic no broker or cluster", testsuite.GoldenCase{
+			Args: []string{"updateTopic", "-n", "{namesrv}", "-t", "orders"}}},
+		{"deleteTopic", testsuite.GoldenCase{Fixture: fixtures + "topics.json",
+			Args: []string{"deleteTopic", "-n", "{namesrv}", "-c", "DefaultCluster", "-t", "orders"}}},
+		{"topicList", testsuite.GoldenCase{Fixture: fixtures + "topics.json",
+			Args: []string{"topicList", "-n", "{namesrv}"}}},
+		{"topicStatus", testsuite.GoldenCase{Fixture: fixtures + "topics.json",
+			Args: []string{"topicStatus", "-n", "{namesrv}", "-t", "audit"}}},
+		{"topicStatus no route", testsuite.GoldenCase{Mock: []mockbroker.Option{mockbroker.WithAutoCreateTopic(false)},
+			Args: []string{"topicStatus", "-n", "{namesrv}", "-t", "nope"}}},
+		{"topicClusterList", testsuite.GoldenCase{Fixture: fixtures + "topics.json",
+			Args: []string{"topicClusterList", "-n", "{namesrv}", "-t", "orders"}}},
+		{"updateSubGroup cluster", testsuite.GoldenCase{
+			Args: []string{"updateSubGroup", "-n", "{namesrv}", "-c", "DefaultCluster", "-g", "CG", "-s", "false", "-r", "3"}}},
+		{"updateSubGroup broker 4.9", testsuite.GoldenCase{Mock: []mockbroker.Option{mockbroker.WithRelease(protocol.Release498)},
+			Args: []string{"--compat", "4.9", "updateSubGroup", "-n", "{namesrv}", "-b", "{namesrv}", "-g", "CG"}}},
+		{"deleteSubGroup broker", testsuite.GoldenCase{Fixture: fixtures + "topics.json",
+			Args: []string{"deleteSubGroup", "-n", "{namesrv}", "-b", "{namesrv}", "-g", "CG_paused", "-r", "true"}}},
+		{"brokerStatus", testsuite.GoldenCase{
+			Args: []string{"brokerStatus", "-n", "{namesrv}", "-b", "{namesrv}"}}},
+		{"brokerStatus 4.9", testsuite.GoldenCase{Mock: []mockbroker.Option{mockbroker.WithRelease(protocol.Release498)},
+			Args: []string{"--compat", "4.9", "brokerStatus", "-n", "{namesrv}", "-b", "{namesrv}"}}},
+		{"brokerStatus unknown cluster", testsuite.GoldenCase{
+			Args: []string{"brokerStatus", "-n", "{namesrv}", "-c", "NoSuchCluster"}}},
+		{"brokerStatus cluster", testsuite.GoldenCase{
+			Args: []string{"brokerStatus", "-n", "{namesrv}", "-c", "DefaultCluster"}}},
+		{"getBrokerConfig", testsuite.GoldenCase{Mock: []mockbroker.Option{advertise},
+			Args: []string{"getBrokerConfig", "-n", "{namesrv}", "-b", "{namesrv}"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package mqadmin imitates the mqadmin subcommands that tests of admin
 // tooling meet most (producerConnection, clusterList, topicRoute,
-// consumerConnection, consumerProgress): same
+// consumerConnection, consumerProgress, and the topic, subscription-group
+// and broker commands of topic.go): same
 // options, requests, output and error behaviour as mqadmin of a release,
 // minus the JVM start-up. It is `rocketmock admin`.
 package mqadmin
@@ -38,6 +39,15 @@ subcommands:
   topicRoute -t <topic> [-l] [-n <namesrv>]
   consumerConnection -g <group> [-b <brokerAddr>] [-n <namesrv>]
   consumerProgress [-g <group>] [-t <topic>] [-s true] [-c <cluster>] [-n <namesrv>] (-t, -c: 5 only)
+  updateTopic -t <topic> (-b <brokerAddr> | -c <cluster>) [-r <n>] [-w <n>] [-p <perm>] [-o false] [-u ..] [-s ..]
+  deleteTopic -t <topic> -c <cluster>
+  topicList
+  topicStatus -t <topic>
+  topicClusterList -t <topic>
+  updateSubGroup -g <group> (-b <brokerAddr> | -c <cluster>) [-s <consumeEnable>] [-r <retryMaxTimes>] [-q ..] [-m ..] [-d ..] [-i ..] [-w ..] [-a ..]
+  deleteSubGroup -g <group> (-b <brokerAddr> | -c <cluster>) [-r <removeOffset>]
+  brokerStatus (-b <brokerAddr> | -c <cluster>)
+  getBrokerConfig (-b <brokerAddr> | -c <cluster>)
 
 -n takes "ip:port" or several joined by ';'; without it NAMESRV_ADDR is used.`
 
@@ -70,12 +80,22 @@ func adminCommands(rel protocol.Release) []adminCommand {
 			{short: "t", long: "topic", arg: true, required: true, desc: "topic name"},
 			{short: "l", long: "list", desc: "Use list format to print data"},
 		}, (*adminRun).topicRoute},
-	}, consumerCommands(rel)...)
+	}, append(consumerCommands(rel), topicCommands(rel)...)...)
 }
 
 // ExitFailed is the exit status of a failed subcommand under --exit-code
 // (mqadmin exits 0 after its stack trace).
 const ExitFailed = 3
+
+// errPrintHelp ends a subcommand that had nothing to do with its options
+// (neither -b nor -c): mqadmin prints the usage and exits 0.
+var errPrintHelp = errors.New("print the command line help")
+
+// usageError is a commons-cli parse error found after parsing, such as a
+// required option group left out: the usage, exit status 1.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
 
 // Run runs `rocketmock admin` with args (its flags, then an mqadmin
 // subcommand and its options) until the subcommand ends or ctx does, and
@@ -123,7 +143,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if cmd == nil {
 		// mqadmin prints this to stdout and exits 0; a typo in a test
 		// script is better caught, so say so on stderr and exit 2.
-		fmt.Fprintf(stderr, "The sub command %s not exist.\n(rocketmock admin knows: producerConnection, clusterList, topicRoute, consumerConnection, consumerProgress)\n", args[0])
+		fmt.Fprintf(stderr, "The sub command %s not exist.\n(rocketmock admin knows: producerConnection, clusterList, topicRoute, consumerConnection, consumerProgress, updateTopic, deleteTopic, topicList, topicStatus, topicClusterList, updateSubGroup, deleteSubGroup, brokerStatus, getBrokerConfig)\n", args[0])
 		return 2
 	}
 	// ServerUtil.buildCommandlineOptions adds -h and -n to every command.
@@ -147,7 +167,21 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a := &adminRun{ctx: ctx, rel: rel, stdout: stdout, stderr: stderr, conns: map[string]*testsuite.Conn{}}
 	defer a.close()
 	a.namesrv = namesrvList(cl, os.Getenv("NAMESRV_ADDR"))
-	if err := cmd.run(a, cl); err != nil {
+	err = cmd.run(a, cl)
+	var ue *usageError
+	switch {
+	case errors.Is(err, errPrintHelp):
+		// ServerUtil.printCommandLineHelp at the end of the try block.
+		fmt.Fprint(stdout, helpText(appName, opts))
+		return 0
+	case errors.As(err, &ue):
+		if rel != protocol.Release498 {
+			fmt.Fprintln(stderr, ue.msg)
+		}
+		fmt.Fprint(stdout, helpText(appName, opts))
+		return 1
+	}
+	if err != nil {
 		// MQAdminStartup.main0 prints the SubCommandException's stack
 		// trace and returns normally: exit status 0.
 		fmt.Fprint(stderr, subCommandFailed(cmd.class, err).trace())

@@ -106,6 +106,7 @@ func (s *Store) GetMessage(r GetRequest) GetResult {
 		res.Status, res.NextBeginOffset = OffsetOverflowBadly, res.MaxOffset
 	default:
 		s.scanLocked(q, r, &res)
+		s.delivered += int64(len(res.Messages))
 	}
 	return res
 }

@@ -116,6 +116,8 @@ type Stats struct {
 	// the first byte still held and the next to be written.
 	MinPhysicalOffset int64
 	MaxPhysicalOffset int64
+	// Delivered counts the messages pulls got (msgGetTotalTodayNow).
+	Delivered int64
 }
 
 // Store is the message store. It is safe for concurrent use (one lock).
@@ -132,6 +134,12 @@ type Store struct {
 	topics   map[string]*topic
 	offsets  map[string]map[int32]int64 // topic@group -> queue -> offset
 	resets   map[string]map[int32]int64 // 5.x resetOffsetTable
+
+	deleted      map[string]bool         // topics.go: deleted and not created since
+	topicVersion DataVersion             // topics.go
+	groups       map[string]*GroupConfig // groups.go: nil until first used
+	groupVersion DataVersion             // groups.go
+	delivered    int64                   // messages GetMessage returned
 }
 
 // New returns an empty store.
@@ -302,7 +310,7 @@ func (s *Store) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := Stats{Messages: len(s.log) - s.head, Bytes: s.bytes, DroppedMessages: s.dropped, DroppedBytes: s.droppedB,
-		MinPhysicalOffset: s.physMax, MaxPhysicalOffset: s.physMax}
+		MinPhysicalOffset: s.physMax, MaxPhysicalOffset: s.physMax, Delivered: s.delivered}
 	if s.head < len(s.log) {
 		st.MinPhysicalOffset = s.log[s.head].msg.CommitLogOffset
 	}

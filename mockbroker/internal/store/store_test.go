@@ -483,3 +483,22 @@ func BenchmarkGetMessage(b *testing.B) {
 		}
 	}
 }
+
+func TestPutsSince(t *testing.T) {
+	now := time.UnixMilli(1_700_000_000_000)
+	s := New(Options{Now: func() time.Time { return now }})
+	for i := range 5 {
+		now = now.Add(time.Second)
+		if _, err := s.Append("T", 0, []Message{{MessageExt: protocol.MessageExt{Body: []byte{byte(i)}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		since time.Duration
+		want  int
+	}{{0, 0}, {time.Second, 1}, {2500 * time.Millisecond, 3}, {time.Hour, 5}} {
+		if got := s.PutsSince(now.Add(-tc.since)); got != tc.want {
+			t.Errorf("PutsSince(now-%v) = %d, want %d", tc.since, got, tc.want)
+		}
+	}
+}

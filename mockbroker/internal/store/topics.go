@@ -3,6 +3,7 @@ package store
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // Name prefixes of the topics a broker keeps for consumer groups
@@ -31,12 +32,35 @@ const (
 	PermRead    int32 = 4
 )
 
-// TopicInfo is what the store knows of a topic.
+// TopicInfo is what the store knows of a topic (TopicConfig).
 type TopicInfo struct {
-	Name           string
-	ReadQueueNums  int32
-	WriteQueueNums int32
-	Perm           int32 // PermRead|PermWrite (6) unless set otherwise
+	Name            string
+	ReadQueueNums   int32
+	WriteQueueNums  int32
+	Perm            int32  // PermRead|PermWrite (6) unless set otherwise
+	TopicFilterType string // "SINGLE_TAG" (the default, also for "") or "MULTI_TAG"
+	TopicSysFlag    int32
+	Order           bool
+}
+
+// FilterType is TopicFilterType with the default filled in.
+func (t TopicInfo) FilterType() string {
+	if t.TopicFilterType == "" {
+		return "SINGLE_TAG"
+	}
+	return t.TopicFilterType
+}
+
+// DataVersion is the Java DataVersion of a config table: a counter bumped
+// on every change and the time of the last one.
+type DataVersion struct {
+	Timestamp int64 // ms
+	Counter   int64
+}
+
+func (v *DataVersion) next(now time.Time) {
+	v.Counter++
+	v.Timestamp = now.UnixMilli()
 }
 
 // topic is a known topic and its consume queues.
@@ -60,6 +84,8 @@ func (s *Store) ensureTopicLocked(name string, queueNums int32) *topic {
 		t = &topic{info: TopicInfo{Name: name, ReadQueueNums: queueNums, WriteQueueNums: queueNums,
 			Perm: PermRead | PermWrite}, queues: map[int32]*queue{}}
 		s.topics[name] = t
+		delete(s.deleted, name)
+		s.topicVersion.next(s.opts.Now())
 	}
 	return t
 }
@@ -81,17 +107,24 @@ func (s *Store) SetTopic(info TopicInfo) {
 	defer s.mu.Unlock()
 	t := s.ensureTopicLocked(info.Name, info.WriteQueueNums)
 	t.info = info
+	s.topicVersion.next(s.opts.Now())
 }
 
 // DeleteTopic forgets a topic, its messages' queue entries and its
-// consumer offsets (the commit log keeps the bytes until evicted).
+// consumer offsets (the commit log keeps the bytes until evicted), and
+// marks it deleted until created again; it reports whether it existed.
 func (s *Store) DeleteTopic(name string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.deleted == nil {
+		s.deleted = map[string]bool{}
+	}
+	s.deleted[name] = true
 	if _, ok := s.topics[name]; !ok {
 		return false
 	}
 	delete(s.topics, name)
+	s.topicVersion.next(s.opts.Now())
 	for k := range s.offsets {
 		if t, _, _ := splitKey(k); t == name {
 			delete(s.offsets, k)
@@ -122,4 +155,19 @@ func (s *Store) Topics() []TopicInfo {
 	}
 	slices.SortFunc(out, func(a, b TopicInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out
+}
+
+// Deleted reports whether the topic was deleted and not created since,
+// so that the name server no longer routes it.
+func (s *Store) Deleted(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deleted[name]
+}
+
+// TopicVersion is the topic table's DataVersion.
+func (s *Store) TopicVersion() DataVersion {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.topicVersion
 }
