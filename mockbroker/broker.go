@@ -34,7 +34,6 @@ type Broker struct {
 	holds    *pullHolds // parked long-polling pulls (cmd_pull.go)
 	// redeliveries are the messages consumers sent back (cmd_sendback.go).
 	redeliveries redeliveryLog
-	subGroups    sync.Map // consumer group → struct{}: groups with a subscription group config (consumers.go)
 	// hbFingerprints is 5.x's consumerGroupHeartbeatTable: consumer group
 	// → int32 heartbeatFingerprint of its last heartbeat (cmd_client.go).
 	hbFingerprints sync.Map
