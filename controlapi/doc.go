@@ -45,6 +45,7 @@
 //	GET    /v1/transactions                            EndTransactions
 //	POST   /v1/groups/{group}/check-transaction {"msgId":"...","waitMs":5000}  CheckTransaction
 //	GET    /v1/journal[?since=SEQ&limit=N]             Journal
+//	GET    /v1/pulls[?group=G&topic=T&limit=N]         Pulls: what each pull returned
 //	DELETE /v1/journal                                 ClearJournal
 //	GET    /v1/faults                                  the faults added here
 //	POST   /v1/faults {"code":"SEND_MESSAGE","fault":"respond","responseCode":"SYSTEM_BUSY","times":1}  Intercept

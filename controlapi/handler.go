@@ -154,6 +154,7 @@ func (h *Handler) routes() []route {
 		{"POST /v1/reset", h.reset},
 	}
 	routes = append(routes, h.consumerRoutes()...)
+	routes = append(routes, h.pullRoutes()...)
 	routes = append(routes, h.aclRoutes()...)
 	return append(routes, h.trafficRoutes()...)
 }
