@@ -35,6 +35,7 @@
 //	PUT    /v1/consumer-groups/{group}/offsets {"topic":"T","timestampMs":1700000000000}  ResetConsumerOffsets
 //	POST   /v1/consumer-groups/{group}/consumed/wait {"topic":"T","count":10,"timeoutMs":5000}  WaitConsumed
 //	POST   /v1/consumer-groups/{group}/consumers/{clientId}/expire         ExpireConsumer
+//	GET    /v1/consumer-groups/{group}/redeliveries    Redeliveries: retries and dead letters
 //	POST   /v1/fixtures <fixture JSON>                 ParseFixture, LoadFixture
 //	POST   /v1/reset                                   Reset
 //	GET    /v1/messages[?topic=T&limit=N]              Messages

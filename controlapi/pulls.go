@@ -13,6 +13,7 @@ import (
 func (h *Handler) pullRoutes() []route {
 	return []route{
 		{"GET /v1/pulls", h.pulls},
+		{"GET /v1/consumer-groups/{group}/redeliveries", h.redeliveries},
 	}
 }
 

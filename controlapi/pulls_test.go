@@ -90,3 +90,30 @@ func journaled(b *mockbroker.Broker, o mockbroker.Outcome) bool {
 	}
 	return false
 }
+
+func TestRedeliveriesEndpoint(t *testing.T) {
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart), mockbroker.WithRelease(protocol.Release498))
+	a := newAPI(t, b)
+	a.expect("GET", "/v1/consumer-groups/CG/redeliveries", "", 200, `{"group":"CG","redeliveries":[]}`)
+
+	cl := testclient.Dial(t, b.Addr())
+	r := cl.Call(testclient.SendMessage("PG", "T1", 0, "", []byte("m")))
+	msgID := r.ExtFields["msgId"]
+	_, _, phys, err := protocol.ParseOffsetMsgID(msgID)
+	assert.NilError(t, err)
+	h := protocol.ConsumerSendMsgBackRequestHeader{Offset: phys, Group: "CG", DelayLevel: -1, OriginMsgID: "U", OriginTopic: "T1"}
+	assert.Equal(t, cl.Call(protocol.NewRequest(protocol.ConsumerSendMsgBack, h.Encode(), nil)).ResponseCode(), protocol.Success)
+	dead := b.Redeliveries("CG")[0]
+
+	srv := httptest.NewServer(NewHandler(b))
+	t.Cleanup(srv.Close)
+	c := NewClient(srv.URL, "")
+	got, err := c.Redeliveries(context.Background(), "CG")
+	assert.NilError(t, err)
+	want := []Redelivery{{Time: "2023-11-14T22:13:20.123Z", TimeMs: apiStart.UnixMilli(), Topic: "%DLQ%CG", DeadLetter: true,
+		OriginTopic: "T1", OriginMsgID: msgID, ReconsumeTimes: 1, CommitLogOffset: dead.CommitLogOffset}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("redeliveries (-want +got):\n%s", d)
+	}
+	a.expect("GET", "/v1/consumer-groups/other/redeliveries", "", 200, `{"group":"other","redeliveries":[]}`)
+}

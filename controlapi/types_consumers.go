@@ -144,3 +144,23 @@ type Pull struct {
 type PullList struct {
 	Pulls []Pull `json:"pulls"`
 }
+
+// Redelivery is one message a consumer sent back (mockbroker.Redelivery).
+type Redelivery struct {
+	Time            string `json:"time"`
+	TimeMs          int64  `json:"timeMs"`
+	Topic           string `json:"topic"`
+	DeadLetter      bool   `json:"deadLetter"`
+	OriginTopic     string `json:"originTopic"`
+	OriginMsgID     string `json:"originMsgId"`
+	ReconsumeTimes  int32  `json:"reconsumeTimes"`
+	DelayLevel      int32  `json:"delayLevel"`
+	QueueOffset     int64  `json:"queueOffset"`
+	CommitLogOffset int64  `json:"commitLogOffset"`
+}
+
+// RedeliveryList is GET /v1/consumer-groups/{group}/redeliveries.
+type RedeliveryList struct {
+	Group        string       `json:"group"`
+	Redeliveries []Redelivery `json:"redeliveries"`
+}
