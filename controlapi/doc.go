@@ -42,6 +42,7 @@
 //	GET    /v1/subscription-groups                     SubscriptionGroups
 //	PUT    /v1/subscription-groups/{group} {"consumeEnable":false,"retryMaxTimes":3}  CreateGroup
 //	DELETE /v1/subscription-groups/{group}[?removeOffset=true]  DeleteGroup
+//	GET    /v1/consumer-groups/{group}/redeliveries    Redeliveries: retries and dead letters
 //	POST   /v1/fixtures <fixture JSON>                 ParseFixture, LoadFixture
 //	POST   /v1/reset                                   Reset
 //	GET    /v1/messages[?topic=T&limit=N]              Messages
@@ -55,6 +56,7 @@
 //	POST   /v1/transactions/check-now                  RunTransactionCheck
 //	GET    /v1/scheduled                               ScheduledMessages
 //	GET    /v1/journal[?since=SEQ&limit=N]             Journal
+//	GET    /v1/pulls[?group=G&topic=T&limit=N]         Pulls: what each pull returned
 //	DELETE /v1/journal                                 ClearJournal
 //	GET    /v1/faults                                  the faults added here
 //	POST   /v1/faults {"code":"SEND_MESSAGE","fault":"respond","responseCode":"SYSTEM_BUSY","times":1}  Intercept

@@ -155,6 +155,7 @@ func (h *Handler) routes() []route {
 	}
 	routes = append(routes, h.consumerRoutes()...)
 	routes = append(routes, h.topicRoutes()...)
+	routes = append(routes, h.pullRoutes()...)
 	routes = append(routes, h.aclRoutes()...)
 	routes = append(routes, h.advertiseRoutes()...)
 	routes = append(routes, h.timedRoutes()...)

@@ -30,8 +30,10 @@ func (h *Handler) journal(r *http.Request) (int, any, error) {
 			Code: int32(e.Code), CodeName: e.Code.String(), Opaque: e.Opaque, Oneway: e.Oneway,
 			Outcome: e.Outcome.String(), Remark: e.Remark, Intercepted: e.Intercepted,
 			DelayMs: e.Delay.Milliseconds(), DurationUs: e.Duration.Microseconds(), Denied: e.Denied,
+			Messages: e.Messages,
 		}
-		if e.Outcome == mockbroker.OutcomeReplied || e.Outcome == mockbroker.OutcomeTruncated || e.Outcome == mockbroker.OutcomeIgnored {
+		if e.Outcome == mockbroker.OutcomeReplied || e.Outcome == mockbroker.OutcomeTruncated || e.Outcome == mockbroker.OutcomeAnswered ||
+			e.Outcome == mockbroker.OutcomeIgnored {
 			res := int32(e.Result)
 			j.Result, j.ResultName = &res, e.Result.String()
 		}

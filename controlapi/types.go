@@ -226,7 +226,8 @@ type JournalEntry struct {
 	Intercepted bool   `json:"intercepted"`
 	DelayMs     int64  `json:"delayMs"`
 	DurationUs  int64  `json:"durationUs"`
-	Denied      string `json:"denied,omitempty"` // the ACL's remark when it refused the request
+	Denied      string `json:"denied,omitempty"`   // the ACL's remark when it refused the request
+	Messages    int    `json:"messages,omitempty"` // the messages a PULL_MESSAGE reply carried
 }
 
 // Journal is GET /v1/journal.

@@ -115,3 +115,52 @@ type ConsumerExpired struct {
 	ClientID string `json:"clientId"`
 	Expired  bool   `json:"expired"`
 }
+
+// Pull is what one PULL_MESSAGE returned (mockbroker.PullRecord). Code is
+// absent for a parked pull released unanswered.
+type Pull struct {
+	Time            string `json:"time"`
+	TimeMs          int64  `json:"timeMs"`
+	Conn            Conn   `json:"conn"`
+	Opaque          int32  `json:"opaque"`
+	Group           string `json:"group"`
+	Topic           string `json:"topic"`
+	QueueID         int32  `json:"queueId"`
+	Offset          int64  `json:"offset"`
+	MaxMsgNums      int32  `json:"maxMsgNums"`
+	Parked          bool   `json:"parked"`
+	WaitedMs        int64  `json:"waitedMs"`
+	Released        bool   `json:"released"`
+	Code            *int32 `json:"code,omitempty"`
+	CodeName        string `json:"codeName,omitempty"`
+	Status          string `json:"status"`
+	Messages        int    `json:"messages"`
+	NextBeginOffset int64  `json:"nextBeginOffset"`
+	MinOffset       int64  `json:"minOffset"`
+	MaxOffset       int64  `json:"maxOffset"`
+}
+
+// PullList is GET /v1/pulls.
+type PullList struct {
+	Pulls []Pull `json:"pulls"`
+}
+
+// Redelivery is one message a consumer sent back (mockbroker.Redelivery).
+type Redelivery struct {
+	Time            string `json:"time"`
+	TimeMs          int64  `json:"timeMs"`
+	Topic           string `json:"topic"`
+	DeadLetter      bool   `json:"deadLetter"`
+	OriginTopic     string `json:"originTopic"`
+	OriginMsgID     string `json:"originMsgId"`
+	ReconsumeTimes  int32  `json:"reconsumeTimes"`
+	DelayLevel      int32  `json:"delayLevel"`
+	QueueOffset     int64  `json:"queueOffset"`
+	CommitLogOffset int64  `json:"commitLogOffset"`
+}
+
+// RedeliveryList is GET /v1/consumer-groups/{group}/redeliveries.
+type RedeliveryList struct {
+	Group        string       `json:"group"`
+	Redeliveries []Redelivery `json:"redeliveries"`
+}

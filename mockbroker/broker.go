@@ -222,7 +222,7 @@ func (b *Broker) Release() protocol.Release { return b.cfg.release }
 func (b *Broker) Close() {
 	b.closeOnce.Do(func() {
 		b.closed.Store(true)
-		b.holds.close()
+		b.releaseHeld(b.holds.close())
 		b.srv.Close()
 		b.sched.close()
 		b.events.close()

@@ -27,23 +27,33 @@ func (b *Broker) pullMessage(c *conn, req *protocol.Command) *protocol.Command {
 	if err := h.Decode(req.ExtFields); err != nil {
 		return errorReply(req, err)
 	}
-	resp, held := b.pull(c, req, &h, true)
+	resp, held, rec := b.pull(c, req, &h, true)
 	if held != nil {
-		b.holds.park(b, held)
+		c.req.outcome = OutcomeParked
+		if !b.holds.park(b, held) {
+			b.releaseHeld([]*heldPull{held})
+		}
 		return nil
 	}
+	c.req.messages = rec.Messages
+	rec.Time = c.req.at
+	b.holds.log.add(rec)
 	return resp
 }
 
 // pull runs one pass of PullMessageProcessor.processRequest. With
 // allowSuspend (the first pass) a PULL_NOT_FOUND with the suspend bit
 // returns the request to park instead of a reply, and the request's commit
-// offset is stored; a woken request runs again without either.
-func (b *Broker) pull(c *conn, req *protocol.Command, h *protocol.PullMessageRequestHeader, allowSuspend bool) (*protocol.Command, *heldPull) {
-	fail := func(code protocol.ResponseCode, remark string) (*protocol.Command, *heldPull) {
+// offset is stored; a woken request runs again without either. The record
+// says what the reply holds (its Time is the caller's to set).
+func (b *Broker) pull(c *conn, req *protocol.Command, h *protocol.PullMessageRequestHeader, allowSuspend bool) (*protocol.Command, *heldPull, PullRecord) {
+	rec := PullRecord{Conn: c.info(), Opaque: req.Opaque, Group: h.ConsumerGroup, Topic: h.Topic, QueueID: h.QueueID,
+		Offset: h.QueueOffset, MaxMsgNums: h.MaxMsgNums}
+	fail := func(code protocol.ResponseCode, remark string) (*protocol.Command, *heldPull, PullRecord) {
 		resp := protocol.NewResponse(req, code, remark)
 		resp.ExtFields = map[string]string{} // the response header's fields are null
-		return resp, nil
+		rec.Code, rec.Status = code, remark
+		return resp, nil, rec
 	}
 	// The subscription group is auto-created unless autoCreateSubscriptionGroup
 	// is off (UPDATE_BROKER_CONFIG); consumeEnable=false refuses pulls.
@@ -110,6 +120,8 @@ func (b *Broker) pull(c *conn, req *protocol.Command, h *protocol.PullMessageReq
 		rh.TopicSysFlag, rh.GroupSysFlag = &zero, &zero
 	}
 	resp.ExtFields = rh.Encode()
+	rec.Code, rec.Status = code, resp.Remark
+	rec.NextBeginOffset, rec.MinOffset, rec.MaxOffset = res.NextBeginOffset, res.MinOffset, res.MaxOffset
 	var held *heldPull
 	switch {
 	case code == protocol.Success:
@@ -121,13 +133,14 @@ func (b *Broker) pull(c *conn, req *protocol.Command, h *protocol.PullMessageReq
 			}
 		}
 		resp.Body = body
+		rec.Messages = len(res.Messages)
 	case code == protocol.PullNotFound && allowSuspend && h.SysFlag.HasSuspend():
 		held = &heldPull{c: c, req: req, h: *h, match: match, timeout: h.SuspendTimeoutMillis}
 	}
 	if allowSuspend && h.SysFlag.HasCommitOffset() {
 		b.store.CommitOffset(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset)
 	}
-	return resp, held
+	return resp, held, rec
 }
 
 // buildSubscription is FilterAPI.build: the tags of "a || b" and their

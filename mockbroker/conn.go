@@ -27,6 +27,7 @@ type servingNote struct {
 	delay       time.Duration
 	outcome     Outcome // set when the reply alone does not tell
 	denied      string  // the ACL's remark when it refused the request (acl.go)
+	messages    int     // the messages a pull's reply holds (cmd_pull.go)
 }
 
 // connOf returns the broker's state of a connection.
@@ -79,6 +80,8 @@ func (b *Broker) connClosed(rc *remoting.Conn, _ error) {
 	b.connsMu.Unlock()
 	b.producers.DoChannelCloseEvent(c.addr, c)
 	b.consumers.ChannelClosed(c)
-	b.holds.dropConn(c)
+	if dropped := b.holds.dropConn(c); dropped != nil {
+		b.releaseHeld(dropped)
+	}
 	b.records.Closed(c.id)
 }

@@ -135,7 +135,7 @@ func (b *Broker) journaling(next remoting.Handler) remoting.Handler {
 		c.req = servingNote{info: info, at: at}
 		r := b.encodable(c, req, next(rc, req))
 		n := &c.req
-		entry.Intercepted, entry.Delay, entry.Denied = n.intercepted, n.delay, n.denied
+		entry.Intercepted, entry.Delay, entry.Denied, entry.Messages = n.intercepted, n.delay, n.denied, n.messages
 		switch {
 		case n.outcome != 0:
 			entry.Outcome = n.outcome

@@ -26,12 +26,19 @@ const (
 	OutcomeFailed                          // the handler or interceptor panicked; the connection closed
 	OutcomeSent                            // a request the broker sent to the client (CHECK_TRANSACTION_STATE)
 	OutcomeIgnored                         // a response from the client that no request awaited; dropped
+	// OutcomeParked is a PULL_MESSAGE held for long polling: its reply is
+	// journaled later, as OutcomeAnswered or OutcomeReleased (a message
+	// arriving at once can have it journaled first).
+	OutcomeParked
+	OutcomeAnswered // the late reply to a parked pull (Result, Remark, Messages; Delay = time parked)
+	OutcomeReleased // a parked pull left unanswered: its connection or the broker closed
 )
 
 var outcomeNames = [...]string{
 	OutcomeReplied: "replied", OutcomeNoReply: "no-reply", OutcomeDropped: "dropped",
 	OutcomeDisconnected: "disconnected", OutcomeTruncated: "truncated", OutcomeRaw: "raw",
 	OutcomeFailed: "failed", OutcomeSent: "sent", OutcomeIgnored: "ignored",
+	OutcomeParked: "parked", OutcomeAnswered: "answered", OutcomeReleased: "released",
 }
 
 // String returns the outcome's lower-case name.
@@ -54,12 +61,17 @@ type JournalEntry struct {
 	Opaque int32
 	Oneway bool
 	// Outcome says what the broker did. Result and Remark are the reply's
-	// for OutcomeReplied and OutcomeTruncated.
+	// for OutcomeReplied, OutcomeTruncated and OutcomeAnswered.
 	Outcome     Outcome
 	Result      protocol.ResponseCode
 	Remark      string
-	Intercepted bool          // an interception decided it (see Broker.Intercept)
-	Delay       time.Duration // how long the interception held the reply back
+	Intercepted bool // an interception decided it (see Broker.Intercept)
+	// Delay is how long the interception held the reply back, or, for
+	// OutcomeAnswered and OutcomeReleased, how long the pull was parked
+	// (the broker's clock).
+	Delay time.Duration
+	// Messages is how many messages a PULL_MESSAGE reply carried.
+	Messages int
 	// Denied is the remark of the access control's refusal (see WithACL),
 	// also for a oneway request, which gets no reply; "" if it let the
 	// request through.
@@ -86,10 +98,13 @@ func (e JournalEntry) String() string {
 		s += " oneway"
 	}
 	s += ": " + e.Outcome.String()
-	if e.Outcome == OutcomeReplied || e.Outcome == OutcomeTruncated {
+	if e.Outcome.hasResult() {
 		s += " " + e.Result.String()
 		if e.Remark != "" {
 			s += fmt.Sprintf(" %q", e.Remark)
+		}
+		if e.Messages > 0 {
+			s += fmt.Sprintf(" %d messages", e.Messages)
 		}
 	}
 	if e.Denied != "" && e.Outcome != OutcomeReplied {
@@ -102,6 +117,12 @@ func (e JournalEntry) String() string {
 		s += " after " + e.Delay.String()
 	}
 	return s
+}
+
+// hasResult says whether an entry of the outcome holds a reply's Result
+// and Remark.
+func (o Outcome) hasResult() bool {
+	return o == OutcomeReplied || o == OutcomeTruncated || o == OutcomeAnswered
 }
 
 // addJournal records a journal entry; the records number it. Values a

@@ -15,6 +15,7 @@ type heldPull struct {
 	h       protocol.PullMessageRequestHeader
 	match   func(tagsCode int64) bool // nil: every message
 	timeout int64                     // ms, the request's suspendTimeoutMillis
+	at      time.Time                 // the broker's clock when it arrived
 	due     time.Time                 // the broker's clock
 	timer   *event                    // the timeout on the broker's clock
 }
@@ -39,20 +40,23 @@ type pullHolds struct {
 	closed bool
 	wg     sync.WaitGroup // wake-ups in progress
 	sched  *scheduler
+	log    pullLog // what each pull returned (Broker.Pulls)
 }
 
 func newPullHolds(s *scheduler) *pullHolds {
 	return &pullHolds{queues: map[holdKey][]*heldPull{}, sched: s}
 }
 
-// park holds p until a message arrives or its timeout passes.
-func (ph *pullHolds) park(b *Broker, p *heldPull) {
+// park holds p until a message arrives or its timeout passes; false if
+// the broker or p's connection has closed (p is not held).
+func (ph *pullHolds) park(b *Broker, p *heldPull) bool {
 	d := time.Duration(p.timeout) * time.Millisecond
-	p.due = b.Now().Add(d)
+	p.at = b.Now()
+	p.due = p.at.Add(d)
 	ph.mu.Lock()
 	defer ph.mu.Unlock()
 	if ph.closed || !p.c.IsActive() {
-		return
+		return false
 	}
 	k := holdKey{p.h.Topic, p.h.QueueID}
 	ph.queues[k] = append(ph.queues[k], p)
@@ -66,6 +70,7 @@ func (ph *pullHolds) park(b *Broker, p *heldPull) {
 			b.wakeHeld(k, func(q *heldPull) bool { return q == p })
 		}()
 	}
+	return true
 }
 
 // take removes and returns the parked pulls of k that pick selects.
@@ -98,15 +103,18 @@ func (ph *pullHolds) take(k holdKey, pick func(*heldPull) bool) []*heldPull {
 	return out
 }
 
-// dropConn forgets the parked pulls of a closed connection.
-func (ph *pullHolds) dropConn(c *conn) {
+// dropConn forgets the parked pulls of a closed connection and returns
+// them.
+func (ph *pullHolds) dropConn(c *conn) []*heldPull {
 	ph.mu.Lock()
 	defer ph.mu.Unlock()
+	var dropped []*heldPull
 	for k, list := range ph.queues {
 		kept := list[:0]
 		for _, p := range list {
 			if p.c == c {
 				ph.sched.cancel(p.timer)
+				dropped = append(dropped, p)
 				continue
 			}
 			kept = append(kept, p)
@@ -118,20 +126,25 @@ func (ph *pullHolds) dropConn(c *conn) {
 			ph.queues[k] = kept
 		}
 	}
+	return dropped
 }
 
-// close drops every parked pull and waits for wake-ups in progress.
-func (ph *pullHolds) close() {
+// close drops every parked pull, waits for wake-ups in progress and
+// returns the pulls it dropped.
+func (ph *pullHolds) close() []*heldPull {
 	ph.mu.Lock()
 	ph.closed = true
+	var dropped []*heldPull
 	for _, list := range ph.queues {
 		for _, p := range list {
 			ph.sched.cancel(p.timer)
+			dropped = append(dropped, p)
 		}
 	}
 	ph.queues = nil
 	ph.mu.Unlock()
 	ph.wg.Wait()
+	return dropped
 }
 
 // count returns how many pulls are parked.
@@ -162,13 +175,34 @@ func (b *Broker) wakeHeld(k holdKey, pick func(*heldPull) bool) {
 	}
 	defer b.holds.wg.Done()
 	for _, p := range woken {
-		resp, _ := b.pull(p.c, p.req, &p.h, false)
+		resp, _, rec := b.pull(p.c, p.req, &p.h, false)
 		resp.Version, resp.Language = b.version, protocol.Java
 		if resp.ExtFieldsTable == 0 {
 			resp.ExtFieldsTable = b.extTable
 		}
+		now := b.Now()
+		rec.Time, rec.Parked, rec.Waited = p.at, true, now.Sub(p.at)
+		e := JournalEntry{Time: now, Conn: rec.Conn, Code: protocol.PullMessage, Opaque: p.req.Opaque,
+			Outcome: OutcomeAnswered, Result: rec.Code, Remark: rec.Status, Messages: rec.Messages, Delay: rec.Waited}
 		if err := p.c.rc.WriteResponse(resp); err != nil {
 			b.log.Debug("parked pull not answered", "remote", p.c.addr, "opaque", p.req.Opaque, "err", err)
+			rec = releasedPull(p, now)
+			e = JournalEntry{Time: now, Conn: rec.Conn, Code: protocol.PullMessage, Opaque: p.req.Opaque,
+				Outcome: OutcomeReleased, Delay: rec.Waited}
 		}
+		b.holds.log.add(rec)
+		b.addJournal(e)
+	}
+}
+
+// releaseHeld journals parked pulls dropped unanswered: their connection
+// or the broker closed.
+func (b *Broker) releaseHeld(ps []*heldPull) {
+	now := b.Now()
+	for _, p := range ps {
+		rec := releasedPull(p, now)
+		b.holds.log.add(rec)
+		b.addJournal(JournalEntry{Time: now, Conn: rec.Conn, Code: protocol.PullMessage, Opaque: p.req.Opaque,
+			Outcome: OutcomeReleased, Delay: rec.Waited})
 	}
 }

@@ -38,7 +38,7 @@ func runBench(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int
 	fs.SetOutput(stderr)
 	var f benchFlags
 	fs.StringVar(&f.cfg.Addr, "addr", "127.0.0.1:9876", "address of the broker or name server to load")
-	fs.StringVar(&f.kind, "kind", "heartbeat", "requests: heartbeat (34), producers (204), route (105), send (310) or mixed (all four in turn)")
+	fs.StringVar(&f.kind, "kind", "heartbeat", "requests: heartbeat (34), producers (204), route (105), send (310), mixed (those four in turn) or pull (11, from --stored messages)")
 	fs.IntVar(&f.cfg.Conns, "conns", 64, "connections that send requests")
 	fs.IntVar(&f.cfg.Depth, "depth", 8, "requests in flight per connection")
 	fs.DurationVar(&f.cfg.Duration, "duration", 10*time.Second, "measured time of each run")
@@ -51,6 +51,7 @@ func runBench(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int
 	fs.StringVar(&f.cfg.Group, "group", "bench_pg", "producer group of heartbeats, 204 and sends")
 	fs.StringVar(&f.cfg.Topic, "topic", "bench_topic", "topic of routes and sends")
 	fs.IntVar(&f.cfg.Body, "body", 128, "message body size of sends, in bytes")
+	fs.IntVar(&f.cfg.Stored, "stored", 1000, "messages a pull load stores in queue 0 of --topic first, and pulls 32 at a time")
 	fs.StringVar(&f.serialize, "serialize", "json", "request header encoding: json or rocketmq")
 	fs.IntVar(&f.cfg.PID, "pid", 0, "process id of the target, to report its CPU use and RSS (Linux)")
 	fs.DurationVar(&f.cfg.Timeout, "timeout", 5*time.Second, "limit for connecting, registering and the last replies")
@@ -185,6 +186,8 @@ func (f *benchFlags) check() error {
 		return fmt.Errorf("--runs %d: want at least 1", f.runs)
 	case f.cfg.Idle < 0:
 		return fmt.Errorf("--idle %d: want 0 or more", f.cfg.Idle)
+	case f.cfg.Stored < 1:
+		return fmt.Errorf("--stored %d: want at least 1", f.cfg.Stored)
 	case f.cfg.Body < 0:
 		return fmt.Errorf("--body %d: want 0 or more", f.cfg.Body)
 	case f.format != "text" && f.format != "json":

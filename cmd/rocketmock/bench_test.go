@@ -116,7 +116,7 @@ func TestBenchRejectsBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--kind", "ping"}, `--kind: kind "ping": want one of heartbeat, producers, route, send, mixed`},
+		{[]string{"--kind", "ping"}, `--kind: kind "ping": want one of heartbeat, producers, route, send, mixed, pull`},
 		{[]string{"--conns", "0"}, "--conns 0: want at least 1"},
 		{[]string{"--depth", "0"}, "--depth 0: want at least 1"},
 		{[]string{"--duration", "0s"}, "--duration 0s: want more than 0"},
@@ -237,4 +237,31 @@ func TestBenchInterruptedPrintsPartialResults(t *testing.T) {
 	assert.Equal(t, len(lines), 2, out.String()) // header, the partial run
 	assert.Assert(t, regexp.MustCompile(`^run=1 target   rate=\d+/s .* errors=0 requests=[1-9]\d* .* partial=[\d.]+m?s$`).MatchString(lines[1]), lines[1])
 	assert.Assert(t, regexp.MustCompile(`rocketmock bench: interrupted in run 1 of 3 \(target\): measured [\d.]+m?s of 20s; the results above are partial\n$`).MatchString(errs), errs)
+}
+
+// A pull load stores its messages first and then pulls them, 32 at a
+// time, without an error; --stored is checked.
+func TestBenchPullsStoredMessages(t *testing.T) {
+	b := quietBroker(t)
+	var out, errb bytes.Buffer
+	code := run([]string{"bench", "--addr", b.Addr(), "--kind", "pull", "--stored", "100", "--body", "10", "--conns", "2",
+		"--depth", "2", "--warmup", "0s", "--duration", "100ms", "--format", "json"}, &out, &errb, nil)
+	assert.Equal(t, code, 0, "stdout %s\nstderr %s", out.String(), errb.String())
+	var got struct {
+		Median struct{ Target map[string]any }
+	}
+	assert.NilError(t, json.Unmarshal(out.Bytes(), &got), out.String())
+	assert.Equal(t, got.Median.Target["errors"], 0.0)
+	assert.Assert(t, got.Median.Target["requests"].(float64) > 0)
+	assert.Equal(t, len(b.Messages("bench_topic")), 100)
+	pulls := b.Pulls()
+	assert.Assert(t, len(pulls) > 0)
+	for _, p := range pulls[:min(len(pulls), 8)] {
+		assert.Equal(t, p.Status, "FOUND")
+		assert.Equal(t, p.Messages, min(32, 100-int(p.Offset)), "offset %d", p.Offset)
+	}
+
+	errb.Reset()
+	assert.Equal(t, run([]string{"bench", "--addr", b.Addr(), "--kind", "pull", "--stored", "0"}, &out, &errb, nil), 2)
+	assert.Equal(t, strings.TrimSpace(errb.String()), "rocketmock bench: --stored 0: want at least 1")
 }

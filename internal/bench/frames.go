@@ -21,10 +21,17 @@ const (
 	KindRoute     Kind = "route"     // GET_ROUTEINFO_BY_TOPIC (105)
 	KindSend      Kind = "send"      // SEND_MESSAGE_V2 (310), one message
 	KindMixed     Kind = "mixed"     // heartbeat, route, send, producers in turn
+	// KindPull is PULL_MESSAGE (11) of up to pullBatch messages from queue
+	// 0 of the topic, which Config.Stored messages fill before the load;
+	// each connection walks the stored offsets in turn.
+	KindPull Kind = "pull"
 )
 
+// pullBatch is the maxMsgNums of a pull, the Java client's default.
+const pullBatch = 32
+
 // Kinds lists the request kinds in the order the usage text names them.
-var Kinds = []Kind{KindHeartbeat, KindProducers, KindRoute, KindSend, KindMixed}
+var Kinds = []Kind{KindHeartbeat, KindProducers, KindRoute, KindSend, KindMixed, KindPull}
 
 // ParseKind checks a kind name.
 func ParseKind(s string) (Kind, error) {
@@ -77,6 +84,7 @@ type frameSet struct {
 	body         int
 	serialize    protocol.SerializeType
 	pid          int
+	stored       int // messages in queue 0 of the topic (KindPull)
 }
 
 func (s frameSet) clientID(conn int) string {
@@ -116,6 +124,29 @@ func (s frameSet) send(conn int) *protocol.Command {
 	return protocol.NewRequest(protocol.SendMessageV2, h.EncodeV2(), bytes.Repeat([]byte{'x'}, s.body))
 }
 
+// storedSend is one message of the body size for queue 0, sent before a
+// pull load.
+func (s frameSet) storedSend() *protocol.Command {
+	h := protocol.SendMessageRequestHeader{
+		ProducerGroup: s.group, Topic: s.topic, DefaultTopic: "TBW102", DefaultTopicQueueNums: 4,
+		QueueID: 0, BornTimestamp: time.Now().UnixMilli(),
+		Properties: protocol.FormatProperties(map[string]string{"WAIT": "true"}),
+	}
+	return protocol.NewRequest(protocol.SendMessageV2, h.EncodeV2(), bytes.Repeat([]byte{'x'}, s.body))
+}
+
+// pull asks for pullBatch messages from offset of queue 0, with a "*"
+// subscription of its own (no heartbeat needed), neither committing an
+// offset nor suspending.
+func (s frameSet) pull(offset int64) *protocol.Command {
+	h := protocol.PullMessageRequestHeader{
+		ConsumerGroup: s.group, Topic: s.topic, QueueID: 0, QueueOffset: offset, MaxMsgNums: pullBatch,
+		SysFlag: protocol.BuildPullSysFlag(false, false, true, false), SuspendTimeoutMillis: 15000,
+		Subscription: "*", ExpressionType: protocol.ExpressionTypeTag,
+	}
+	return protocol.NewRequest(protocol.PullMessage, h.Encode(), nil)
+}
+
 // build returns the frames connection conn cycles through for kind.
 func (s frameSet) build(kind Kind, conn int) ([]frame, error) {
 	var cmds []*protocol.Command
@@ -130,6 +161,10 @@ func (s frameSet) build(kind Kind, conn int) ([]frame, error) {
 		cmds = []*protocol.Command{s.send(conn)}
 	case KindMixed:
 		cmds = []*protocol.Command{s.heartbeat(conn), s.route(), s.send(conn), s.producers()}
+	case KindPull:
+		for off := 0; off == 0 || off < s.stored; off += pullBatch {
+			cmds = append(cmds, s.pull(int64(off)))
+		}
 	default:
 		return nil, fmt.Errorf("unknown kind %q", kind)
 	}

@@ -47,6 +47,9 @@ type Config struct {
 	// Timeout bounds dialing, the set-up heartbeats and the wait for the
 	// last replies once the measured time is over.
 	Timeout time.Duration
+	// Stored is how many messages a pull load (KindPull) stores in queue 0
+	// of Topic before it starts (default 1000).
+	Stored int
 	// PID, if not 0, is the target's process: its CPU time over the
 	// measured time and its RSS at the end are reported (Linux /proc).
 	PID int
@@ -70,6 +73,9 @@ func (c *Config) defaults() {
 	}
 	if c.Kind == "" {
 		c.Kind = KindHeartbeat
+	}
+	if c.Stored <= 0 {
+		c.Stored = 1000
 	}
 }
 
@@ -107,8 +113,13 @@ const (
 // ctx's error; during set-up or warm-up, no result.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	cfg.defaults()
-	fs := frameSet{group: cfg.Group, topic: cfg.Topic, body: cfg.Body, serialize: cfg.Serialize, pid: os.Getpid()}
+	fs := frameSet{group: cfg.Group, topic: cfg.Topic, body: cfg.Body, serialize: cfg.Serialize, pid: os.Getpid(), stored: cfg.Stored}
 	r := &runner{cfg: cfg, base: time.Now()}
+	if cfg.Kind == KindPull && !cfg.Echo {
+		if err := r.fill(ctx, fs); err != nil {
+			return nil, err
+		}
+	}
 
 	// Idle producers first, so the group is full when the load starts.
 	idle, err := r.openIdle(ctx, fs)
@@ -229,36 +240,58 @@ func (r *runner) dial(ctx context.Context) (*net.TCPConn, error) {
 // register sends one heartbeat for connection number n and waits for a
 // successful reply.
 func (r *runner) register(c *net.TCPConn, fs frameSet, n int) error {
-	f, err := fs.encode(fs.heartbeat(n))
+	return r.call(c, fs, fs.heartbeat(n), "registering a producer")
+}
+
+// fill stores cfg.Stored messages in queue 0 of the topic, one at a time,
+// for a pull load.
+func (r *runner) fill(ctx context.Context, fs frameSet) error {
+	c, err := r.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for i := 0; i < r.cfg.Stored && ctx.Err() == nil; i++ {
+		if err := r.call(c, fs, fs.storedSend(), "storing the messages to pull"); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// call sends cmd and waits for a successful reply; what says what for in
+// errors.
+func (r *runner) call(c *net.TCPConn, fs frameSet, cmd *protocol.Command, what string) error {
+	f, err := fs.encode(cmd)
 	if err != nil {
 		return err
 	}
 	_ = c.SetDeadline(time.Now().Add(r.cfg.Timeout))
 	defer c.SetDeadline(time.Time{})
 	if _, err := c.Write(f.appendTo(nil, maxSeq)); err != nil {
-		return fmt.Errorf("registering a producer: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	var head [4]byte
 	if _, err := readFull(c, head[:]); err != nil {
-		return fmt.Errorf("registering a producer: reading the reply: %w", err)
+		return fmt.Errorf("%s: reading the reply: %w", what, err)
 	}
 	n32 := binary.BigEndian.Uint32(head[:])
 	if n32 > protocol.DefaultMaxFrame {
-		return fmt.Errorf("registering a producer: reply frame of %d bytes", n32)
+		return fmt.Errorf("%s: reply frame of %d bytes", what, n32)
 	}
 	buf := make([]byte, 4+int(n32))
 	copy(buf, head[:])
 	if _, err := readFull(c, buf[4:]); err != nil {
-		return fmt.Errorf("registering a producer: reading the reply: %w", err)
+		return fmt.Errorf("%s: reading the reply: %w", what, err)
 	}
 	rep, ok := parseReply(buf)
 	switch {
 	case !ok:
-		return errors.New("registering a producer: the reply header does not parse")
+		return errors.New(what + ": the reply header does not parse")
 	case rep.opaque != opaqueBase+maxSeq:
-		return fmt.Errorf("registering a producer: reply opaque %d, want %d", rep.opaque, opaqueBase+maxSeq)
+		return fmt.Errorf("%s: reply opaque %d, want %d", what, rep.opaque, opaqueBase+maxSeq)
 	case !r.cfg.Echo && (rep.flag&protocol.FlagResponse == 0 || rep.code != 0):
-		return fmt.Errorf("registering a producer: reply code %d, want 0 (success)", rep.code)
+		return fmt.Errorf("%s: reply code %d, want 0 (success)", what, rep.code)
 	}
 	return nil
 }
