@@ -183,6 +183,9 @@ func (b *Broker) listen() error {
 		OnOpen:     b.connOpened,
 		OnClose:    b.connClosed,
 	}
+	if b.cfg.release.DetectsConnectionPreface() {
+		cfg.Preface = remoting.PrefaceDetect
+	}
 	if b.cfg.observer != nil {
 		cfg.Observe = b.observing
 	}

@@ -147,3 +147,10 @@ func (r Release) RepliesInRequestSerialize() bool { return r == Release498 }
 // that read the queue carry the topic's and group's sysFlags
 // (PullMessageResponseHeader topicSysFlag and groupSysFlag, 5.x).
 func (r Release) PullReplyHasSysFlags() bool { return r != Release498 }
+
+// DetectsConnectionPreface reports whether the remoting server inspects
+// the first bytes of a connection before framing them (5.x's
+// HandshakeHandler: it waits for 12 bytes, then reads a HAProxy PROXY
+// header if one starts there) rather than framing from the first byte
+// (4.9.8).
+func (r Release) DetectsConnectionPreface() bool { return r != Release498 }

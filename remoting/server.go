@@ -50,8 +50,12 @@ type Config struct {
 	// WriteHighWater is the unread reply backlog from which
 	// Conn.IsWritable reports false; default DefaultWriteHighWater.
 	WriteHighWater int
-	Logger         *slog.Logger     // default: discard
-	Now            func() time.Time // the clock of Conn.LastActive; default time.Now
+	// Preface is what a connection may send before its first frame
+	// (preface.go); the zero value, PrefaceNone, frames from the first
+	// byte.
+	Preface Preface
+	Logger  *slog.Logger     // default: discard
+	Now     func() time.Time // the clock of Conn.LastActive; default time.Now
 
 	// OnBoot runs once the address is bound (as returned by Addr), before
 	// any connection is served; an error stops the server and Listen
@@ -301,7 +305,8 @@ func (e *engine) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 		return nil, gnet.Close
 	}
 	s.open.Add(1)
-	c := &Conn{srv: s, gc: gc, id: s.connSeq.Add(1), addr: gc.RemoteAddr().String()}
+	c := &Conn{srv: s, gc: gc, id: s.connSeq.Add(1), addr: gc.RemoteAddr().String(),
+		inPreface: s.cfg.Preface == PrefaceDetect}
 	c.lastActive.Store(s.now().UnixNano())
 	c.active.Store(true)
 	gc.SetContext(c)
@@ -359,6 +364,19 @@ func (e *engine) OnTraffic(gc gnet.Conn) gnet.Action {
 		// A queued close ends the connection: read no further request.
 		_, _ = gc.Discard(gc.InboundBuffered())
 		return gnet.None
+	}
+	if c.inPreface {
+		wait, err := s.readPreface(c, gc)
+		if err != nil {
+			s.log.Warn("closing connection: bad preface", "remote", c.addr, "err", err)
+			return gnet.Close
+		}
+		if wait {
+			if s.overPartialBudget(c, gc.InboundBuffered()) {
+				return gnet.Close
+			}
+			return gnet.None
+		}
 	}
 	held := false
 	for gc.InboundBuffered() >= 4 {
