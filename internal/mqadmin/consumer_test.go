@@ -144,7 +144,10 @@ func liveConsumer(t testsuite.T, b *mockbroker.Broker) { t.Helper(); registerCon
 
 // uncommittedConsumer is liveConsumer without the commit: the group is
 // online and no offset is committed yet.
-func uncommittedConsumer(t testsuite.T, b *mockbroker.Broker) { t.Helper(); registerConsumer(t, b, false) }
+func uncommittedConsumer(t testsuite.T, b *mockbroker.Broker) {
+	t.Helper()
+	registerConsumer(t, b, false)
+}
 
 func registerConsumer(t testsuite.T, b *mockbroker.Broker, withCommit bool) {
 	t.Helper()
