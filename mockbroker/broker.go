@@ -177,6 +177,8 @@ func (b *Broker) listen() error {
 		MaxPending: b.cfg.maxPending,
 		MaxConns:   b.cfg.maxConns,
 		MaxPartial: b.cfg.maxPartial,
+		TLSMode:    b.cfg.tlsMode,
+		TLS:        b.cfg.tls,
 		Logger:     b.log,
 		Now:        b.Now,
 		OnBoot:     b.bound,

@@ -25,8 +25,10 @@ type Conn struct {
 	id   uint64
 	addr string // the socket's peer
 
-	inPreface bool                   // the preface stage is not over (event loop only)
-	proxied   atomic.Pointer[string] // the client address a PROXY header carried
+	inPreface  bool                   // the preface stage is not over (event loop only)
+	tlsPending bool                   // the TLS decision on the first byte is to come (event loop only)
+	tls        *tlsPipe               // a TLS connection's relay (set on the event loop, before it runs)
+	proxied    atomic.Pointer[string] // the client address a PROXY header carried
 
 	active     atomic.Bool
 	outbound   atomic.Int64 // gnet's outbound backlog after the last write on the loop

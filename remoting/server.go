@@ -2,6 +2,7 @@ package remoting
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -54,6 +55,12 @@ type Config struct {
 	// (preface.go); the zero value, PrefaceNone, frames from the first
 	// byte.
 	Preface Preface
+	// TLSMode is the broker's tlsMode (tls.go); the zero value,
+	// TLSDisabled, is plaintext only. TLS is the server's certificate and
+	// settings; nil with a TLS mode: a self-signed certificate made at
+	// Listen (SelfSignedTLS).
+	TLSMode TLSMode
+	TLS     *tls.Config
 	Logger  *slog.Logger     // default: discard
 	Now     func() time.Time // the clock of Conn.LastActive; default time.Now
 
@@ -99,6 +106,7 @@ type Server struct {
 	refusals refusals
 	partials partials
 
+	inners    tlsInners // the loopback connections relaying TLS ones (tls.go)
 	connSeq   atomic.Uint64
 	opaque    atomic.Int32 // of requests the server sends
 	delays    delays
@@ -127,6 +135,13 @@ func Listen(h Handler, cfg Config) (*Server, error) {
 	}
 	if s.maxPartial == 0 {
 		s.maxPartial = DefaultMaxPartial
+	}
+	if s.cfg.TLSMode != TLSDisabled && s.cfg.TLS == nil {
+		tc, err := SelfSignedTLS()
+		if err != nil {
+			return nil, fmt.Errorf("listen: %w", err)
+		}
+		s.cfg.TLS = tc
 	}
 	fds, err := ReadFDLimits()
 	if err != nil {
@@ -218,6 +233,7 @@ func (s *Server) Close() {
 			s.log.Warn("stopping the event loop", "err", err)
 		}
 		<-s.done
+		s.inners.stop()
 	})
 }
 
@@ -306,7 +322,7 @@ func (e *engine) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	}
 	s.open.Add(1)
 	c := &Conn{srv: s, gc: gc, id: s.connSeq.Add(1), addr: gc.RemoteAddr().String(),
-		inPreface: s.cfg.Preface == PrefaceDetect}
+		inPreface: s.cfg.Preface == PrefaceDetect, tlsPending: s.cfg.TLSMode != TLSDisabled}
 	c.lastActive.Store(s.now().UnixNano())
 	c.active.Store(true)
 	gc.SetContext(c)
@@ -324,6 +340,9 @@ func (e *engine) OnClose(gc gnet.Conn, err error) gnet.Action {
 		return gnet.None
 	}
 	s.open.Add(-1)
+	if c.tls != nil {
+		c.tls.shut()
+	}
 	s.partials.forget(c)
 	c.closed()
 	c.q.connClosed(&s.delays)
@@ -365,6 +384,9 @@ func (e *engine) OnTraffic(gc gnet.Conn) gnet.Action {
 		_, _ = gc.Discard(gc.InboundBuffered())
 		return gnet.None
 	}
+	if c.tls != nil {
+		return s.feedTLS(c, gc)
+	}
 	if c.inPreface {
 		wait, err := s.readPreface(c, gc)
 		if err != nil {
@@ -376,6 +398,15 @@ func (e *engine) OnTraffic(gc gnet.Conn) gnet.Action {
 				return gnet.Close
 			}
 			return gnet.None
+		}
+	}
+	if c.tlsPending && gc.InboundBuffered() > 0 {
+		if err := s.decideTLS(c, gc); err != nil {
+			s.log.Warn("closing connection", "remote", c.addr, "err", err)
+			return gnet.Close
+		}
+		if c.tls != nil {
+			return s.feedTLS(c, gc)
 		}
 	}
 	held := false
