@@ -200,7 +200,7 @@ func (b *Broker) accessControl(next remoting.Handler) remoting.Handler {
 			return next(rc, req)
 		}
 		c := connOf(rc)
-		err := rules.Check(acl.Request{Code: req.RequestCode(), Remote: c.addr, ExtFields: req.ExtFields, Body: req.Body})
+		err := rules.Check(acl.Request{Code: req.RequestCode(), Remote: c.RemoteAddr(), ExtFields: req.ExtFields, Body: req.Body})
 		if err == nil {
 			return next(rc, req)
 		}

@@ -177,11 +177,16 @@ func (b *Broker) listen() error {
 		MaxPending: b.cfg.maxPending,
 		MaxConns:   b.cfg.maxConns,
 		MaxPartial: b.cfg.maxPartial,
+		TLSMode:    b.cfg.tlsMode,
+		TLS:        b.cfg.tls,
 		Logger:     b.log,
 		Now:        b.Now,
 		OnBoot:     b.bound,
 		OnOpen:     b.connOpened,
 		OnClose:    b.connClosed,
+	}
+	if b.cfg.release.DetectsConnectionPreface() {
+		cfg.Preface = remoting.PrefaceDetect
 	}
 	if b.cfg.observer != nil {
 		cfg.Observe = b.observing

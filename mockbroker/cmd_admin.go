@@ -50,7 +50,7 @@ func (b *Broker) allProducerInfo(c *conn, req *protocol.Command) *protocol.Comma
 		for _, in := range infos {
 			list = append(list, protocol.ProducerInfo{
 				ClientID:            in.ClientID,
-				RemoteIP:            "/" + clientAddr(in.Channel.RemoteAddr()), // raw SocketAddress.toString()
+				RemoteIP:            "/" + clientAddr(socketAddr(in.Channel)), // raw SocketAddress.toString()
 				Language:            in.Language,
 				Version:             in.Version,
 				LastUpdateTimestamp: in.LastUpdate.UnixMilli(),

@@ -75,7 +75,7 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 	}
 	if queue >= queues {
 		return fail(b.cfg.release.IllegalQueueIDCode(), fmt.Sprintf("request queueId[%d] is illegal, topic:%s writeQueueNums:%d Producer: %s",
-			queue, h.Topic, queues, clientAddr(c.addr)))
+			queue, h.Topic, queues, clientAddr(c.RemoteAddr())))
 	}
 	var batch []protocol.BatchMessage
 	if h.IsBatch() {

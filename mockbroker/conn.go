@@ -12,7 +12,7 @@ import (
 type conn struct {
 	rc       *remoting.Conn
 	id       uint64                 // ConnInfo.ID
-	addr     string                 // peer "ip:port"
+	addr     string                 // the socket's peer "ip:port", for logs (RemoteAddr: the client's)
 	clientID atomic.Pointer[string] // from the first heartbeat
 	hb       lastHeartbeat          // event loop only
 	req      servingNote            // the request being served (event loop only)
@@ -33,9 +33,25 @@ type servingNote struct {
 // connOf returns the broker's state of a connection.
 func connOf(rc *remoting.Conn) *conn { return rc.Value().(*conn) }
 
-func (c *conn) RemoteAddr() string { return c.addr }
-func (c *conn) IsActive() bool     { return c.rc.IsActive() }
-func (c *conn) IsWritable() bool   { return c.rc.IsWritable() }
+// RemoteAddr is the client's "ip:port": the one a PROXY protocol header
+// carried (5.x), else the socket's peer.
+func (c *conn) RemoteAddr() string { return c.rc.RemoteAddr() }
+
+// SocketAddr is the socket's peer "ip:port" (Netty's channel.remoteAddress()),
+// whatever a PROXY header said.
+func (c *conn) SocketAddr() string { return c.addr }
+
+// socketAddr is the channel's socket peer address: what Java reads with
+// channel.remoteAddress() rather than RemotingHelper.parseChannelRemoteAddr.
+func socketAddr(ch interface{ RemoteAddr() string }) string {
+	if s, ok := ch.(interface{ SocketAddr() string }); ok {
+		return s.SocketAddr()
+	}
+	return ch.RemoteAddr()
+}
+
+func (c *conn) IsActive() bool   { return c.rc.IsActive() }
+func (c *conn) IsWritable() bool { return c.rc.IsWritable() }
 
 // Close asks the event loop to close the connection; connClosed follows.
 // After Broker.Close it does nothing.
@@ -52,7 +68,7 @@ func (c *conn) setClientID(id string) {
 
 // info describes the connection for interceptors and records.
 func (c *conn) info() ConnInfo {
-	ci := ConnInfo{ID: c.id, Addr: c.addr}
+	ci := ConnInfo{ID: c.id, Addr: c.RemoteAddr()}
 	if p := c.clientID.Load(); p != nil {
 		ci.ClientID = *p
 	}
@@ -62,7 +78,7 @@ func (c *conn) info() ConnInfo {
 // connOpened is the server's open callback: the broker keeps the
 // connection's state with it and lists it.
 func (b *Broker) connOpened(rc *remoting.Conn) {
-	c := &conn{rc: rc, id: rc.ID(), addr: rc.RemoteAddr()}
+	c := &conn{rc: rc, id: rc.ID(), addr: rc.SocketAddr()}
 	rc.SetValue(c)
 	b.records.Opened(c.id)
 	b.connsMu.Lock()
@@ -78,7 +94,7 @@ func (b *Broker) connClosed(rc *remoting.Conn, _ error) {
 	b.connsMu.Lock()
 	delete(b.conns, c)
 	b.connsMu.Unlock()
-	b.producers.DoChannelCloseEvent(c.addr, c)
+	b.producers.DoChannelCloseEvent(c.RemoteAddr(), c)
 	b.consumers.ChannelClosed(c)
 	if dropped := b.holds.dropConn(c); dropped != nil {
 		b.releaseHeld(dropped)

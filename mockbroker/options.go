@@ -1,12 +1,14 @@
 package mockbroker
 
 import (
+	"crypto/tls"
 	"io"
 	"log/slog"
 	"strconv"
 	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
 
 // Option configures a Broker.
@@ -39,6 +41,8 @@ type config struct {
 	maxPending   int
 	maxConns     int
 	maxPartial   int
+	tlsMode      remoting.TLSMode
+	tls          *tls.Config
 	idle         time.Duration
 	storeBytes   int64      // 0: store.DefaultMaxBytes
 	storeCount   int        // 0: store.DefaultMaxMessages
@@ -267,4 +271,15 @@ const DefaultPartialFrameBudget = 64 << 20
 // removes the budget.
 func WithPartialFrameBudget(n int) Option {
 	return func(c *config) { c.maxPartial = max(n, -1) }
+}
+
+// WithTLS makes the remoting port speak TLS as a broker's tlsMode does
+// (default remoting.TLSDisabled, plaintext only; a real broker defaults
+// to permissive): remoting.TLSPermissive takes plaintext and TLS on one
+// port, told by the first byte; remoting.TLSEnforcing closes plaintext
+// connections. cfg nil: a self-signed certificate made at start (a real
+// broker's tlsTestModeEnable). A TLS client's address is its own, as
+// over plaintext.
+func WithTLS(mode remoting.TLSMode, cfg *tls.Config) Option {
+	return func(c *config) { c.tlsMode, c.tls = mode, cfg }
 }

@@ -21,7 +21,8 @@ type timedConfig struct {
 	timerWheel  *bool           // nil: the release's default
 }
 
-// Java defaults of the transaction check service (BrokerConfig).
+// Java defaults of the transaction check service (BrokerConfig); the
+// release carries them (protocol.Release.TransactionTimeout and friends).
 const (
 	// DefaultTransactionTimeout is transactionTimeOut: a half message is
 	// checked once it is this old.
@@ -32,12 +33,10 @@ const (
 )
 
 // DefaultTransactionCheckInterval returns transactionCheckInterval of the
-// release: 60 s on 4.9.8, 30 s on 5.3.3 (BrokerConfig).
+// release: 60 s on 4.9.8, 30 s on 5.3.3 (protocol.Release
+// .TransactionCheckInterval).
 func DefaultTransactionCheckInterval(r protocol.Release) time.Duration {
-	if r == protocol.Release498 {
-		return 60 * time.Second
-	}
-	return 30 * time.Second
+	return r.TransactionCheckInterval()
 }
 
 // transCheckMaxTimeTopic is where a real broker moves a half message
@@ -204,7 +203,7 @@ func (b *Broker) startTransactionCheck() {
 func (c *config) resolveTimedDefaults() {
 	t := &c.timed
 	if !t.txSet {
-		t.txInterval, t.txTimeout, t.txMax = DefaultTransactionCheckInterval(c.release), DefaultTransactionTimeout, DefaultTransactionCheckMax
+		t.txInterval, t.txTimeout, t.txMax = c.release.TransactionCheckInterval(), c.release.TransactionTimeout(), c.release.TransactionCheckMax()
 	}
 	if t.txTimeout < 0 {
 		t.txTimeout = 0

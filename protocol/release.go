@@ -1,6 +1,9 @@
 package protocol
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Release is the Apache RocketMQ release a broker, name server or client
 // imitates where releases differ. The zero value is Release533.
@@ -147,3 +150,27 @@ func (r Release) RepliesInRequestSerialize() bool { return r == Release498 }
 // that read the queue carry the topic's and group's sysFlags
 // (PullMessageResponseHeader topicSysFlag and groupSysFlag, 5.x).
 func (r Release) PullReplyHasSysFlags() bool { return r != Release498 }
+
+// DetectsConnectionPreface reports whether the remoting server inspects
+// the first bytes of a connection before framing them (5.x's
+// HandshakeHandler: it waits for 12 bytes, then reads a HAProxy PROXY
+// header if one starts there) rather than framing from the first byte
+// (4.9.8).
+func (r Release) DetectsConnectionPreface() bool { return r != Release498 }
+
+// TransactionCheckInterval is BrokerConfig.transactionCheckInterval, how
+// often the broker checks half messages: 30 s in 5.3.3, 60 s in 4.9.8.
+func (r Release) TransactionCheckInterval() time.Duration {
+	if r == Release498 {
+		return 60 * time.Second
+	}
+	return 30 * time.Second
+}
+
+// TransactionTimeout is BrokerConfig.transactionTimeOut, the age from which
+// a half message is checked: 6 s in both releases.
+func (r Release) TransactionTimeout() time.Duration { return 6 * time.Second }
+
+// TransactionCheckMax is BrokerConfig.transactionCheckMax, the checks a half
+// message gets before it is discarded: 15 in both releases.
+func (r Release) TransactionCheckMax() int { return 15 }

@@ -3,7 +3,9 @@ package protocol
 import (
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"gotest.tools/v3/assert"
 )
 
@@ -64,4 +66,23 @@ func TestReleaseProperties(t *testing.T) {
 	assert.Equal(t, Release498.RuntimeInfoTransferredKey(), "getTransferedTps")
 	assert.Equal(t, Release533.FAQURL(), "https://rocketmq.apache.org/docs/bestPractice/06FAQ")
 	assert.Equal(t, Release498.FAQURL(), "http://rocketmq.apache.org/docs/faq/")
+}
+
+// The defaults each release carries, from its BrokerConfig (5.3.3 lines
+// 276-288, 4.9.8 lines 168-180) and its remoting server.
+func TestReleaseDefaults(t *testing.T) {
+	type defaults struct {
+		CheckInterval, Timeout time.Duration
+		CheckMax               int
+		Preface                bool
+	}
+	of := func(r Release) defaults {
+		return defaults{r.TransactionCheckInterval(), r.TransactionTimeout(), r.TransactionCheckMax(), r.DetectsConnectionPreface()}
+	}
+	if d := cmp.Diff(defaults{30 * time.Second, 6 * time.Second, 15, true}, of(Release533)); d != "" {
+		t.Errorf("5.3.3 (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(defaults{60 * time.Second, 6 * time.Second, 15, false}, of(Release498)); d != "" {
+		t.Errorf("4.9.8 (-want +got):\n%s", d)
+	}
 }

@@ -23,7 +23,12 @@ type Conn struct {
 	lb   *Loopback // nil for a socket's
 	gc   gnet.Conn
 	id   uint64
-	addr string
+	addr string // the socket's peer
+
+	inPreface  bool                   // the preface stage is not over (event loop only)
+	tlsPending bool                   // the TLS decision on the first byte is to come (event loop only)
+	tls        *tlsPipe               // a TLS connection's relay (set on the event loop, before it runs)
+	proxied    atomic.Pointer[string] // the client address a PROXY header carried
 
 	active     atomic.Bool
 	outbound   atomic.Int64 // gnet's outbound backlog after the last write on the loop
@@ -54,8 +59,20 @@ type valueBox struct{ v any }
 // ID numbers the server's connections from 1, in accept order.
 func (c *Conn) ID() uint64 { return c.id }
 
-// RemoteAddr returns the client's "ip:port".
-func (c *Conn) RemoteAddr() string { return c.addr }
+// RemoteAddr returns the client's "ip:port": the source address of the
+// connection's PROXY protocol header if it had one (Config.Preface), as
+// RocketMQ 5.x's RemotingHelper.parseChannelRemoteAddr reports it, else
+// the socket's peer.
+func (c *Conn) RemoteAddr() string {
+	if p := c.proxied.Load(); p != nil {
+		return *p
+	}
+	return c.addr
+}
+
+// SocketAddr returns the socket's peer "ip:port", whatever a PROXY header
+// said.
+func (c *Conn) SocketAddr() string { return c.addr }
 
 // IsActive reports whether the connection is open.
 func (c *Conn) IsActive() bool { return c.active.Load() }

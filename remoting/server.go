@@ -2,6 +2,7 @@ package remoting
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -50,8 +51,18 @@ type Config struct {
 	// WriteHighWater is the unread reply backlog from which
 	// Conn.IsWritable reports false; default DefaultWriteHighWater.
 	WriteHighWater int
-	Logger         *slog.Logger     // default: discard
-	Now            func() time.Time // the clock of Conn.LastActive; default time.Now
+	// Preface is what a connection may send before its first frame
+	// (preface.go); the zero value, PrefaceNone, frames from the first
+	// byte.
+	Preface Preface
+	// TLSMode is the broker's tlsMode (tls.go); the zero value,
+	// TLSDisabled, is plaintext only. TLS is the server's certificate and
+	// settings; nil with a TLS mode: a self-signed certificate made at
+	// Listen (SelfSignedTLS).
+	TLSMode TLSMode
+	TLS     *tls.Config
+	Logger  *slog.Logger     // default: discard
+	Now     func() time.Time // the clock of Conn.LastActive; default time.Now
 
 	// OnBoot runs once the address is bound (as returned by Addr), before
 	// any connection is served; an error stops the server and Listen
@@ -95,6 +106,7 @@ type Server struct {
 	refusals refusals
 	partials partials
 
+	inners    tlsInners // the loopback connections relaying TLS ones (tls.go)
 	connSeq   atomic.Uint64
 	opaque    atomic.Int32 // of requests the server sends
 	delays    delays
@@ -123,6 +135,13 @@ func Listen(h Handler, cfg Config) (*Server, error) {
 	}
 	if s.maxPartial == 0 {
 		s.maxPartial = DefaultMaxPartial
+	}
+	if s.cfg.TLSMode != TLSDisabled && s.cfg.TLS == nil {
+		tc, err := SelfSignedTLS()
+		if err != nil {
+			return nil, fmt.Errorf("listen: %w", err)
+		}
+		s.cfg.TLS = tc
 	}
 	fds, err := ReadFDLimits()
 	if err != nil {
@@ -214,6 +233,7 @@ func (s *Server) Close() {
 			s.log.Warn("stopping the event loop", "err", err)
 		}
 		<-s.done
+		s.inners.stop()
 	})
 }
 
@@ -301,7 +321,8 @@ func (e *engine) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 		return nil, gnet.Close
 	}
 	s.open.Add(1)
-	c := &Conn{srv: s, gc: gc, id: s.connSeq.Add(1), addr: gc.RemoteAddr().String()}
+	c := &Conn{srv: s, gc: gc, id: s.connSeq.Add(1), addr: gc.RemoteAddr().String(),
+		inPreface: s.cfg.Preface == PrefaceDetect, tlsPending: s.cfg.TLSMode != TLSDisabled}
 	c.lastActive.Store(s.now().UnixNano())
 	c.active.Store(true)
 	gc.SetContext(c)
@@ -319,6 +340,9 @@ func (e *engine) OnClose(gc gnet.Conn, err error) gnet.Action {
 		return gnet.None
 	}
 	s.open.Add(-1)
+	if c.tls != nil {
+		c.tls.shut()
+	}
 	s.partials.forget(c)
 	c.closed()
 	c.q.connClosed(&s.delays)
@@ -359,6 +383,31 @@ func (e *engine) OnTraffic(gc gnet.Conn) gnet.Action {
 		// A queued close ends the connection: read no further request.
 		_, _ = gc.Discard(gc.InboundBuffered())
 		return gnet.None
+	}
+	if c.tls != nil {
+		return s.feedTLS(c, gc)
+	}
+	if c.inPreface {
+		wait, err := s.readPreface(c, gc)
+		if err != nil {
+			s.log.Warn("closing connection: bad preface", "remote", c.addr, "err", err)
+			return gnet.Close
+		}
+		if wait {
+			if s.overPartialBudget(c, gc.InboundBuffered()) {
+				return gnet.Close
+			}
+			return gnet.None
+		}
+	}
+	if c.tlsPending && gc.InboundBuffered() > 0 {
+		if err := s.decideTLS(c, gc); err != nil {
+			s.log.Warn("closing connection", "remote", c.addr, "err", err)
+			return gnet.Close
+		}
+		if c.tls != nil {
+			return s.feedTLS(c, gc)
+		}
 	}
 	held := false
 	for gc.InboundBuffered() >= 4 {

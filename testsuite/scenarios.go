@@ -23,6 +23,8 @@ func Scenarios() []Scenario {
 		{"pipelined-opaques", "pipelined requests are each answered once, with their own opaque", pipelinedOpaques},
 		{"oversized-frame-closes", "a length field beyond 16 MiB closes the connection without a reply; others carry on", oversizedFrameCloses},
 		{"negative-length-closes", "a negative length field closes the connection without a reply", negativeLengthCloses},
+		{"preface-rule", "5.x frames nothing before 12 bytes: 8 bad bytes leave the connection open and silent, 16 close it; 4.9 closes after the 8", prefaceRule},
+		{"proxy-protocol-address", "5.x takes a PROXY v2 header's source address as the client's, which 204 lists; 4.9 closes the connection", proxyProtocolAddress},
 		// Name server (scenarios_namesrv.go).
 		{"route-keys-quoted", "route brokerAddrs keys are quoted for version >= 401 (or acceptStandardJsonOnly) and bare below", routeKeysQuoted},
 		{"cluster-info", "106 lists the route's brokers under their clusters, with bare numeric keys", clusterInfo},

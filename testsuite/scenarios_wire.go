@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
 
 // unsupportedCode is a request code no RocketMQ release defines.
@@ -155,12 +156,114 @@ func lengthField(n uint32) []byte {
 
 func oversizedFrameCloses(t T, s *session) {
 	// 16 777 213 + 4 is one byte past Netty's 16 MiB frameMaxLength; the
-	// decoder fails fast, on the length field alone.
-	badFrameCloses(t, s, lengthField(protocol.DefaultMaxFrame-3), "length field 16777213")
+	// decoder fails fast, on the length field alone, once it sees it.
+	badFrameCloses(t, s, preface(lengthField(protocol.DefaultMaxFrame-3)), "length field 16777213")
 }
 
 func negativeLengthCloses(t T, s *session) {
-	badFrameCloses(t, s, lengthField(0x80000000), "length field -2147483648")
+	badFrameCloses(t, s, preface(lengthField(0x80000000)), "length field -2147483648")
+}
+
+// prefaceDetectLen is how many bytes a 5.x broker needs before it frames
+// anything: Netty's HAProxyMessageDecoder.detectProtocol answers
+// NEEDS_MORE_DATA below 12 (see prefaceRule).
+const prefaceDetectLen = 12
+
+// preface pads the start of a connection with zero bytes to
+// prefaceDetectLen + 4, so that a 5.x broker's handshake handler has
+// decided and the frame decoder sees the length field; a 4.9.8 broker
+// needs only the length field.
+func preface(b []byte) []byte {
+	return append(b, make([]byte, max(0, prefaceDetectLen+4-len(b)))...)
+}
+
+// prefaceRule checks when a broker starts framing. 5.x
+// (NettyRemotingServer.HandshakeHandler.decode, 5.3.3 lines 458-482)
+// calls HAProxyMessageDecoder.detectProtocol, which needs 12 bytes: after
+// 8 bytes 7fffffff00000000 the connection stays open and nothing is
+// answered; 8 more bytes and the frame decoder sees the bad length field
+// and closes it. 4.9.8 frames from the first byte and closes after the 8.
+func prefaceRule(t T, s *session) {
+	c := s.dialBroker(t)
+	start := []byte{0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0}
+	if err := c.WriteRaw(start); err != nil {
+		t.Fatalf("writing 8 bytes: %v", err)
+	}
+	if !s.target.Release.DetectsConnectionPreface() {
+		n, err := c.WaitClosed(s.timeout)
+		if err != nil {
+			t.Errorf("after 8 bytes 7fffffff00000000 (4.9: frames from the first byte): %v", err)
+		}
+		if n > 0 {
+			t.Errorf("after 8 bytes: the broker sent %d bytes; it must close without a reply", n)
+		}
+		return
+	}
+	wait := min(500*time.Millisecond, s.timeout)
+	n, err := c.WaitClosed(wait)
+	if err == nil {
+		t.Fatalf("after 8 bytes 7fffffff00000000 the broker closed the connection; 5.x waits for 12 bytes before it frames")
+	}
+	if n > 0 {
+		t.Fatalf("after 8 bytes: the broker sent %d bytes; 5.x answers nothing while it waits", n)
+	}
+	if err := c.WriteRaw(make([]byte, 8)); err != nil {
+		t.Fatalf("writing 8 more bytes: %v", err)
+	}
+	n, err = c.WaitClosed(s.timeout)
+	if err != nil {
+		t.Errorf("after 16 bytes (7fffffff and 12 zeros): %v", err)
+	}
+	if n > 0 {
+		t.Errorf("after 16 bytes: the broker sent %d bytes; it must close without a reply", n)
+	}
+}
+
+// proxyClientAddr is the client address the suite's PROXY header carries
+// (TEST-NET-1, so no real client has it).
+const proxyClientAddr = "192.0.2.7:50001"
+
+// proxyProtocolAddress sends a HAProxy PROXY v2 header, then a heartbeat:
+// a 5.x broker takes the carried source address as the client's
+// (NettyRemotingServer.HAProxyMessageHandler, 5.3.3 lines 759-800;
+// RemotingHelper.parseChannelRemoteAddr prefers it) and 204 lists it. 4.9.8
+// reads the header as a length field 0x0d0a0d0a, beyond 16 MiB, and
+// closes the connection without a reply.
+func proxyProtocolAddress(t T, s *session) {
+	hdr, err := remoting.ProxyV2Header(proxyClientAddr, "10.0.0.1:10911")
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	g := s.group(t)
+	c := s.newClient(t, "c1", goClient)
+	if err := c.WriteRaw(hdr); err != nil {
+		t.Fatalf("writing the PROXY header: %v", err)
+	}
+	if !s.target.Release.DetectsConnectionPreface() {
+		n, err := c.WaitClosed(s.timeout)
+		if err != nil {
+			t.Errorf("after a PROXY v2 header (4.9: a length field 0x0d0a0d0a): %v", err)
+		}
+		if n > 0 {
+			t.Errorf("after a PROXY v2 header: the broker sent %d bytes; it must close without a reply", n)
+		}
+		return
+	}
+	s.heartbeat(t, c, g)
+	admin := s.dialBroker(t)
+	resp := s.producerConnections(t, admin, g)
+	s.expectHeader(t, "204 after a heartbeat behind a PROXY header", resp, wantReply(protocol.Success, ""))
+	pc, err := protocol.DecodeProducerConnection(resp.Body)
+	if err != nil {
+		t.Fatalf("204 body %q: %v", resp.Body, err)
+	}
+	var got []string
+	for _, pcc := range pc.ConnectionSet {
+		got = append(got, pcc.ClientID+" "+pcc.ClientAddr)
+	}
+	if want := []string{c.id + " " + proxyClientAddr}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("204 connectionSet: got %q, want %q (the address the PROXY header carried)", got, want)
+	}
 }
 
 // badFrameCloses sends bytes that break framing and checks that the broker

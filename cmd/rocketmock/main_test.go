@@ -65,6 +65,10 @@ func TestServeRejectsBadFlags(t *testing.T) {
 		{[]string{"serve", "--log-format", "xml"}, nil, `--log-format "xml": want text or json`},
 		{[]string{"serve", "--virtual-clock", "yesterday"}, nil, `--virtual-clock "yesterday": want an RFC 3339 time`},
 		{[]string{"serve", "extra"}, nil, `unexpected argument "extra"`},
+		{[]string{"serve", "--tls-mode", "strict"}, nil, `--tls-mode tls mode "strict": want disabled, permissive or enforcing`},
+		{[]string{"serve", "--tls-mode", "permissive", "--tls-cert", "c.pem"}, nil, `--tls-cert and --tls-key: want both files or neither`},
+		{[]string{"serve", "--tls-cert", "c.pem", "--tls-key", "k.pem"}, nil, `--tls-cert with --tls-mode disabled: want --tls-mode permissive or enforcing`},
+		{[]string{"serve", "--tls-mode", "enforcing", "--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"}, nil, `--tls-cert: open /nonexistent/c.pem`},
 		{[]string{"serve", "--expiry", "soon"}, nil, `invalid value "soon" for flag -expiry`},
 		{[]string{"frobnicate"}, nil, `unknown command "frobnicate"`},
 	}

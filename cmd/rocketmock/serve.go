@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
+	"github.com/rocketmock/rocketmock/remoting"
 )
 
 type serveFlags struct {
@@ -31,8 +33,9 @@ type serveFlags struct {
 	control, controlToken                                      string
 	fixtures                                                   listFlag
 	clientChecks                                               bool
-	autoCreateTopic                                            bool              // autoCreateTopicEnable
-	acl                                                        string            // acl.go
+	autoCreateTopic                                            bool   // autoCreateTopicEnable
+	acl                                                        string // acl.go
+	tlsMode, tlsCert, tlsKey                                   string
 	fromEnv                                                    map[string]string // flag name: the variable that set it
 }
 
@@ -84,6 +87,9 @@ func (f *serveFlags) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&f.acl, "acl", "", "turn on the access control of a 4.9.x broker with aclEnable=true, with the accounts of this plain_acl.yml `file`")
 	boolVar(fs, &f.autoCreateTopic, "auto-create-topic", true, "autoCreateTopicEnable: route every topic and create it on first send; false routes only created, preloaded and system topics (no TBW102)")
+	fs.StringVar(&f.tlsMode, "tls-mode", "disabled", "tlsMode of the remoting port: disabled, permissive (plaintext and TLS on one port) or enforcing (TLS only); a real broker defaults to permissive")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "PEM certificate `file` of the TLS server (with --tls-key; default: a self-signed certificate made at start)")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "PEM private key `file` of --tls-cert")
 	boolVar(fs, &f.clientChecks, "client-checks", false, "watch clients for what a careful client should not do; GET /v1/clients/report, and the report printed at shutdown")
 	return fs
 }
@@ -353,6 +359,13 @@ func (f *serveFlags) options(stderr io.Writer) ([]mockbroker.Option, *slog.Logge
 	if f.advertise != "" {
 		opts = append(opts, mockbroker.WithAdvertise(f.advertise))
 	}
+	tlsOpt, err := f.tlsOption()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if tlsOpt != nil {
+		opts = append(opts, tlsOpt)
+	}
 	return opts, logger, sink, nil
 }
 
@@ -369,4 +382,31 @@ func (p prefixWriter) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
+}
+
+// tlsOption is the broker's TLS from --tls-mode, --tls-cert and
+// --tls-key; nil: disabled.
+func (f *serveFlags) tlsOption() (mockbroker.Option, error) {
+	mode, err := remoting.ParseTLSMode(f.tlsMode)
+	if err != nil {
+		return nil, fmt.Errorf("%s %w", f.name("tls-mode"), err)
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return nil, fmt.Errorf("%s and %s: want both files or neither", f.name("tls-cert"), f.name("tls-key"))
+	}
+	if mode == remoting.TLSDisabled {
+		if f.tlsCert != "" {
+			return nil, fmt.Errorf("%s with %s disabled: want --tls-mode permissive or enforcing", f.name("tls-cert"), f.name("tls-mode"))
+		}
+		return nil, nil
+	}
+	var cfg *tls.Config
+	if f.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.name("tls-cert"), err)
+		}
+		cfg = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	return mockbroker.WithTLS(mode, cfg), nil
 }

@@ -140,7 +140,16 @@ func TestConsumerAdminGolden(t *testing.T) {
 // TopicTest through a real connection (open until the test ends), stores
 // three messages in queue 1 and commits offset 2 there. It skips the test
 // on a mock without the consumer core (no 38).
-func liveConsumer(t testsuite.T, b *mockbroker.Broker) {
+func liveConsumer(t testsuite.T, b *mockbroker.Broker) { t.Helper(); registerConsumer(t, b, true) }
+
+// uncommittedConsumer is liveConsumer without the commit: the group is
+// online and no offset is committed yet.
+func uncommittedConsumer(t testsuite.T, b *mockbroker.Broker) {
+	t.Helper()
+	registerConsumer(t, b, false)
+}
+
+func registerConsumer(t testsuite.T, b *mockbroker.Broker, withCommit bool) {
 	t.Helper()
 	c, err := testsuite.Dial(t.Context(), b.Addr())
 	if err != nil {
@@ -180,6 +189,9 @@ func liveConsumer(t testsuite.T, b *mockbroker.Broker) {
 		if resp := call(protocol.NewRequest(protocol.SendMessage, h.Encode(), []byte("order"))); resp.ResponseCode() != protocol.Success {
 			t.Fatalf("send: code %d %q", resp.Code, resp.Remark)
 		}
+	}
+	if !withCommit {
+		return
 	}
 	u := protocol.UpdateConsumerOffsetRequestHeader{ConsumerGroup: "CG_orders", Topic: "TopicTest", QueueID: 1, CommitOffset: 2}
 	commit := c.Prepare(protocol.NewRequest(protocol.UpdateConsumerOffset, u.Encode(), nil))
@@ -222,6 +234,12 @@ func TestConsumerAdminGoldenLive(t *testing.T) {
 			Args: []string{"--compat", "4.9", "consumerProgress", "-n", "{namesrv}", "-g", "CG_orders"}}},
 		{"consumerProgress live topic", testsuite.GoldenCase{Mock: mock(protocol.Release533), Prepare: liveConsumer, Normalize: hideTime,
 			Args: []string{"consumerProgress", "-n", "{namesrv}", "-g", "CG_orders", "-t", "TopicTest"}}},
+		// Online, nothing committed: 5.3.3 prints an empty table (the
+		// group is online and clustering), 4.9.8 throws CODE 206.
+		{"consumerProgress uncommitted", testsuite.GoldenCase{Mock: mock(protocol.Release533), Prepare: uncommittedConsumer,
+			Args: []string{"consumerProgress", "-n", "{namesrv}", "-g", "CG_orders"}}},
+		{"consumerProgress uncommitted 4.9", testsuite.GoldenCase{Mock: mock(protocol.Release498), Prepare: uncommittedConsumer,
+			Args: []string{"--compat", "4.9", "consumerProgress", "-n", "{namesrv}", "-g", "CG_orders"}}},
 		{"consumerProgress live all groups", testsuite.GoldenCase{Mock: mock(protocol.Release533), Prepare: liveConsumer,
 			Args: []string{"consumerProgress", "-n", "{namesrv}"}}},
 		{"consumerProgress live all groups 4.9", testsuite.GoldenCase{Mock: mock(protocol.Release498), Prepare: liveConsumer,
