@@ -2,7 +2,6 @@ package main
 
 import (
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,12 +17,7 @@ import (
 // and its engine stops. serve must log why and exit 1, not live on
 // without serving.
 func TestServeExitsWhenTheBrokerStops(t *testing.T) {
-	const env = "ROCKETMOCK_SERVE_STOP_CHILD"
-	if os.Getenv(env) != "" {
-		serveStopChild(t)
-		return
-	}
-	testchild.Run(t, "TestServeExitsWhenTheBrokerStops", env)
+	testchild.Run(t, "ROCKETMOCK_SERVE_STOP_CHILD", serveStopChild)
 }
 
 func serveStopChild(t *testing.T) {

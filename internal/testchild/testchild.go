@@ -13,12 +13,16 @@ import (
 	"gotest.tools/v3/assert"
 )
 
-// Run runs the test named test again in a child process with env=1 in its
-// environment, and fails t unless the child passes. The test tells it is
-// the child by that variable.
-func Run(t *testing.T, test, env string) {
+// Run runs child when this process is the child, with env set, and
+// otherwise runs t's test again in a child process (this test binary)
+// with env=1 in its environment, and fails t unless the child passes.
+func Run(t *testing.T, env string, child func(t *testing.T)) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1", "-test.timeout=60s", "-test.v")
+	if os.Getenv(env) != "" {
+		child(t)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1", "-test.timeout=60s", "-test.v")
 	cmd.Env = append(os.Environ(), env+"=1")
 	out, err := cmd.CombinedOutput()
 	assert.NilError(t, err, "the child:\n%s", out)
