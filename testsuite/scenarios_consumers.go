@@ -192,11 +192,10 @@ func (s *session) waitConsumerIDs(t T, admin *Conn, group string, ids ...string)
 	}
 }
 
-// twoConsumers needs consumers, dials an admin connection and sends a
-// heartbeat for a new group and topic from two new clients, c1 then c2.
+// twoConsumers dials an admin connection and sends a heartbeat for a new
+// group and topic from two new clients, c1 then c2.
 func (s *session) twoConsumers(t T, id1, id2 ident) (group, topic string, admin *Conn, c1, c2 *client) {
 	t.Helper()
-	s.needConsumers(t)
 	group, topic = s.group(t), s.topic(t)
 	admin = s.dialBroker(t)
 	c1 = s.newClient(t, "c1", id1)
@@ -242,6 +241,7 @@ func consumerUnknownGroup(t T, s *session) {
 }
 
 func consumerListByGroup(t T, s *session) {
+	s.needConsumers(t)
 	g, _, admin, c1, c2 := s.twoConsumers(t, goClient, java533)
 	resp := s.consumerList(t, admin, g)
 	s.expectHeader(t, "38", resp, withEmptyHeader(wantReply(protocol.Success, "")))
@@ -415,6 +415,7 @@ func consumerConsumeStats(t T, s *session) {
 }
 
 func consumerUnregister(t T, s *session) {
+	s.needConsumers(t)
 	g, topic, admin, c1, c2 := s.twoConsumers(t, java498, java498)
 	h := protocol.UnregisterClientRequestHeader{ClientID: c1.id, ConsumerGroup: g}
 	resp := s.call(t, c1.Conn, protocol.NewRequest(protocol.UnregisterClient, h.Encode(), nil))
@@ -441,6 +442,7 @@ func drainNotifications(c *client, quiet, restore time.Duration) {
 }
 
 func consumerClose(t T, s *session) {
+	s.needConsumers(t)
 	g, topic, admin, c1, c2 := s.twoConsumers(t, goClient, goClient)
 	drainNotifications(c1, 500*time.Millisecond, s.timeout)
 	c2.Close()
@@ -495,12 +497,7 @@ func (s *session) waitConsumers(t T, h ConsumerHooks, group string, n int) {
 
 func hooksCloseConsumer(t T, s *session) {
 	h, ch := s.needConsumerHooks(t)
-	g, topic := s.group(t), s.topic(t)
-	admin := s.dialBroker(t)
-	c1 := s.newClient(t, "c1", goClient)
-	c2 := s.newClient(t, "c2", java498)
-	s.consumerHeartbeat(t, c1, g, topic)
-	s.consumerHeartbeat(t, c2, g, topic)
+	g, topic, admin, c1, c2 := s.twoConsumers(t, goClient, java498)
 	s.waitConsumers(t, ch, g, 2)
 	if err := h.CloseClient(c1.id); err != nil {
 		t.Fatalf("CloseClient(%s): %v", c1.id, err)
@@ -514,12 +511,7 @@ func hooksCloseConsumer(t T, s *session) {
 
 func hooksExpireConsumer(t T, s *session) {
 	_, ch := s.needConsumerHooks(t)
-	g, topic := s.group(t), s.topic(t)
-	admin := s.dialBroker(t)
-	c1 := s.newClient(t, "c1", goClient)
-	c2 := s.newClient(t, "c2", goClient)
-	s.consumerHeartbeat(t, c1, g, topic)
-	s.consumerHeartbeat(t, c2, g, topic)
+	g, topic, admin, c1, c2 := s.twoConsumers(t, goClient, goClient)
 	if err := ch.ExpireConsumer(g, c1.id); err != nil {
 		t.Fatalf("ExpireConsumer(%s, %s): %v", g, c1.id, err)
 	}
