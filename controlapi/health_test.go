@@ -6,16 +6,15 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"gotest.tools/v3/assert"
+
+	"github.com/rocketmock/rocketmock/internal/testchild"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/remoting"
-	"gotest.tools/v3/assert"
 )
 
 // TestHealthReportsAStoppedBroker stops a broker's transport behind its
@@ -24,20 +23,11 @@ import (
 // accept fails and its engine stops. GET /v1/health must then answer 503
 // with the reason, not "ok".
 func TestHealthReportsAStoppedBroker(t *testing.T) {
-	const env = "ROCKETMOCK_HEALTH_CHILD"
-	if os.Getenv(env) != "" {
-		healthChild(t)
-		return
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHealthReportsAStoppedBroker$", "-test.count=1", "-test.timeout=60s", "-test.v")
-	cmd.Env = append(os.Environ(), env+"=1")
-	out, err := cmd.CombinedOutput()
-	assert.NilError(t, err, "the child:\n%s", out)
-	assert.Assert(t, strings.Contains(string(out), "--- PASS"), "%s", out)
+	testchild.Run(t, "ROCKETMOCK_HEALTH_CHILD", healthChild)
 }
 
 func healthChild(t *testing.T) {
-	assert.NilError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 256, Max: 256}))
+	testchild.LimitFDs(t, 256)
 	b := mockbroker.Start(t)
 	h := NewHandler(b)
 	get := func() (int, string) {
@@ -48,16 +38,7 @@ func healthChild(t *testing.T) {
 	code, body := get()
 	assert.Equal(t, code, http.StatusOK, body)
 
-	var files []*os.File
-	for {
-		f, err := os.Open(os.DevNull)
-		if err != nil {
-			break
-		}
-		files = append(files, f)
-	}
-	files[len(files)-1].Close() // one for the client's socket: the broker's accept gets none
-	files = files[:len(files)-1]
+	_, release := testchild.HoardFDs(1) // one for the client's socket: the broker's accept gets none
 	if c, err := net.DialTimeout("tcp", b.Addr(), 2*time.Second); err == nil {
 		defer c.Close()
 	}
@@ -65,9 +46,7 @@ func healthChild(t *testing.T) {
 	case <-b.Stopped():
 	case <-time.After(5 * time.Second):
 	}
-	for _, f := range files {
-		f.Close()
-	}
+	release()
 	assert.Assert(t, errors.Is(b.Err(), remoting.ErrEngineStopped), "Err: %v", b.Err())
 	code, body = get()
 	assert.Equal(t, code, http.StatusServiceUnavailable, body)

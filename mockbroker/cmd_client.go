@@ -158,7 +158,5 @@ func (b *Broker) unregisterClient(c *conn, req *protocol.Command) *protocol.Comm
 	if h.ConsumerGroup != "" {
 		b.consumers.Unregister(h.ConsumerGroup, c, true)
 	}
-	resp := protocol.NewResponse(req, protocol.Success, "")
-	resp.ExtFields = map[string]string{} // built from an empty response header: "extFields":{}
-	return resp
+	return emptyHeaderReply(req, protocol.Success, "")
 }

@@ -23,12 +23,9 @@ func (b *Broker) consumerListByGroup(c *conn, req *protocol.Command) *protocol.C
 	}
 	ids := b.consumers.ClientIDs(h.ConsumerGroup)
 	if len(ids) == 0 {
-		resp := protocol.NewResponse(req, protocol.SystemError, "no consumer for this group, "+h.ConsumerGroup)
-		resp.ExtFields = map[string]string{} // an empty response header
-		return resp
+		return emptyHeaderReply(req, protocol.SystemError, "no consumer for this group, "+h.ConsumerGroup)
 	}
-	resp := protocol.NewResponse(req, protocol.Success, "")
-	resp.ExtFields = map[string]string{}
+	resp := emptyHeaderReply(req, protocol.Success, "")
 	resp.Body = (&protocol.GetConsumerListByGroupResponseBody{ConsumerIDList: ids}).Marshal()
 	return resp
 }

@@ -37,9 +37,7 @@ func (b *Broker) queryConsumerOffset(c *conn, req *protocol.Command) *protocol.C
 	}
 	a := b.store.QueryConsumerOffset(h.ConsumerGroup, h.Topic, h.QueueID, zero)
 	if a.Code != protocol.Success {
-		resp := protocol.NewResponse(req, a.Code, a.Remark)
-		resp.ExtFields = map[string]string{} // the header's offset is null
-		return resp
+		return emptyHeaderReply(req, a.Code, a.Remark) // the header's offset is null
 	}
 	return offsetReply(req, a.Offset)
 }
@@ -53,23 +51,18 @@ func (b *Broker) updateConsumerOffset(c *conn, req *protocol.Command) *protocol.
 	if err := h.Decode(req.ExtFields); err != nil {
 		return errorReply(req, err)
 	}
-	reply := func(code protocol.ResponseCode, remark string) *protocol.Command {
-		resp := protocol.NewResponse(req, code, remark)
-		resp.ExtFields = map[string]string{}
-		return resp
-	}
 	if b.cfg.release != protocol.Release498 {
 		if !b.subscriptionGroupKnown(h.ConsumerGroup) {
-			return reply(protocol.SubscriptionGroupNotExist, "Group "+h.ConsumerGroup+" not exist!")
+			return emptyHeaderReply(req, protocol.SubscriptionGroupNotExist, "Group "+h.ConsumerGroup+" not exist!")
 		}
 		if _, ok := b.store.Topic(h.Topic); !ok {
-			return reply(protocol.TopicNotExist, "Topic "+h.Topic+" not exist!")
+			return emptyHeaderReply(req, protocol.TopicNotExist, "Topic "+h.Topic+" not exist!")
 		}
 	}
 	if !b.store.CommitOffset(h.ConsumerGroup, h.Topic, h.QueueID, h.CommitOffset) {
-		return reply(protocol.Success, "Offset has been previously reset")
+		return emptyHeaderReply(req, protocol.Success, "Offset has been previously reset")
 	}
-	return reply(protocol.Success, "")
+	return emptyHeaderReply(req, protocol.Success, "")
 }
 
 // maxOffset answers GET_MAX_OFFSET (30): the queue offset the next message

@@ -83,15 +83,10 @@ func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.C
 	if err := h.Decode(req.ExtFields); err != nil {
 		return errorReply(req, err)
 	}
-	reply := func(code protocol.ResponseCode, remark string) *protocol.Command {
-		resp := protocol.NewResponse(req, code, remark)
-		resp.ExtFields = map[string]string{}
-		return resp
-	}
 	group := b.noteSubscriptionGroup(h.Group) // findSubscriptionGroupConfig auto-creates it
 	orig, ok := b.store.ByPhysicalOffset(h.Offset)
 	if !ok {
-		return reply(protocol.SystemError, fmt.Sprintf("look message by offset failed, %d", h.Offset))
+		return emptyHeaderReply(req, protocol.SystemError, fmt.Sprintf("look message by offset failed, %d", h.Offset))
 	}
 	topic := store.RetryTopic(h.Group)
 	b.store.EnsureTopic(topic, 1)
@@ -152,14 +147,14 @@ func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.C
 		res, err = b.appendStored(topic, m)
 	}
 	if err != nil {
-		return reply(protocol.SystemError, err.Error())
+		return emptyHeaderReply(req, protocol.SystemError, err.Error())
 	}
 	b.redeliveries.add(redelivery{
 		Time: b.Now(), Group: h.Group, Topic: topic, OriginTopic: props[protocol.PropertyRetryTopic],
 		OriginMsgID: props[propOriginMsgID], ReconsumeTimes: m.ReconsumeTimes, DelayLevel: delay,
 		QueueOffset: res.QueueOffset, CommitLogOffset: res.CommitLogOffset,
 	})
-	return reply(protocol.Success, "")
+	return emptyHeaderReply(req, protocol.Success, "")
 }
 
 // appendStored stores one message the broker itself writes (a retry or a

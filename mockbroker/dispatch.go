@@ -187,6 +187,15 @@ func errorReply(req *protocol.Command, err error) *protocol.Command {
 	return protocol.NewResponse(req, protocol.SystemError, err.Error())
 }
 
+// emptyHeaderReply answers req with code and remark from an empty
+// response header: "extFields":{} on the wire, where a reply without
+// header fields has none.
+func emptyHeaderReply(req *protocol.Command, code protocol.ResponseCode, remark string) *protocol.Command {
+	resp := protocol.NewResponse(req, code, remark)
+	resp.ExtFields = map[string]string{}
+	return resp
+}
+
 // errMissingBody says which request came without the body it needs.
 func errMissingBody(request, body string) error {
 	return fmt.Errorf("%s: the body (%s) is missing", request, body)

@@ -19,10 +19,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rocketmock/rocketmock/protocol"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 	"gotest.tools/v3/poll"
+
+	"github.com/rocketmock/rocketmock/internal/testchild"
+	"github.com/rocketmock/rocketmock/protocol"
 )
 
 // Frame builders for hostile input; they also seed the server fuzzer.
@@ -647,9 +649,7 @@ const (
 // fdChild is the broker side: one command per line on stdin, one answer
 // line on stdout ("fdchild: ...").
 func fdChild(t *testing.T, limit uint64) {
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: limit, Max: limit}); err != nil {
-		t.Fatalf("lowering RLIMIT_NOFILE: %v", err)
-	}
+	testchild.LimitFDs(t, limit)
 	logs := newLogCapture(1000)
 	b, err := New(WithLogger(logs.logger(nil)))
 	if err != nil {
@@ -658,7 +658,8 @@ func fdChild(t *testing.T, limit uint64) {
 	defer b.Close()
 	say := func(format string, a ...any) { fmt.Printf("fdchild: "+format+"\n", a...) }
 	say("addr %s max %d", b.Addr(), b.MaxConnections())
-	var hoard []*os.File
+	var hoarded int
+	var releases []func()
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
 		switch cmd := in.Text(); cmd {
@@ -673,21 +674,17 @@ func fdChild(t *testing.T, limit uint64) {
 			}
 			say("logs %d", n)
 		case "hoard": // every free descriptor, so that the next accept fails
-			for {
-				f, err := os.Open(os.DevNull)
-				if err != nil {
-					break
-				}
-				hoard = append(hoard, f)
-			}
-			say("hoarded %d", len(hoard))
+			n, release := testchild.HoardFDs(0)
+			hoarded += n
+			releases = append(releases, release)
+			say("hoarded %d", hoarded)
 		case "stopped":
 			select {
 			case <-b.Stopped():
 			case <-time.After(5 * time.Second):
 			}
-			for _, f := range hoard {
-				f.Close()
+			for _, release := range releases {
+				release()
 			}
 			say("stopped err %v", b.Err())
 		case "quit":
@@ -696,9 +693,22 @@ func fdChild(t *testing.T, limit uint64) {
 	}
 }
 
+// inFDChild runs fdChild and reports true when this process is the child
+// that fdParent started.
+func inFDChild(t *testing.T) bool {
+	v := os.Getenv(fdChildEnv)
+	if v == "" {
+		return false
+	}
+	limit, _ := strconv.ParseUint(v, 10, 64)
+	fdChild(t, limit)
+	return true
+}
+
 // fdParent starts the child running test and returns a function that
-// sends it a command and returns its answer.
-func fdParent(t *testing.T, test string) (ask func(cmd string) string) {
+// sends it a command and returns its answer, with the child broker's
+// address and connection limit from its first line.
+func fdParent(t *testing.T, test string) (ask func(cmd string) string, addr string, maxConns int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1", "-test.timeout=60s")
 	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", fdChildEnv, fdChildLimit))
@@ -745,15 +755,13 @@ func fdParent(t *testing.T, test string) (ask func(cmd string) string) {
 		}
 		return ""
 	}
-	first := next()
+	_, err = fmt.Sscanf(next(), "addr %s max %d", &addr, &maxConns)
+	assert.NilError(t, err)
 	return func(c string) string {
-		if c == "" {
-			return first
-		}
 		_, err := io.WriteString(stdin, c+"\n")
 		assert.NilError(t, err)
 		return next()
-	}
+	}, addr, maxConns
 }
 
 // TestFileDescriptorLimit opens far more connections than the child's
@@ -762,16 +770,10 @@ func fdParent(t *testing.T, test string) (ask func(cmd string) string) {
 // being served, the broker keeps running, and once connections close new
 // ones are served again.
 func TestFileDescriptorLimit(t *testing.T) {
-	if v := os.Getenv(fdChildEnv); v != "" {
-		limit, _ := strconv.ParseUint(v, 10, 64)
-		fdChild(t, limit)
+	if inFDChild(t) {
 		return
 	}
-	ask := fdParent(t, "TestFileDescriptorLimit")
-	var addr string
-	var maxConns int
-	_, err := fmt.Sscanf(ask(""), "addr %s max %d", &addr, &maxConns)
-	assert.NilError(t, err)
+	ask, addr, maxConns := fdParent(t, "TestFileDescriptorLimit")
 	assert.Assert(t, maxConns > 50 && maxConns < fdChildLimit, "connection limit %d under RLIMIT_NOFILE %d", maxConns, fdChildLimit)
 	t.Logf("child broker at %s, connection limit %d", addr, maxConns)
 
@@ -880,16 +882,10 @@ func TestFileDescriptorLimit(t *testing.T) {
 // broker's back, so that gnet's accept fails and its engine stops: the
 // broker must say so (Err, Stopped), not pass for healthy.
 func TestEngineStopIsReported(t *testing.T) {
-	if v := os.Getenv(fdChildEnv); v != "" {
-		limit, _ := strconv.ParseUint(v, 10, 64)
-		fdChild(t, limit)
+	if inFDChild(t) {
 		return
 	}
-	ask := fdParent(t, "TestEngineStopIsReported")
-	var addr string
-	var maxConns int
-	_, err := fmt.Sscanf(ask(""), "addr %s max %d", &addr, &maxConns)
-	assert.NilError(t, err)
+	ask, addr, _ := fdParent(t, "TestEngineStopIsReported")
 	assert.Assert(t, strings.HasSuffix(ask("status"), "err <nil>"))
 	assert.Assert(t, strings.HasPrefix(ask("hoard"), "hoarded "))
 	// The handshake completes in the kernel and accept fails; the

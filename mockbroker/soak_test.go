@@ -528,6 +528,18 @@ func (s *soak) clientClose(w int, c *soakConn, rng *rand.Rand) error {
 		s.count("reset")
 	}
 	s.owned[w] = slices.DeleteFunc(s.owned[w], func(o *soakConn) bool { return o == c })
+	return s.closeInModel(c)
+}
+
+// drop forgets a connection of worker w that the broker closed.
+func (s *soak) drop(w int, c *soakConn) {
+	s.owned[w] = slices.DeleteFunc(s.owned[w], func(o *soakConn) bool { return o == c })
+	c.nc.Close()
+}
+
+// closeInModel waits until the broker has run the close path of c, then
+// closes c in the model.
+func (s *soak) closeInModel(c *soakConn) error {
 	if err := s.waitClosed(c); err != nil {
 		return err
 	}
@@ -537,10 +549,16 @@ func (s *soak) clientClose(w int, c *soakConn, rng *rand.Rand) error {
 	return nil
 }
 
-// drop forgets a connection of worker w that the broker closed.
-func (s *soak) drop(w int, c *soakConn) {
-	s.owned[w] = slices.DeleteFunc(s.owned[w], func(o *soakConn) bool { return o == c })
-	c.nc.Close()
+// dropClosed closes each of cs, connections of worker w the broker
+// closes, in the model once the broker has, and drops it.
+func (s *soak) dropClosed(w int, cs []*soakConn) error {
+	for _, c := range cs {
+		if err := s.closeInModel(c); err != nil {
+			return err
+		}
+		s.drop(w, c)
+	}
+	return nil
 }
 
 // closeClient uses the CloseClient hook on one of the worker's client ids.
@@ -570,14 +588,8 @@ func (s *soak) closeClient(w int, rng *rand.Rand) error {
 	if err != nil {
 		return fmt.Errorf("CloseClient(%q): %w", id, err)
 	}
-	for _, c := range hit {
-		if err := s.waitClosed(c); err != nil {
-			return err
-		}
-		s.m.mu.Lock()
-		s.m.closeConnLocked(c)
-		s.m.mu.Unlock()
-		s.drop(w, c)
+	if err := s.dropClosed(w, hit); err != nil {
+		return err
 	}
 	s.count("CloseClient")
 	return nil
@@ -616,14 +628,8 @@ func (s *soak) expire(w int, rng *rand.Rand) error {
 	s.m.mu.Lock()
 	closing := s.m.expireLocked(func(group string, e *soakEntry) bool { return group == g && e.clientID == id })
 	s.m.mu.Unlock()
-	for _, c := range closing {
-		if err := s.waitClosed(c); err != nil {
-			return err
-		}
-		s.m.mu.Lock()
-		s.m.closeConnLocked(c)
-		s.m.mu.Unlock()
-		s.drop(w, c)
+	if err := s.dropClosed(w, closing); err != nil {
+		return err
 	}
 	s.count("ExpireProducer")
 	return nil
@@ -708,13 +714,10 @@ func (s *soak) boundary(rng *rand.Rand) {
 		})
 		s.m.mu.Unlock()
 		for _, c := range closing {
-			if err := s.waitClosed(c); err != nil {
+			if err := s.closeInModel(c); err != nil {
 				s.t.Error(err)
 				return
 			}
-			s.m.mu.Lock()
-			s.m.closeConnLocked(c)
-			s.m.mu.Unlock()
 		}
 		s.count("boundary-scan")
 		s.stMu.Lock()

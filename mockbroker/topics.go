@@ -79,26 +79,18 @@ func (b *Broker) DeleteTopic(name string) bool {
 	return ok
 }
 
-// GroupConfig is a subscription group's config (SubscriptionGroupConfig).
-type GroupConfig struct {
-	GroupName                      string
-	ConsumeEnable                  bool
-	ConsumeFromMinEnable           bool
-	ConsumeBroadcastEnable         bool
-	ConsumeMessageOrderly          bool // 5.x
-	RetryQueueNums                 int32
-	RetryMaxTimes                  int32
-	BrokerID                       int64
-	WhichBrokerWhenConsumeSlowly   int64
-	NotifyConsumerIDsChangedEnable bool
-	GroupSysFlag                   int32 // 5.x
-	ConsumeTimeoutMinute           int32 // 5.x
-}
+// GroupConfig is a subscription group's config (SubscriptionGroupConfig):
+// GroupName, consume enabled (ConsumeEnable, ConsumeFromMinEnable,
+// ConsumeBroadcastEnable, 5.x ConsumeMessageOrderly), retries
+// (RetryQueueNums, RetryMaxTimes), BrokerID, WhichBrokerWhenConsumeSlowly,
+// NotifyConsumerIDsChangedEnable and, 5.x, GroupSysFlag and
+// ConsumeTimeoutMinute.
+type GroupConfig = store.GroupConfig
 
 // DefaultGroupConfig is a new SubscriptionGroupConfig: consume enabled,
 // 16 retries over 1 retry queue; what the broker auto-creates.
 func DefaultGroupConfig(group string) GroupConfig {
-	return GroupConfig(store.DefaultGroupConfig(group))
+	return store.DefaultGroupConfig(group)
 }
 
 // CreateGroup creates or replaces a subscription group's config as
@@ -107,7 +99,7 @@ func (b *Broker) CreateGroup(g GroupConfig) error {
 	if g.GroupName == "" || !validTopic.MatchString(g.GroupName) || len(g.GroupName) > 255 {
 		return errorOf(ErrInvalidGroup, "mockbroker: creating group %q: want 1-255 of [%%|a-zA-Z0-9_-]", g.GroupName)
 	}
-	b.store.SetGroup(store.GroupConfig(g))
+	b.store.SetGroup(g)
 	b.records.Touch()
 	return nil
 }
@@ -117,17 +109,12 @@ func (b *Broker) CreateGroup(g GroupConfig) error {
 // created ones and those auto-created by a heartbeat, pull or send-back.
 func (b *Broker) SubscriptionGroups() []GroupConfig {
 	gs, _ := b.store.Groups()
-	out := make([]GroupConfig, len(gs))
-	for i, g := range gs {
-		out[i] = GroupConfig(g)
-	}
-	return out
+	return gs
 }
 
 // SubscriptionGroup returns one subscription group's config.
 func (b *Broker) SubscriptionGroup(name string) (GroupConfig, bool) {
-	g, ok := b.store.Group(name)
-	return GroupConfig(g), ok
+	return b.store.Group(name)
 }
 
 // DeleteGroup deletes a subscription group's config as

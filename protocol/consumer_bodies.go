@@ -297,15 +297,7 @@ func (s *ConsumeStats) MarshalAs(r Release) []byte {
 	w.b = fjAppendDouble(w.b, s.ConsumeTps)
 	w.key("offsetTable")
 	w.open('{')
-	mqs := make([]MessageQueue, 0, len(s.OffsetTable))
-	for q := range s.OffsetTable {
-		mqs = append(mqs, q)
-	}
-	capacity := 0
-	if r.HasV5BodyFields() {
-		capacity = javaConcurrentTable(len(mqs))
-	}
-	for _, q := range JavaMessageQueueOrder(mqs, capacity) {
+	for _, q := range offsetTableOrder(r, s.OffsetTable) {
 		w.sep()
 		q.write(&w)
 		w.b = append(w.b, ':')
@@ -322,6 +314,21 @@ func (s *ConsumeStats) MarshalAs(r Release) []byte {
 	w.close('}')
 	w.close('}')
 	return w.b
+}
+
+// offsetTableOrder returns the queues of an offsetTable in the order the
+// broker of release r writes them: 4.9.8 from a HashMap, 5.x from a
+// ConcurrentHashMap.
+func offsetTableOrder[V any](r Release, table map[MessageQueue]V) []MessageQueue {
+	mqs := make([]MessageQueue, 0, len(table))
+	for q := range table {
+		mqs = append(mqs, q)
+	}
+	capacity := 0
+	if r.HasV5BodyFields() {
+		capacity = javaConcurrentTable(len(mqs))
+	}
+	return JavaMessageQueueOrder(mqs, capacity)
 }
 
 // javaConcurrentTable is the table size of a new ConcurrentHashMap after n

@@ -23,15 +23,7 @@ func (t *TopicStatsTable) MarshalAs(r Release) []byte {
 	w.open('{')
 	w.key("offsetTable")
 	w.open('{')
-	mqs := make([]MessageQueue, 0, len(t.OffsetTable))
-	for q := range t.OffsetTable {
-		mqs = append(mqs, q)
-	}
-	capacity := 0
-	if r.HasV5BodyFields() {
-		capacity = javaConcurrentTable(len(mqs))
-	}
-	for _, q := range JavaMessageQueueOrder(mqs, capacity) {
+	for _, q := range offsetTableOrder(r, t.OffsetTable) {
 		w.sep()
 		q.write(&w)
 		w.b = append(w.b, ':')

@@ -192,6 +192,33 @@ func (s *session) waitConsumerIDs(t T, admin *Conn, group string, ids ...string)
 	}
 }
 
+// twoConsumers dials an admin connection and sends a heartbeat for a new
+// group and topic from two new clients, c1 then c2.
+func (s *session) twoConsumers(t T, id1, id2 ident) (group, topic string, admin *Conn, c1, c2 *client) {
+	t.Helper()
+	group, topic = s.group(t), s.topic(t)
+	admin = s.dialBroker(t)
+	c1 = s.newClient(t, "c1", id1)
+	c2 = s.newClient(t, "c2", id2)
+	s.consumerHeartbeat(t, c1, group, topic)
+	s.consumerHeartbeat(t, c2, group, topic)
+	return group, topic, admin, c1, c2
+}
+
+// consumerAfterSends needs consumers, sends n messages to queue 0 of a
+// new topic over producer connection p, then registers client c1
+// (4.9.8) in a new group with a heartbeat.
+func (s *session) consumerAfterSends(t T, n int) (group, topic string, p *Conn, c1 *client) {
+	t.Helper()
+	s.needConsumers(t)
+	group, topic = s.group(t), s.topic(t)
+	p = s.dialBroker(t)
+	s.send(t, p, topic, 0, n)
+	c1 = s.newClient(t, "c1", java498)
+	s.consumerHeartbeat(t, c1, group, topic)
+	return group, topic, p, c1
+}
+
 func consumerHeartbeatRegisters(t T, s *session) {
 	s.needConsumers(t)
 	g, topic := s.group(t), s.topic(t)
@@ -215,12 +242,7 @@ func consumerUnknownGroup(t T, s *session) {
 
 func consumerListByGroup(t T, s *session) {
 	s.needConsumers(t)
-	g, topic := s.group(t), s.topic(t)
-	admin := s.dialBroker(t)
-	c1 := s.newClient(t, "c1", goClient)
-	c2 := s.newClient(t, "c2", java533)
-	s.consumerHeartbeat(t, c1, g, topic)
-	s.consumerHeartbeat(t, c2, g, topic)
+	g, _, admin, c1, c2 := s.twoConsumers(t, goClient, java533)
 	resp := s.consumerList(t, admin, g)
 	s.expectHeader(t, "38", resp, withEmptyHeader(wantReply(protocol.Success, "")))
 	body, err := protocol.DecodeGetConsumerListByGroupResponseBody(resp.Body)
@@ -268,12 +290,7 @@ func (s *session) commitOffset(t T, c *Conn, group, topic string, queue int32, o
 }
 
 func consumerOffsets(t T, s *session) {
-	s.needConsumers(t)
-	g, topic := s.group(t), s.topic(t)
-	p := s.dialBroker(t)
-	s.send(t, p, topic, 0, 2)
-	c1 := s.newClient(t, "c1", java498)
-	s.consumerHeartbeat(t, c1, g, topic)
+	g, topic, _, c1 := s.consumerAfterSends(t, 2)
 	q := func(queue int32) map[string]string {
 		return (&protocol.QueryConsumerOffsetRequestHeader{ConsumerGroup: g, Topic: topic, QueueID: queue}).Encode()
 	}
@@ -334,12 +351,7 @@ func (s *session) expectPull(t T, what string, got *protocol.Command, code proto
 }
 
 func consumerPullStatuses(t T, s *session) {
-	s.needConsumers(t)
-	g, topic := s.group(t), s.topic(t)
-	p := s.dialBroker(t)
-	s.send(t, p, topic, 0, 2)
-	c1 := s.newClient(t, "c1", java498)
-	s.consumerHeartbeat(t, c1, g, topic)
+	g, topic, _, c1 := s.consumerAfterSends(t, 2)
 	s.expectPull(t, "pull from 0", s.call(t, c1.Conn, pullRequest(g, topic, 0, 0, 0, 0)), protocol.Success, "FOUND", 2, 0, 2, 2)
 	s.expectPull(t, "pull at the end", s.call(t, c1.Conn, pullRequest(g, topic, 0, 2, 0, 0)), protocol.PullNotFound, "OFFSET_OVERFLOW_ONE", 2, 0, 2, 0)
 	s.expectPull(t, "pull past the end", s.call(t, c1.Conn, pullRequest(g, topic, 0, 7, 0, 0)), protocol.PullOffsetMoved, "OFFSET_OVERFLOW_BADLY", 2, 0, 2, 0)
@@ -348,12 +360,7 @@ func consumerPullStatuses(t T, s *session) {
 }
 
 func consumerLongPollWakeUp(t T, s *session) {
-	s.needConsumers(t)
-	g, topic := s.group(t), s.topic(t)
-	p := s.dialBroker(t)
-	s.send(t, p, topic, 0, 1)
-	c1 := s.newClient(t, "c1", java498)
-	s.consumerHeartbeat(t, c1, g, topic)
+	g, topic, p, c1 := s.consumerAfterSends(t, 1)
 	const suspend = 15 * time.Second
 	c1.SetTimeout(suspend + 5*time.Second)
 	defer c1.SetTimeout(s.timeout)
@@ -378,12 +385,7 @@ func consumerLongPollWakeUp(t T, s *session) {
 }
 
 func consumerConsumeStats(t T, s *session) {
-	s.needConsumers(t)
-	g, topic := s.group(t), s.topic(t)
-	p := s.dialBroker(t)
-	s.send(t, p, topic, 0, 2)
-	c1 := s.newClient(t, "c1", java498)
-	s.consumerHeartbeat(t, c1, g, topic)
+	g, topic, _, c1 := s.consumerAfterSends(t, 2)
 	s.commitOffset(t, c1.Conn, g, topic, 0, 1)
 	h := protocol.GetConsumeStatsRequestHeader{ConsumerGroup: g, Topic: topic}
 	resp := s.call(t, s.dialBroker(t), protocol.NewRequest(protocol.GetConsumeStats, h.Encode(), nil))
@@ -414,12 +416,7 @@ func consumerConsumeStats(t T, s *session) {
 
 func consumerUnregister(t T, s *session) {
 	s.needConsumers(t)
-	g, topic := s.group(t), s.topic(t)
-	admin := s.dialBroker(t)
-	c1 := s.newClient(t, "c1", java498)
-	c2 := s.newClient(t, "c2", java498)
-	s.consumerHeartbeat(t, c1, g, topic)
-	s.consumerHeartbeat(t, c2, g, topic)
+	g, topic, admin, c1, c2 := s.twoConsumers(t, java498, java498)
 	h := protocol.UnregisterClientRequestHeader{ClientID: c1.id, ConsumerGroup: g}
 	resp := s.call(t, c1.Conn, protocol.NewRequest(protocol.UnregisterClient, h.Encode(), nil))
 	want := wantReply(protocol.Success, "")
@@ -446,12 +443,7 @@ func drainNotifications(c *client, quiet, restore time.Duration) {
 
 func consumerClose(t T, s *session) {
 	s.needConsumers(t)
-	g, topic := s.group(t), s.topic(t)
-	admin := s.dialBroker(t)
-	c1 := s.newClient(t, "c1", goClient)
-	c2 := s.newClient(t, "c2", goClient)
-	s.consumerHeartbeat(t, c1, g, topic)
-	s.consumerHeartbeat(t, c2, g, topic)
+	g, topic, admin, c1, c2 := s.twoConsumers(t, goClient, goClient)
 	drainNotifications(c1, 500*time.Millisecond, s.timeout)
 	c2.Close()
 	// The rest of the group is told to rebalance: NOTIFY_CONSUMER_IDS_CHANGED,
@@ -505,12 +497,7 @@ func (s *session) waitConsumers(t T, h ConsumerHooks, group string, n int) {
 
 func hooksCloseConsumer(t T, s *session) {
 	h, ch := s.needConsumerHooks(t)
-	g, topic := s.group(t), s.topic(t)
-	admin := s.dialBroker(t)
-	c1 := s.newClient(t, "c1", goClient)
-	c2 := s.newClient(t, "c2", java498)
-	s.consumerHeartbeat(t, c1, g, topic)
-	s.consumerHeartbeat(t, c2, g, topic)
+	g, topic, admin, c1, c2 := s.twoConsumers(t, goClient, java498)
 	s.waitConsumers(t, ch, g, 2)
 	if err := h.CloseClient(c1.id); err != nil {
 		t.Fatalf("CloseClient(%s): %v", c1.id, err)
@@ -524,12 +511,7 @@ func hooksCloseConsumer(t T, s *session) {
 
 func hooksExpireConsumer(t T, s *session) {
 	_, ch := s.needConsumerHooks(t)
-	g, topic := s.group(t), s.topic(t)
-	admin := s.dialBroker(t)
-	c1 := s.newClient(t, "c1", goClient)
-	c2 := s.newClient(t, "c2", goClient)
-	s.consumerHeartbeat(t, c1, g, topic)
-	s.consumerHeartbeat(t, c2, g, topic)
+	g, topic, admin, c1, c2 := s.twoConsumers(t, goClient, goClient)
 	if err := ch.ExpireConsumer(g, c1.id); err != nil {
 		t.Fatalf("ExpireConsumer(%s, %s): %v", g, c1.id, err)
 	}

@@ -2,37 +2,14 @@ package main
 
 import (
 	"net"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"gotest.tools/v3/assert"
-)
 
-// hoardFDs opens /dev/null until the process is out of descriptors, then
-// gives keep of them back; it returns a function that closes the rest.
-func hoardFDs(keep int) (release func()) {
-	var files []*os.File
-	for {
-		f, err := os.Open(os.DevNull)
-		if err != nil {
-			break
-		}
-		files = append(files, f)
-	}
-	for range min(keep, len(files)) {
-		files[len(files)-1].Close()
-		files = files[:len(files)-1]
-	}
-	return func() {
-		for _, f := range files {
-			f.Close()
-		}
-	}
-}
+	"github.com/rocketmock/rocketmock/internal/testchild"
+)
 
 // TestServeExitsWhenTheBrokerStops runs serve in a child process (this
 // test binary again) with a low RLIMIT_NOFILE, takes every descriptor
@@ -40,20 +17,11 @@ func hoardFDs(keep int) (release func()) {
 // and its engine stops. serve must log why and exit 1, not live on
 // without serving.
 func TestServeExitsWhenTheBrokerStops(t *testing.T) {
-	const env = "ROCKETMOCK_SERVE_STOP_CHILD"
-	if os.Getenv(env) != "" {
-		serveStopChild(t)
-		return
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestServeExitsWhenTheBrokerStops$", "-test.count=1", "-test.timeout=60s", "-test.v")
-	cmd.Env = append(os.Environ(), env+"=1")
-	out, err := cmd.CombinedOutput()
-	assert.NilError(t, err, "the child:\n%s", out)
-	assert.Assert(t, strings.Contains(string(out), "--- PASS"), "%s", out)
+	testchild.Run(t, "ROCKETMOCK_SERVE_STOP_CHILD", serveStopChild)
 }
 
 func serveStopChild(t *testing.T) {
-	assert.NilError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 256, Max: 256}))
+	testchild.LimitFDs(t, 256)
 	var out, errb syncBuf
 	done := make(chan int, 1)
 	go func() {
@@ -66,7 +34,7 @@ func serveStopChild(t *testing.T) {
 		}
 	}
 	assert.Assert(t, addr != "", "no ready line: %s", errb.String())
-	release := hoardFDs(1) // one for the client's socket: the broker's accept gets none
+	_, release := testchild.HoardFDs(1) // one for the client's socket: the broker's accept gets none
 	// The handshake completes in the kernel; the connection may be reset
 	// as the engine closes its listener.
 	if c, err := net.DialTimeout("tcp", addr, 2*time.Second); err == nil {

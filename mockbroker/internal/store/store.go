@@ -223,19 +223,32 @@ func (s *Store) evictLocked() (n int, bytes int64) {
 			s.opts.MaxBytes > 0 && s.bytes > s.opts.MaxBytes)
 	}
 	for over() {
-		e := s.log[s.head]
-		s.log[s.head] = nil
-		s.head++
-		e.removed = true
-		s.bytes -= int64(e.msg.Size)
+		e := s.dropOldestLocked()
 		n++
 		bytes += int64(e.msg.Size)
 		s.trimQueueLocked(e.msg.Topic, e.msg.QueueID)
 	}
+	s.countDroppedLocked(n, bytes)
+	return n, bytes
+}
+
+// dropOldestLocked drops the oldest message body of the commit log and
+// returns its entry, marked removed.
+func (s *Store) dropOldestLocked() *entry {
+	e := s.log[s.head]
+	s.log[s.head] = nil
+	s.head++
+	e.removed = true
+	s.bytes -= int64(e.msg.Size)
+	return e
+}
+
+// countDroppedLocked counts n dropped messages of bytes and compacts the
+// commit log.
+func (s *Store) countDroppedLocked(n int, bytes int64) {
 	s.compactLocked()
 	s.dropped += int64(n)
 	s.droppedB += bytes
-	return n, bytes
 }
 
 // trimQueueLocked moves a queue's min offset past entries whose bodies
@@ -280,17 +293,11 @@ func (s *Store) RemoveBodiesBefore(phys int64) (n int, bytes int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for s.head < len(s.log) && s.log[s.head].msg.CommitLogOffset < phys {
-		e := s.log[s.head]
-		s.log[s.head] = nil
-		s.head++
-		e.removed = true
-		s.bytes -= int64(e.msg.Size)
+		e := s.dropOldestLocked()
 		n++
 		bytes += int64(e.msg.Size)
 	}
-	s.compactLocked()
-	s.dropped += int64(n)
-	s.droppedB += bytes
+	s.countDroppedLocked(n, bytes)
 	return n, bytes
 }
 
