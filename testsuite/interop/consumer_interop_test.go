@@ -462,7 +462,7 @@ func TestGoPushConsumersBroadcasting(t *testing.T) {
 // consumer under -race: v2.1.2 races with itself (SubscriptionData.Clone,
 // read while rebalancing writes it: internal/model.go:70 against
 // consumer.go's messageQueueChanged), which the race detector reports as a
-// test failure however the broker behaves. test.sh runs these tests a
+// test failure however the broker behaves. test.sh runs the module a
 // second time without -race.
 func skipGoConsumerUnderRace(t *testing.T) {
 	t.Helper()
