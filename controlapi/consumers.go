@@ -39,7 +39,7 @@ func (h *Handler) consumers(r *http.Request) (int, any, error) {
 	group := r.PathValue("group")
 	cs := h.b.Consumers(group)
 	if len(cs) == 0 {
-		return 0, nil, &causeError{fmt.Sprintf("consumer group %q is not online (groups: %s)", logsink.Truncate(group, maxEchoed), listed(h.b.ConsumerGroups())), mockbroker.ErrUnknownGroup}
+		return 0, nil, &causeError{fmt.Sprintf("consumer group %q is not online (groups: %s)", logsink.Truncate(group, maxEchoed), logsink.List(h.b.ConsumerGroups(), maxListed, maxEchoed)), mockbroker.ErrUnknownGroup}
 	}
 	now := h.b.Now()
 	out := ConsumerList{Group: group, Consumers: []Consumer{}}

@@ -369,24 +369,5 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// listed formats items as %v does ("[a b]"), naming at most maxListed
-// of them, each cut at maxEchoed bytes, and counting the rest.
-func listed(items []string) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, it := range items {
-		if i == maxListed {
-			fmt.Fprintf(&b, " … %d more", len(items)-maxListed)
-			break
-		}
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(logsink.Truncate(it, maxEchoed))
-	}
-	b.WriteByte(']')
-	return b.String()
-}
-
 // formatTime writes a time in UTC with milliseconds, as RocketMQ counts.
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }

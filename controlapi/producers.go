@@ -12,22 +12,6 @@ import (
 	"github.com/rocketmock/rocketmock/protocol"
 )
 
-// clientIDs returns the client ids of the producers of every group, each
-// once, in the order the groups list them.
-func (h *Handler) clientIDs() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, g := range h.b.Groups() {
-		for _, p := range h.b.Producers(g) {
-			if !seen[p.ClientID] {
-				seen[p.ClientID] = true
-				out = append(out, p.ClientID)
-			}
-		}
-	}
-	return out
-}
-
 // groups lists the producer groups with their producer counts.
 func (h *Handler) groups(r *http.Request) (int, any, error) {
 	out := GroupList{Groups: []Group{}}
@@ -43,7 +27,7 @@ func (h *Handler) producers(r *http.Request) (int, any, error) {
 	group := r.PathValue("group")
 	infos, ok := h.b.GroupProducers(group)
 	if !ok {
-		return 0, nil, &causeError{fmt.Sprintf("producer group %q does not exist (groups: %s)", logsink.Truncate(group, maxEchoed), listed(h.b.Groups())), mockbroker.ErrUnknownGroup}
+		return 0, nil, &causeError{fmt.Sprintf("producer group %q does not exist (groups: %s)", logsink.Truncate(group, maxEchoed), logsink.List(h.b.Groups(), maxListed, maxEchoed)), mockbroker.ErrUnknownGroup}
 	}
 	now := h.b.Now()
 	out := ProducerList{Group: group, Producers: []Producer{}}
@@ -97,10 +81,6 @@ func (h *Handler) closeClient(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	if err := h.b.CloseClient(id); err != nil {
-		if errors.Is(err, mockbroker.ErrUnknownClient) {
-			// The broker's message lists every client id; ours a few.
-			err = &causeError{fmt.Sprintf("no producer connection with client id %q (known: %s)", logsink.Truncate(id, maxEchoed), listed(h.clientIDs())), err}
-		}
 		return 0, nil, err
 	}
 	return http.StatusAccepted, ClientClosing{id, true}, nil

@@ -218,7 +218,7 @@ func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck,
 	}
 	ch := b.producers.GetAvailableChannel(group)
 	if ch == nil {
-		return nil, errorOf(ErrNoProducer, "mockbroker: check transaction failed: group %q has no active producer connection (known groups: %s)", logsink.Truncate(group, maxEchoed), listFirst(b.Groups(), maxListed))
+		return nil, errorOf(ErrNoProducer, "mockbroker: check transaction failed: group %q has no active producer connection (known groups: %s)", logsink.Truncate(group, maxEchoed), logsink.List(b.Groups(), maxListed, maxEchoed))
 	}
 	c, ok := ch.(*conn)
 	if !ok {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/rocketmock/rocketmock/internal/logsink"
@@ -19,25 +18,6 @@ const maxListed = 20
 // maxEchoed is how many bytes of a client-sent value an error, a log line
 // or a journal remark quotes before "…(N bytes)".
 const maxEchoed = 1 << 10
-
-// listFirst formats names as "[a b c]", the first max of them (each
-// truncated to maxEchoed bytes) and "… N more" for the rest.
-func listFirst(names []string, max int) string {
-	var sb strings.Builder
-	sb.WriteByte('[')
-	for i, n := range names {
-		if i == max {
-			fmt.Fprintf(&sb, " … %d more", len(names)-max)
-			break
-		}
-		if i > 0 {
-			sb.WriteByte(' ')
-		}
-		sb.WriteString(logsink.Truncate(n, maxEchoed))
-	}
-	sb.WriteByte(']')
-	return sb.String()
-}
 
 // WaitProducers waits until the group has exactly n producers (n = 0
 // also waits for the group to go), or until ctx ends or the broker closes
@@ -114,7 +94,7 @@ func (b *Broker) CloseClient(clientID string) error {
 	chans := b.channelsOf(clientID)
 	if len(chans) == 0 {
 		return errorOf(ErrUnknownClient, "mockbroker: no producer connection with client id %q (known: %s)",
-			logsink.Truncate(clientID, maxEchoed), listFirst(b.clientIDs(), maxListed))
+			logsink.Truncate(clientID, maxEchoed), logsink.List(b.clientIDs(), maxListed, maxEchoed))
 	}
 	for _, ch := range chans {
 		if err := ch.Close(); err != nil {

@@ -1,8 +1,10 @@
 package logsink
 
 import (
+	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -20,6 +22,27 @@ func Truncate(s string, max int) string {
 		cut--
 	}
 	return s[:cut] + "…(" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// List formats items as %v formats a []string ("[a b]"), naming at most
+// max of them, each cut at maxBytes bytes (see Truncate), and counting the
+// rest ("… N more"): a list of names a client sent, bounded for an error
+// message or a log line.
+func List(items []string, max, maxBytes int) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, it := range items {
+		if i == max {
+			fmt.Fprintf(&b, " … %d more", len(items)-max)
+			break
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(Truncate(it, maxBytes))
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // TruncateAttrs is a slog.HandlerOptions.ReplaceAttr that truncates string
