@@ -208,8 +208,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		host, _, _ := net.SplitHostPort(f.control)
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		control = net.JoinHostPort(host, port)
-		hopts := []controlapi.Option{controlapi.Token(f.controlToken), controlapi.ClientChecks(watch),
-			controlapi.ScanEvery(f.scanInterval)}
+		hopts := []controlapi.Option{controlapi.Token(f.controlToken), controlapi.ClientChecks(watch)}
 		if host != "" && net.ParseIP(host) == nil {
 			hopts = append(hopts, controlapi.AllowHosts(host)) // requests may name the host it was given
 		}
