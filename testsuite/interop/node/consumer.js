@@ -16,51 +16,8 @@
 //   {"event":"error","message":...}          (fatal; the process then exits 1)
 // A line "close" on stdin (or EOF) closes the consumer, prints "closed" and exits 0.
 
-const readline = require('readline');
 const { Consumer } = require('ali-ons');
-
-function emit(obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n');
-}
-
-let finished = false;
-function fail(err) {
-  if (finished) return;
-  finished = true;
-  const message = err && err.stack ? String(err.stack) : String(err);
-  emit({ event: 'error', message });
-  process.stdout.write('', () => process.exit(1));
-  setTimeout(() => process.exit(1), 1000).unref();
-}
-
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    if (i + 1 >= argv.length) throw new Error(`missing value for ${a}`);
-    out[a.slice(2)] = argv[++i];
-  }
-  return out;
-}
-
-const verbose = process.env.ALI_ONS_VERBOSE === '1';
-const fmt = require('util').format;
-const logger = {
-  info(...args) { if (verbose) process.stderr.write('[ali-ons info] ' + fmt(...args) + '\n'); },
-  debug(...args) { if (verbose) process.stderr.write('[ali-ons debug] ' + fmt(...args) + '\n'); },
-  warn(...args) { process.stderr.write('[ali-ons warn] ' + fmt(...args) + '\n'); },
-  error(...args) { process.stderr.write('[ali-ons error] ' + fmt(...args) + '\n'); },
-};
-
-// See producer.js: with nameSrv set, ali-ons never uses the httpclient.
-const noHttp = {
-  request(url) {
-    const err = new Error(`HTTP name server lookup is disabled (ali-ons tried ${url})`);
-    fail(err);
-    return Promise.reject(err);
-  },
-};
+const { emit, fail, parseArgs, logger, noHttp, stdinCommand, state } = require('./common');
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -101,20 +58,12 @@ async function main() {
   await consumer.ready();
   emit({ event: 'started', clientId: consumer.clientId, group, pid: process.pid });
 
-  await stdinClose();
+  await stdinCommand('close');
   await consumer.close();
-  if (finished) return;
-  finished = true;
+  if (state.finished) return;
+  state.finished = true;
   emit({ event: 'closed' });
   process.stdout.write('', () => process.exit(0));
-}
-
-function stdinClose() {
-  return new Promise(resolve => {
-    const rl = readline.createInterface({ input: process.stdin });
-    rl.on('line', line => { if (line.trim() === 'close') resolve(); });
-    rl.on('close', resolve);
-  });
 }
 
 process.on('uncaughtException', fail);

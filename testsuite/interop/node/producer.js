@@ -32,67 +32,8 @@
 // only once stdin says "exit" or reaches EOF).
 // The client's own logging goes to stderr only.
 
-const readline = require('readline');
 const { Producer, Message } = require('ali-ons');
-
-function emit(obj) {
-  process.stdout.write(JSON.stringify(obj) + '\n');
-}
-
-let finished = false;
-function fail(err) {
-  if (finished) return;
-  finished = true;
-  const message = err && err.stack ? String(err.stack) : String(err);
-  emit({ event: 'error', message, code: err && err.code !== undefined ? err.code : undefined });
-  // Flush stdout before exiting.
-  process.stdout.write('', () => process.exit(1));
-  setTimeout(() => process.exit(1), 1000).unref();
-}
-
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) {
-      out[a.slice(2, eq)] = a.slice(eq + 1);
-    } else {
-      if (i + 1 >= argv.length) throw new Error(`missing value for ${a}`);
-      out[a.slice(2)] = argv[++i];
-    }
-  }
-  return out;
-}
-
-function intOption(v, def, name) {
-  if (v === undefined || v === '') return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`bad ${name}: ${v}`);
-  return n;
-}
-
-const verbose = process.env.ALI_ONS_VERBOSE === '1';
-const fmt = require('util').format;
-const logger = {
-  info(...args) { if (verbose) process.stderr.write('[ali-ons info] ' + fmt(...args) + '\n'); },
-  debug(...args) { if (verbose) process.stderr.write('[ali-ons debug] ' + fmt(...args) + '\n'); },
-  warn(...args) { process.stderr.write('[ali-ons warn] ' + fmt(...args) + '\n'); },
-  error(...args) { process.stderr.write('[ali-ons error] ' + fmt(...args) + '\n'); },
-};
-
-// ali-ons asserts that an httpclient is given, but only calls it to fetch the
-// name server list from options.onsAddr when options.nameSrv is NOT set
-// (lib/remoting_client.js updateNameServerAddressList). We always set nameSrv,
-// so this stub must never run; if it does, that is a bug worth failing on.
-const noHttp = {
-  request(url) {
-    const err = new Error(`HTTP name server lookup is disabled (ali-ons tried ${url})`);
-    fail(err);
-    return Promise.reject(err);
-  },
-};
+const { emit, fail, parseArgs, intOption, logger, noHttp, stdinCommand, state } = require('./common');
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -154,43 +95,13 @@ async function main() {
 
   await stdinCommand('close');
   await producer.close();
-  if (finished) return;
+  if (state.finished) return;
   emit({ event: 'closed' });
   if (stay) await stdinCommand('exit');
-  finished = true;
+  state.finished = true;
   // ali-ons keeps a static CLIENT_INNER_PRODUCER (and its timers) alive
   // forever, so the process has to exit explicitly.
   process.stdout.write('', () => process.exit(0));
-}
-
-// stdinCommand resolves when stdin has a line equal to word, or at EOF (our
-// parent went away).
-const stdinLines = [];
-const stdinWaiters = [];
-let stdinEOF = false;
-const rl = readline.createInterface({ input: process.stdin });
-rl.on('line', line => {
-  stdinLines.push(line.trim());
-  wakeStdin();
-});
-rl.on('close', () => {
-  stdinEOF = true;
-  wakeStdin();
-});
-function wakeStdin() {
-  for (const w of stdinWaiters.splice(0)) w();
-}
-function stdinCommand(word) {
-  return new Promise(resolve => {
-    const check = () => {
-      while (stdinLines.length) {
-        if (stdinLines.shift() === word) return resolve();
-      }
-      if (stdinEOF) return resolve();
-      stdinWaiters.push(check);
-    };
-    check();
-  });
 }
 
 process.on('uncaughtException', fail);
