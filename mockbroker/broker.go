@@ -33,7 +33,7 @@ type Broker struct {
 	appendMu sync.Mutex
 	holds    *pullHolds // parked long-polling pulls (cmd_pull.go)
 	// redeliveries are the messages consumers sent back (cmd_sendback.go).
-	redeliveries redeliveryLog
+	redeliveries recentLog[redelivery]
 	// hbFingerprints is 5.x's consumerGroupHeartbeatTable: consumer group
 	// → int32 heartbeatFingerprint of its last heartbeat (cmd_client.go).
 	hbFingerprints sync.Map

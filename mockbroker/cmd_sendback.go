@@ -3,7 +3,6 @@ package mockbroker
 import (
 	"fmt"
 	"maps"
-	"sync"
 	"time"
 
 	"github.com/rocketmock/rocketmock/mockbroker/internal/store"
@@ -21,9 +20,8 @@ const (
 	defaultRetryMaxTimes = 16 // SubscriptionGroupConfig.retryMaxTimes
 	// version349 is MQVersion V3_4_9: from it on the request's
 	// maxReconsumeTimes overrides the group's.
-	version349         = 201
-	propOriginMsgID    = "ORIGIN_MESSAGE_ID"
-	maxRedeliveryNotes = 10_000
+	version349      = 201
+	propOriginMsgID = "ORIGIN_MESSAGE_ID"
 )
 
 // redelivery notes one message a consumer sent back: where it goes and
@@ -39,34 +37,6 @@ type redelivery struct {
 	DelayLevel      int32 // intended; 0 for a dead letter
 	QueueOffset     int64
 	CommitLogOffset int64
-}
-
-// redeliveryLog keeps the newest redeliveries.
-type redeliveryLog struct {
-	mu    sync.Mutex
-	notes []redelivery
-}
-
-func (l *redeliveryLog) add(r redelivery) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.notes) >= maxRedeliveryNotes {
-		l.notes = append(l.notes[:0], l.notes[len(l.notes)/2:]...)
-	}
-	l.notes = append(l.notes, r)
-}
-
-// of returns the notes of a group ("" for all), oldest first.
-func (l *redeliveryLog) of(group string) []redelivery {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []redelivery
-	for _, r := range l.notes {
-		if group == "" || r.Group == group {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // consumerSendMsgBack answers CONSUMER_SEND_MSG_BACK (36) as

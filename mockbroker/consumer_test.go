@@ -492,7 +492,7 @@ func TestConsumerSendMsgBackRetriesThenDeadLetters(t *testing.T) {
 		assert.Equal(t, m.Properties["DELAY"], fmt.Sprint(3+i))
 		assert.Equal(t, m.Properties["WAIT"], "false")
 		assert.Equal(t, string(m.Body), "poison")
-		notes := b.redeliveries.of("CG")
+		notes := b.Redeliveries("CG")
 		assert.Equal(t, notes[i].DelayLevel, int32(3+i), "delay level 0 means 3 + reconsumeTimes")
 		phys = m.CommitLogOffset
 	}

@@ -1,14 +1,10 @@
 package mockbroker
 
 import (
-	"sync"
 	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
 )
-
-// maxPullRecords bounds the pull log: past it the older half goes.
-const maxPullRecords = 10_000
 
 // PullRecord is what one PULL_MESSAGE the broker's handler answered
 // returned (a pull an interception answered has none).
@@ -42,10 +38,10 @@ type PullRecord struct {
 }
 
 // Pulls returns what the pulls the broker answered returned, oldest
-// answer first, the newest maxPullRecords at most. A parked pull is
+// answer first, the newest 10,000 at most. A parked pull is
 // listed once answered or released; until then the journal shows it as
 // OutcomeParked.
-func (b *Broker) Pulls() []PullRecord { return b.holds.log.all() }
+func (b *Broker) Pulls() []PullRecord { return b.holds.log.where(nil) }
 
 // releasedPull is the record of a parked pull left unanswered at now.
 func releasedPull(p *heldPull, now time.Time) PullRecord {
@@ -54,25 +50,4 @@ func releasedPull(p *heldPull, now time.Time) PullRecord {
 		QueueID: p.h.QueueID, Offset: p.h.QueueOffset, MaxMsgNums: p.h.MaxMsgNums,
 		Parked: true, Waited: now.Sub(p.at), Released: true,
 	}
-}
-
-// pullLog keeps the newest pull records.
-type pullLog struct {
-	mu   sync.Mutex
-	recs []PullRecord
-}
-
-func (l *pullLog) add(r PullRecord) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.recs) >= maxPullRecords {
-		l.recs = append(l.recs[:0], l.recs[len(l.recs)/2:]...)
-	}
-	l.recs = append(l.recs, r)
-}
-
-func (l *pullLog) all() []PullRecord {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]PullRecord(nil), l.recs...)
 }

@@ -32,7 +32,7 @@ type Redelivery struct {
 // Redeliveries returns the messages the consumers of group ("" for every
 // group) sent back, oldest first: retries and dead letters.
 func (b *Broker) Redeliveries(group string) []Redelivery {
-	notes := b.redeliveries.of(group)
+	notes := b.redeliveries.where(func(r *redelivery) bool { return group == "" || r.Group == group })
 	out := make([]Redelivery, len(notes))
 	for i, r := range notes {
 		out[i] = Redelivery{

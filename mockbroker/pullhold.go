@@ -40,7 +40,7 @@ type pullHolds struct {
 	closed bool
 	wg     sync.WaitGroup // wake-ups in progress
 	sched  *scheduler
-	log    pullLog // what each pull returned (Broker.Pulls)
+	log    recentLog[PullRecord] // what each pull returned (Broker.Pulls)
 }
 
 func newPullHolds(s *scheduler) *pullHolds {
