@@ -56,19 +56,38 @@ func Respond(cmd *protocol.Command) Reply { return Reply{Command: cmd} }
 // sends that answer no request of the server (see Conn.Request), and
 // requests of codes nobody registered, go to their fallbacks.
 type Mux struct {
-	mu        sync.Mutex                                       // serializes Handle
-	handlers  atomic.Pointer[map[protocol.RequestCode]Handler] // read per request without locking
+	mu sync.Mutex // serializes Handle
+	// dense holds the handlers of codes below denseCodes (every code a
+	// RocketMQ server serves), sparse the others; both are read per
+	// request without locking, and Handle is O(1) for dense codes.
+	dense     [denseCodes]atomic.Pointer[Handler]
+	sparse    atomic.Pointer[map[protocol.RequestCode]Handler]
 	fallback  Handler
 	responses Handler
+}
+
+// denseCodes bounds the request codes the mux keeps in its array.
+const denseCodes = 1024
+
+// lookup returns the handler of code, nil if none.
+func (m *Mux) lookup(code protocol.RequestCode) Handler {
+	if code >= 0 && code < denseCodes {
+		if p := m.dense[code].Load(); p != nil {
+			return *p
+		}
+		return nil
+	}
+	if sp := m.sparse.Load(); sp != nil {
+		return (*sp)[code]
+	}
+	return nil
 }
 
 // NewMux returns a mux that answers unregistered codes with
 // REQUEST_CODE_NOT_SUPPORTED (3), as a RocketMQ server does, and ignores
 // unmatched responses.
 func NewMux() *Mux {
-	m := &Mux{fallback: NotSupported, responses: func(*Conn, *protocol.Command) Reply { return Reply{} }}
-	m.handlers.Store(&map[protocol.RequestCode]Handler{})
-	return m
+	return &Mux{fallback: NotSupported, responses: func(*Conn, *protocol.Command) Reply { return Reply{} }}
 }
 
 // Handle registers h for code. It panics if code already has a handler:
@@ -79,16 +98,23 @@ func (m *Mux) Handle(code protocol.RequestCode, h Handler) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	old := *m.handlers.Load()
-	if _, dup := old[code]; dup {
+	if m.lookup(code) != nil {
 		panic(fmt.Sprintf("remoting: %s (%d) registered twice", code, int32(code)))
+	}
+	if code >= 0 && code < denseCodes {
+		m.dense[code].Store(&h)
+		return
+	}
+	var old map[protocol.RequestCode]Handler
+	if sp := m.sparse.Load(); sp != nil {
+		old = *sp
 	}
 	next := make(map[protocol.RequestCode]Handler, len(old)+1)
 	for k, v := range old {
 		next[k] = v
 	}
 	next[code] = h
-	m.handlers.Store(&next)
+	m.sparse.Store(&next)
 }
 
 // Fallback sets the handler of requests whose code has none. Call it
@@ -101,8 +127,7 @@ func (m *Mux) Responses(h Handler) { m.responses = h }
 
 // Handles reports whether code has a handler.
 func (m *Mux) Handles(code protocol.RequestCode) bool {
-	_, ok := (*m.handlers.Load())[code]
-	return ok
+	return m.lookup(code) != nil
 }
 
 // Serve routes one request; it is the mux as a Handler.
@@ -110,7 +135,7 @@ func (m *Mux) Serve(c *Conn, req *protocol.Command) Reply {
 	if req.IsResponse() {
 		return m.responses(c, req)
 	}
-	if h := (*m.handlers.Load())[req.RequestCode()]; h != nil {
+	if h := m.lookup(req.RequestCode()); h != nil {
 		return h(c, req)
 	}
 	return m.fallback(c, req)
