@@ -27,7 +27,10 @@ type Broker struct {
 	extTable  int                // Java HashMap size of reply extFields (see protocol.Command)
 	producers *producers.Manager
 	consumers *consumers.Manager // consumers.go
-	store     *store.Store       // consumers.go: messages behind sends and pulls
+	// sysTopics caches the system topics for the settings' version
+	// (cmd_topic.go).
+	sysTopics atomic.Pointer[systemTopicList]
+	store     *store.Store // consumers.go: messages behind sends and pulls
 	// appendMu keeps the store and the records numbering messages alike
 	// (cmd_send.go).
 	appendMu sync.Mutex

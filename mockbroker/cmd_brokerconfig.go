@@ -50,6 +50,13 @@ func (s *brokerSettings) set(k, v string) {
 	s.at = time.Now().UnixMilli()
 }
 
+// version counts the changes made to the settings.
+func (s *brokerSettings) version() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ver
+}
+
 func (s *brokerSettings) get(k string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

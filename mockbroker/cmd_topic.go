@@ -49,10 +49,29 @@ func validateTopic(topic string) string {
 	return ""
 }
 
+// systemTopicList is the system topics as built for one version of the
+// broker settings they depend on.
+type systemTopicList struct {
+	ver  int64
+	list []store.TopicInfo
+}
+
 // systemTopics are the topics TopicConfigManager's constructor creates,
 // with this broker's settings (TBW102 only with autoCreateTopicEnable,
 // the trace topic only with traceTopicEnable).
+// The list is built once per version of the settings (a route lookup
+// reads it); callers must not change it.
 func (b *Broker) systemTopics() []store.TopicInfo {
+	ver := b.cfg.settings.version()
+	if c := b.sysTopics.Load(); c != nil && c.ver == ver {
+		return c.list
+	}
+	list := b.buildSystemTopics()
+	b.sysTopics.Store(&systemTopicList{ver: ver, list: slices.Clip(list)})
+	return list
+}
+
+func (b *Broker) buildSystemTopics() []store.TopicInfo {
 	t := func(name string, n, perm int32) store.TopicInfo {
 		return store.TopicInfo{Name: name, ReadQueueNums: n, WriteQueueNums: n, Perm: perm}
 	}
