@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -210,7 +209,13 @@ func fjArray[T any](w *fjWriter, items []T, write func(*T, *fjWriter)) {
 // such as (*fjWriter).strArray).
 func fjSortedObject[V any](w *fjWriter, m map[string]V, write func(*fjWriter, V)) {
 	w.open('{')
-	for _, k := range slices.Sorted(maps.Keys(m)) {
+	var small [8]string // most tables are small: no allocation for them
+	keys := small[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
 		w.mapKey(k)
 		write(w, m[k])
 	}
