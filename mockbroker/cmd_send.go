@@ -117,7 +117,7 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 // the store as sent (clients inflate what they pull).
 func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequestHeader, queue int32, body []byte, batch []protocol.BatchMessage, msgs []Message) ([]string, int64, error) {
 	topic, qid := h.Topic, queue
-	bornIP, bornPort := splitAddr(c.addr)
+	bornIP, bornPort := c.bornHost()
 	var batchProps string
 	if batch != nil {
 		batchProps = b.storedBatchProperties(h.Properties)
@@ -221,16 +221,6 @@ func derefInt32(p *int32) int32 {
 		return 0
 	}
 	return *p
-}
-
-// splitAddr parses an "ip:port" (nil, 0 if it does not parse).
-func splitAddr(addr string) (net.IP, int32) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, 0
-	}
-	p, _ := strconv.Atoi(port)
-	return net.ParseIP(host), int32(p)
 }
 
 // recordsQueue names a queue in the records.

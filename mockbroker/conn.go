@@ -1,6 +1,7 @@
 package mockbroker
 
 import (
+	"net"
 	"sync/atomic"
 	"time"
 
@@ -15,6 +16,7 @@ type conn struct {
 	addr     string                 // the socket's peer "ip:port", for logs (RemoteAddr: the client's)
 	clientID atomic.Pointer[string] // from the first heartbeat
 	hb       lastHeartbeat          // event loop only
+	born     *bornHost              // the address as messages' born host (event loop only)
 	req      servingNote            // the request being served (event loop only)
 }
 
@@ -100,4 +102,21 @@ func (b *Broker) connClosed(rc *remoting.Conn, _ error) {
 		b.releaseHeld(dropped)
 	}
 	b.records.Closed(c.id)
+}
+
+// bornHost is a connection's address as the born host of the messages it
+// sends, parsed once.
+type bornHost struct {
+	ip   net.IP
+	port int32
+}
+
+// bornHost returns the connection's address as a born host (nil and 0 if
+// it is not "ip:port"). Event loop only.
+func (c *conn) bornHost() (net.IP, int32) {
+	if c.born == nil {
+		ip, port := splitHost(c.addr)
+		c.born = &bornHost{ip, port}
+	}
+	return c.born.ip, c.born.port
 }
