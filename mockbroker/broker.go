@@ -75,6 +75,8 @@ type Broker struct {
 	records *recordStore
 	panics  panicLog // panics.go
 	acl     aclGuard // acl.go
+	// requests counts requests by code and result (stats.go).
+	requests requestStats
 }
 
 // brokerRoute is one broker as the name server describes it.

@@ -125,10 +125,12 @@ func (o Outcome) hasResult() bool {
 	return o == OutcomeReplied || o == OutcomeTruncated || o == OutcomeAnswered
 }
 
-// addJournal records a journal entry; the records number it. Values a
-// client chose (the remark echoing a field, the client id) are truncated
-// to maxEchoed bytes, so an entry stays small.
+// addJournal records a journal entry, counted in RequestCounts; the
+// records number it. Values a client chose (the remark echoing a field,
+// the client id) are truncated to maxEchoed bytes, so an entry stays
+// small.
 func (b *Broker) addJournal(e JournalEntry) {
+	b.requests.count(&e)
 	e.Remark = logsink.Truncate(e.Remark, maxEchoed)
 	e.Conn.ClientID = logsink.Truncate(e.Conn.ClientID, maxEchoed)
 	b.records.AddJournalSized(&e, journalEntrySize+len(e.Remark)+len(e.Conn.ClientID)+len(e.Conn.Addr))

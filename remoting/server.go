@@ -105,6 +105,7 @@ type Server struct {
 	open     atomic.Int64 // connections served (not refused) and not closed
 	refusals refusals
 	partials partials
+	loops    loops // event loops seen, for LoopLag (looplag.go)
 
 	inners    tlsInners // the loopback connections relaying TLS ones (tls.go)
 	connSeq   atomic.Uint64
@@ -312,6 +313,7 @@ func (s *Server) stoppedOnItsOwn() {
 
 func (e *engine) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	s := e.s
+	s.loops.note(gc.EventLoop())
 	if why := s.refusal(gc); why != "" {
 		// No context: OnClose, which gnet calls next, ignores the
 		// connection, and Config.OnOpen/OnClose never see it.
