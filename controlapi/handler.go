@@ -54,6 +54,8 @@ type config struct {
 	// clientChecks serves /v1/clients/report once ClientChecks was given.
 	clientChecks    *clientcheck.Watch
 	clientChecksSet bool
+	// metricsClientIDs adds client_id labels to /metrics (metrics.go).
+	metricsClientIDs bool
 }
 
 type mount struct {
@@ -159,6 +161,7 @@ func (h *Handler) routes() []route {
 	routes = append(routes, h.aclRoutes()...)
 	routes = append(routes, h.advertiseRoutes()...)
 	routes = append(routes, h.timedRoutes()...)
+	routes = append(routes, h.metricsRoutes()...)
 	return append(routes, h.trafficRoutes()...)
 }
 
@@ -350,6 +353,10 @@ func (h *Handler) endpoint(fn func(*http.Request) (int, any, error)) http.Handle
 			return
 		}
 		h.b.Logger().Debug("control API", "method", r.Method, "path", r.URL.Path, "status", status)
+		if raw, ok := body.(http.Handler); ok { // an answer that is not JSON (/metrics)
+			raw.ServeHTTP(w, r)
+			return
+		}
 		writeJSON(w, status, body)
 	})
 }

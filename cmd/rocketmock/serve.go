@@ -33,6 +33,7 @@ type serveFlags struct {
 	control, controlToken                                      string
 	fixtures                                                   listFlag
 	clientChecks                                               bool
+	metricsClientIDs                                           bool   // client_id labels on /metrics
 	autoCreateTopic                                            bool   // autoCreateTopicEnable
 	acl                                                        string // acl.go
 	tlsMode, tlsCert, tlsKey                                   string
@@ -91,6 +92,7 @@ func (f *serveFlags) flagSet(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "PEM certificate `file` of the TLS server (with --tls-key; default: a self-signed certificate made at start)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "PEM private key `file` of --tls-cert")
 	boolVar(fs, &f.clientChecks, "client-checks", false, "watch clients for what a careful client should not do; GET /v1/clients/report, and the report printed at shutdown")
+	boolVar(fs, &f.metricsClientIDs, "metrics-client-ids", false, "label the heartbeat ages and send counts of GET /metrics with client ids (one series per client)")
 	return fs
 }
 
@@ -208,7 +210,7 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		host, _, _ := net.SplitHostPort(f.control)
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		control = net.JoinHostPort(host, port)
-		hopts := []controlapi.Option{controlapi.Token(f.controlToken), controlapi.ClientChecks(watch)}
+		hopts := []controlapi.Option{controlapi.Token(f.controlToken), controlapi.ClientChecks(watch), controlapi.MetricsClientIDs(f.metricsClientIDs)}
 		if host != "" && net.ParseIP(host) == nil {
 			hopts = append(hopts, controlapi.AllowHosts(host)) // requests may name the host it was given
 		}
