@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rocketmock/rocketmock/protocol"
@@ -57,9 +58,15 @@ type requestKey struct {
 	oneway  bool
 }
 
-// requestStats counts requests by code and result: a map lookup under a
-// mutex per request, allocating only for a pair not seen before.
+// fastCodes is the request codes below which a SUCCESS reply, nearly every
+// request, is counted with one atomic add.
+const fastCodes = 512
+
+// requestStats counts requests by code and result: a SUCCESS reply to a
+// code below fastCodes with an atomic add, any other pair with a map
+// lookup under a mutex, allocating only for a pair not seen before.
 type requestStats struct {
+	success [fastCodes]atomic.Int64
 	mu      sync.Mutex
 	counts  map[requestKey]int64
 	dropped int64 // requests of pairs past maxRequestKeys
@@ -78,6 +85,10 @@ func (s *requestStats) count(e *JournalEntry) {
 			k.outcome = OutcomeReplied
 		}
 	}
+	if k.outcome == OutcomeReplied && k.result == protocol.Success && !k.oneway && k.code >= 0 && k.code < fastCodes {
+		s.success[k.code].Add(1)
+		return
+	}
 	s.mu.Lock()
 	if n, ok := s.counts[k]; ok {
 		s.counts[k] = n + 1
@@ -92,17 +103,27 @@ func (s *requestStats) count(e *JournalEntry) {
 	s.mu.Unlock()
 }
 
-// RequestCounts returns how many requests the broker received by request
-// code and result, sorted by code, outcome and result. It counts each
-// request once, when the broker is done with it; see RequestCount.
-func (b *Broker) RequestCounts() []RequestCount {
-	s := &b.requests
+// snapshot returns every pair counted.
+func (s *requestStats) snapshot() []RequestCount {
+	var out []RequestCount
+	for code := range s.success {
+		if n := s.success[code].Load(); n > 0 {
+			out = append(out, RequestCount{Code: protocol.RequestCode(code), Outcome: OutcomeReplied, Result: protocol.Success, Count: n})
+		}
+	}
 	s.mu.Lock()
-	out := make([]RequestCount, 0, len(s.counts))
 	for k, n := range s.counts {
 		out = append(out, RequestCount{Code: k.code, Outcome: k.outcome, Result: k.result, Oneway: k.oneway, Count: n})
 	}
 	s.mu.Unlock()
+	return out
+}
+
+// RequestCounts returns how many requests the broker received by request
+// code and result, sorted by code, outcome and result. It counts each
+// request once, when the broker is done with it; see RequestCount.
+func (b *Broker) RequestCounts() []RequestCount {
+	out := b.requests.snapshot()
 	slices.SortFunc(out, func(a, b RequestCount) int {
 		return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.Outcome, b.Outcome),
 			cmp.Compare(a.Result, b.Result), compareBool(a.Oneway, b.Oneway))
@@ -111,8 +132,9 @@ func (b *Broker) RequestCounts() []RequestCount {
 }
 
 // RequestCountsDropped returns how many requests RequestCounts leaves out:
-// it counts at most 4096 (code, result) pairs, and requests of pairs first
-// seen after that are only counted here.
+// it counts at most 4096 (code, result) pairs besides the SUCCESS replies
+// to codes below 512, and requests of pairs first seen after that are only
+// counted here.
 func (b *Broker) RequestCountsDropped() int64 {
 	b.requests.mu.Lock()
 	defer b.requests.mu.Unlock()

@@ -77,25 +77,39 @@ func countOf(b *Broker, code protocol.RequestCode) int64 {
 // Past maxRequestKeys (code, result) pairs, requests of new pairs are only
 // counted as dropped; known pairs go on counting.
 func TestRequestCountsAreBounded(t *testing.T) {
-	var s requestStats
+	s := new(requestStats)
 	for code := range protocol.RequestCode(maxRequestKeys + 10) {
-		s.count(&JournalEntry{Code: code, Outcome: OutcomeReplied})
+		s.count(&JournalEntry{Code: code, Outcome: OutcomeReplied, Result: protocol.SystemError})
 	}
-	s.count(&JournalEntry{Code: 0, Outcome: OutcomeReplied})
+	s.count(&JournalEntry{Code: 0, Outcome: OutcomeReplied, Result: protocol.SystemError})
 	s.count(&JournalEntry{Code: 0, Outcome: OutcomeSent})    // not a request received
 	s.count(&JournalEntry{Code: 0, Outcome: OutcomeParked})  // counted once answered
 	s.count(&JournalEntry{Code: 0, Outcome: OutcomeIgnored}) // a response
-	s.count(&JournalEntry{Code: 0, Outcome: OutcomeAnswered, Result: protocol.Success})
+	s.count(&JournalEntry{Code: 0, Outcome: OutcomeAnswered, Result: protocol.SystemError})
 	assert.Equal(t, len(s.counts), maxRequestKeys)
 	assert.Equal(t, s.dropped, int64(10))
-	assert.Equal(t, s.counts[requestKey{code: 0, outcome: OutcomeReplied}], int64(3))
+	assert.Equal(t, s.counts[requestKey{code: 0, outcome: OutcomeReplied, result: protocol.SystemError}], int64(3))
+
+	// SUCCESS replies to low codes are counted apart, whatever the map holds.
+	for _, code := range []protocol.RequestCode{0, fastCodes - 1, fastCodes, -1} {
+		s.count(&JournalEntry{Code: code, Outcome: OutcomeReplied, Result: protocol.Success})
+	}
+	s.count(&JournalEntry{Code: 1, Outcome: OutcomeAnswered, Result: protocol.Success})
+	assert.Equal(t, s.success[0].Load(), int64(1))
+	assert.Equal(t, s.success[1].Load(), int64(1))
+	assert.Equal(t, s.success[fastCodes-1].Load(), int64(1))
+	assert.Equal(t, s.dropped, int64(12), "codes %d and -1 go to the full map", fastCodes)
 }
 
 func TestRequestCountingAllocatesNothingForAKnownPair(t *testing.T) {
-	var s requestStats
-	e := &JournalEntry{Code: protocol.SendMessage, Outcome: OutcomeReplied}
-	s.count(e)
-	assert.Equal(t, testing.AllocsPerRun(100, func() { s.count(e) }), 0.0)
+	s := new(requestStats)
+	for _, e := range []*JournalEntry{
+		{Code: protocol.SendMessage, Outcome: OutcomeReplied},
+		{Code: protocol.SendMessage, Outcome: OutcomeReplied, Result: protocol.SystemBusy},
+	} {
+		s.count(e)
+		assert.Equal(t, testing.AllocsPerRun(100, func() { s.count(e) }), 0.0)
+	}
 }
 
 func TestConnectionsAndLoopLag(t *testing.T) {
@@ -134,4 +148,22 @@ func TestConnectionsAndLoopLag(t *testing.T) {
 	b.Close()
 	_, err = b.LoopLag(t.Context())
 	assert.ErrorIs(t, err, remoting.ErrServerClosed)
+}
+
+// BenchmarkRequestCount is what counting adds to each request.
+func BenchmarkRequestCount(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		e    JournalEntry
+	}{
+		{"success", JournalEntry{Code: protocol.SendMessage, Outcome: OutcomeReplied}},
+		{"other", JournalEntry{Code: protocol.SendMessage, Outcome: OutcomeReplied, Result: protocol.SystemBusy}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s := new(requestStats)
+			for b.Loop() {
+				s.count(&bc.e)
+			}
+		})
+	}
 }
