@@ -24,8 +24,8 @@ type RequestCount struct {
 	// Result is the reply's response code for OutcomeReplied and
 	// OutcomeTruncated.
 	Result protocol.ResponseCode
-	// Oneway marks oneway requests (OutcomeNoReply, or a reply an
-	// interceptor forced).
+	// Oneway marks oneway requests, which get no reply (OutcomeNoReply,
+	// unless an interceptor dropped or disconnected).
 	Oneway bool
 	Count  int64
 }
