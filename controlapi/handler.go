@@ -175,6 +175,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusForbidden, ErrorBody{msg})
 		return
 	}
+	if h.serveDashboard(w, r) {
+		return
+	}
 	liveness := r.Method == http.MethodGet && r.URL.Path == "/v1/health" && r.Header.Get("Authorization") == ""
 	if !authorized && !liveness {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="rocketmock"`)
