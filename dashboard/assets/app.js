@@ -32,6 +32,7 @@
     producers: [],     // [{group, clients: [...]}]
     consumers: [],     // [{group, clients: [...], offsets: {...}}]
     counts: [],        // GET v1/send-counts
+    queues: {},        // topic → write queue count (GET v1/topics), so that empty queues show
   };
   // Clients no longer listed by the API but still shown, by key.
   const ghosts = new Map();
@@ -146,6 +147,7 @@
       return { group: g.name, clients, offsets: await api('v1/consumer-groups/' + seg(g.name) + '/offsets') };
     }));
     const counts = (await api('v1/send-counts')).counts || [];
+    const queues = await loadQueues();
     if (gen !== loadGen) return; // a newer load is under way
     st.health = health;
     st.expiryMs = health.expiryMs > 0 ? health.expiryMs : DEFAULT_EXPIRY_MS;
@@ -155,6 +157,7 @@
     st.producers = producers;
     st.consumers = consumers;
     st.counts = counts;
+    st.queues = queues;
     dropRevived(gen);
     showError(null);
     render();
@@ -167,12 +170,25 @@
     const counts = (await api('v1/send-counts')).counts || [];
     const offsets = await Promise.all(st.consumers.map((c) => api('v1/consumer-groups/' + seg(c.group) + '/offsets').catch(() => c.offsets)));
     const clock = await api('v1/clock');
+    const queues = await loadQueues();
     if (gen !== loadGen) return;
     st.counts = counts;
+    st.queues = queues;
     st.consumers.forEach((c, i) => { c.offsets = offsets[i]; });
     setClock(clock);
     showError(null);
     render();
+  }
+
+  // loadQueues reads each topic's write queue count (none when it cannot).
+  async function loadQueues() {
+    const out = {};
+    try {
+      for (const t of (await api('v1/topics')).topics || []) out[t.name] = t.writeQueueNums;
+    } catch (e) {
+      if (e instanceof Unauthorized) throw e;
+    }
+    return out;
   }
 
   let reloadTimer = 0;
@@ -509,7 +525,11 @@
       const total = counts.reduce((a, c) => a + c.messages, 0);
       chart.append(el('h4', {}, 'sent by ' + id + (listedIds.has(id) ? '' : ' (no longer registered)') + ': ' + total + ' messages'));
       for (const t of topics) {
-        const qs = counts.filter((c) => c.topic === t).sort((a, b) => a.queueId - b.queueId);
+        // Every queue of the topic, those sent nothing included.
+        const sent = new Map(counts.filter((c) => c.topic === t).map((c) => [c.queueId, c.messages]));
+        const n = Math.max(st.queues[t] || 0, ...[...sent.keys()].map((q) => q + 1));
+        const qs = [];
+        for (let q = 0; q < n; q++) qs.push({ queueId: q, messages: sent.get(q) || 0 });
         chart.append(el('div', { class: 'topic' }, t + ' ', el('small', {}, skew(qs.map((q) => q.messages)))));
         chart.append(bars(qs.map((q) => ({ label: 'queue ' + q.queueId, value: q.messages, attrs: { 'data-topic': t, 'data-queue': q.queueId } })), 'send-count', 'data-count'));
       }
@@ -536,7 +556,7 @@
   }
 
   function render() {
-    const model = JSON.stringify([st.producers, st.consumers, st.counts, st.expiryMs, [...ghosts.entries()].map(([k, g]) => [k, g.state, g.reason])]);
+    const model = JSON.stringify([st.producers, st.consumers, st.counts, st.queues, st.expiryMs, [...ghosts.entries()].map(([k, g]) => [k, g.state, g.reason])]);
     if (model !== lastRender) {
       lastRender = model;
       renderGroups();
