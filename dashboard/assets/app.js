@@ -334,6 +334,7 @@
     if (ev.kind === 'clock-advanced') {
       if (ev.timeMs > brokerNow()) setClock({ virtualClock: st.virtual, nowMs: ev.timeMs });
       reload(); // the scan may have run on the way
+      render();
       return;
     }
     const going = GOING[ev.kind];
