@@ -498,11 +498,13 @@
     for (const i of items) {
       const bar = el('span', { class: 'fill' });
       bar.style.width = (100 * i.value / max).toFixed(1) + '%';
-      box.append(el('div', Object.assign({ class: 'bar', 'data-testid': testid, [valueAttr]: i.value }, i.attrs),
+      box.append(el('div', Object.assign({ class: 'bar', 'data-testid': testid, [valueAttr]: i.value, title: i.title || '' }, i.attrs),
         el('span', { class: 'label' }, i.label), el('span', { class: 'track' }, bar), el('span', { class: 'value' }, String(i.value))));
     }
     return box;
   }
+
+  const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
 
   // skew says how uneven counts are: the largest over the mean.
   function skew(values) {
@@ -524,7 +526,7 @@
       const topics = [...new Set(counts.map((c) => c.topic))].sort();
       const chart = el('div', { class: 'chart', 'data-testid': 'send-counts', 'data-client-id': id, 'data-group': group });
       const total = counts.reduce((a, c) => a + c.messages, 0);
-      chart.append(el('h4', {}, 'sent by ' + id + (listedIds.has(id) ? '' : ' (no longer registered)') + ': ' + total + ' messages'));
+      chart.append(el('h4', {}, 'sent by ' + id + (listedIds.has(id) ? '' : ' (no longer registered)') + ': ' + plural(total, 'message')));
       for (const t of topics) {
         // Every queue of the topic, those sent nothing included.
         const sent = new Map(counts.filter((c) => c.topic === t).map((c) => [c.queueId, c.messages]));
@@ -543,14 +545,15 @@
   function lagChart(group, offsets) {
     const list = (offsets && offsets.offsets) || [];
     const box = el('div', { class: 'chart', 'data-testid': 'lag-chart', 'data-group': group });
-    box.append(el('h4', {}, 'lag per queue: ' + ((offsets && offsets.lag) || 0) + ' messages in all'));
+    box.append(el('h4', {}, 'lag per queue: ' + plural((offsets && offsets.lag) || 0, 'message') + ' in all'));
     if (!list.length) {
       box.append(el('p', { class: 'empty' }, 'no offsets committed or subscribed'));
       return box;
     }
     const sorted = list.slice().sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.queueId - b.queueId));
     box.append(bars(sorted.map((o) => ({
-      label: o.topic + ' q' + o.queueId + ' @' + o.offset + '/' + o.maxOffset, value: o.lag,
+      label: o.topic + ' q' + o.queueId, value: o.lag,
+      title: 'committed offset ' + (o.offset < 0 ? 'none' : o.offset) + ', min ' + o.minOffset + ', max ' + o.maxOffset,
       attrs: { 'data-topic': o.topic, 'data-queue': o.queueId },
     })), 'lag', 'data-lag'));
     return box;
@@ -573,7 +576,7 @@
     for (const g of pgroups) {
       const ids = new Set(g.clients.map((c) => c.clientId));
       pbox.append(el('article', { class: 'group', 'data-testid': 'producer-group', 'data-group': g.group },
-        el('h3', {}, g.group, ' ', el('small', {}, g.gone ? 'gone' : g.clients.length + ' producer' + (g.clients.length === 1 ? '' : 's'))),
+        el('h3', {}, g.group, ' ', el('small', {}, g.gone ? 'gone' : plural(g.clients.length, 'producer'))),
         clientTable('producer', g.group, g.clients, [], () => []),
         sendCharts(g.group, ids)));
     }
@@ -584,7 +587,7 @@
     const cgroups = st.consumers.concat(ghostGroups('consumer', st.consumers));
     for (const g of cgroups) {
       cbox.append(el('article', { class: 'group', 'data-testid': 'consumer-group', 'data-group': g.group },
-        el('h3', {}, g.group, ' ', el('small', {}, g.gone ? 'gone' : g.clients.length + ' consumer' + (g.clients.length === 1 ? '' : 's'))),
+        el('h3', {}, g.group, ' ', el('small', {}, g.gone ? 'gone' : plural(g.clients.length, 'consumer'))),
         clientTable('consumer', g.group, g.clients, ['consume', 'model'], (c) => [el('td', {}, c.consumeType || ''), el('td', {}, c.messageModel || '')]),
         g.gone ? null : lagChart(g.group, g.offsets)));
     }
