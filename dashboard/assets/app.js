@@ -232,6 +232,7 @@
   let lastEventId = 0;
   let streamAbort = null;
   let retryMs = 2000;
+  let streamGen = 0; // a newer stream() ends the older one
 
   function setStream(state, text) {
     const s = $('stream-status');
@@ -240,8 +241,9 @@
   }
 
   async function stream() {
+    const gen = ++streamGen;
     for (;;) {
-      if (authFailed) return;
+      if (authFailed || gen !== streamGen) return;
       const ctl = new AbortController();
       streamAbort = ctl;
       let silence = 0;
@@ -262,7 +264,7 @@
           setStream('unavailable', 'events: unavailable (' + resp.status + '), polling every ' + POLL_MS / 1000 + ' s');
           resp.body && resp.body.cancel().catch(() => {});
           await sleep(10000);
-          continue;
+          continue; // checks gen first
         }
         setStream('live', 'events: live');
         watchdog();
@@ -284,10 +286,11 @@
           }
         }
       } catch (e) {
-        if (authFailed) return;
+        if (authFailed || gen !== streamGen) return;
       } finally {
         clearTimeout(silence);
       }
+      if (authFailed || gen !== streamGen) return;
       setStream('reconnecting', 'events: reconnecting');
       await sleep(retryMs);
     }

@@ -157,12 +157,13 @@ type pageState struct {
 		Bars          []sendBar
 	}
 	Lags         []queueLag
-	Events       []struct{ Kind, Text string }
+	Events       []pageEvent
 	Stream       string
 	ClockVirtual string
 	Clock        string
 	Hash         string
-	Probe        bool // still the same document: no reload
+	Probe        bool     // still the same document: no reload
+	StreamStates []string // what the stream status went through
 	Error        string
 	TokenForm    bool
 }
@@ -174,6 +175,12 @@ type clientRow struct {
 	AgeMs                   int64
 	Addr, Language, Version string
 	LastHeartbeat           string
+}
+
+// pageEvent is one entry of the timeline.
+type pageEvent struct {
+	ID         int64
+	Kind, Text string
 }
 
 // queueLag is one queue's bar of a consumer group's lag chart.
@@ -213,12 +220,13 @@ const readPageState = `(() => {
       group: l.closest('[data-testid="lag-chart"]').dataset.group, topic: l.dataset.topic,
       queue: Number(l.dataset.queue), lag: Number(l.dataset.lag),
     })),
-    events: [...document.querySelectorAll('[data-testid="event"]')].map((e) => ({ kind: e.dataset.kind, text: e.textContent })),
+    events: [...document.querySelectorAll('[data-testid="event"]')].map((e) => ({ id: Number(e.dataset.id || 0), kind: e.dataset.kind, text: e.textContent })),
     stream: q(document, 'stream-status').dataset.state,
     clockVirtual: q(document, 'clock').dataset.virtual,
     clock: txt(document, 'clock'),
     hash: location.hash,
     probe: window.__rocketmockProbe === 1,
+    streamStates: window.__streamStates || [],
     error: q(document, 'error').hidden ? '' : txt(document, 'error'),
     tokenForm: !q(document, 'token-form').hidden,
   };
@@ -276,7 +284,7 @@ func (s pageState) row(id string) (clientRow, bool) {
 }
 
 func (s pageState) hasEvent(kind, text string) bool {
-	return slices.ContainsFunc(s.Events, func(e struct{ Kind, Text string }) bool {
+	return slices.ContainsFunc(s.Events, func(e pageEvent) bool {
 		return e.Kind == kind && strings.Contains(e.Text, text)
 	})
 }
@@ -371,7 +379,12 @@ func TestDashboardInBrowser(t *testing.T) {
 	// 1. Open the page with the token in the fragment: both clients, with
 	// their ages; the token leaves the URL.
 	br.open(srv.URL + "/#token=" + token)
-	br.run(`window.__rocketmockProbe = 1`)
+	// The probe is gone if the page reloads; the observer notes every
+	// state the stream status goes through.
+	br.run(`window.__rocketmockProbe = 1;
+	  window.__streamStates = [];
+	  new MutationObserver(() => window.__streamStates.push(document.querySelector('[data-testid="stream-status"]').dataset.state))
+	    .observe(document.querySelector('[data-testid="stream-status"]'), { attributes: true });`)
 	st := br.waitFor("both clients with their ages", func(s pageState) bool {
 		o, ok1 := s.row(orders)
 		p, ok2 := s.row(pays)
@@ -423,7 +436,26 @@ func TestDashboardInBrowser(t *testing.T) {
 	t.Logf("age of %s: %q, after a 5 s advance %q", orders, r0.Age, r1.Age)
 	br.shot("03-age-ticked")
 
-	// 4. Close to expiry (past 75% of 120 s): both marked.
+	// 4. The stream breaks: the page reconnects with Last-Event-ID and
+	// gets the event it missed meanwhile, once.
+	srv.CloseClientConnections()
+	if err := b.AdvanceClock(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	st = br.waitFor("the event missed while disconnected", func(s pageState) bool {
+		return s.Stream == "live" && s.hasEvent("clock-advanced", "+1 s")
+	})
+	if !slices.Contains(st.StreamStates, "reconnecting") {
+		t.Errorf("the stream never reconnected: %v", st.StreamStates)
+	}
+	for i := 1; i < len(st.Events); i++ {
+		if st.Events[i].ID >= st.Events[i-1].ID {
+			t.Errorf("timeline ids not strictly decreasing (newest first): %+v", st.Events)
+			break
+		}
+	}
+
+	// 5. Close to expiry (past 75% of 120 s): both marked.
 	if _, err := api.Advance(ctx, 95*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -434,7 +466,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	})
 	br.shot("04-close-to-expiry")
 
-	// 5. Close one through the API: it is marked closed, then goes; the
+	// 6. Close one through the API: it is marked closed, then goes; the
 	// timeline keeps it.
 	if err := api.CloseClient(ctx, pays); err != nil {
 		t.Fatal(err)
@@ -450,7 +482,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	})
 	br.shot("06-closed-gone")
 
-	// 6. Past expiry: the scan that falls due after 120 s of silence drops
+	// 7. Past expiry: the scan that falls due after 120 s of silence drops
 	// the other; the page marks it expired, with why, without a reload.
 	// (Advance from its last heartbeat: the client heartbeats every 30 s
 	// of real time.)
@@ -471,7 +503,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	br.shot("07-expired")
 
-	// 7. A broker on the real clock: the age grows by itself. This page
+	// 8. A broker on the real clock: the age grows by itself. This page
 	// has no token yet (another origin): it asks for it.
 	rb := mockbroker.Start(t)
 	rsrv := httptest.NewServer(controlapi.NewHandler(rb, controlapi.Token(token)))
@@ -508,7 +540,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	t.Logf("real clock: age %q, 2.2 s later %q", a0.Age, a1.Age)
 	br.shot("09-real-clock")
 
-	// 8. A consumer group and its lag per queue, as the broker counts it
+	// 9. A consumer group and its lag per queue, as the broker counts it
 	// (rocketmq-client-go v2.1.2's push consumer races with itself: not
 	// under -race; test.sh runs the module again without it).
 	if raceDetector {
