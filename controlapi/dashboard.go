@@ -11,6 +11,10 @@ import (
 // embedded, the same for every handler.
 var dashboardPage = dashboard.Handler()
 
+// dashboardPatterns are what serveDashboard answers, beside routes()
+// (before the token check): for the route table of the OpenAPI test.
+var dashboardPatterns = []string{"GET /", "GET /dashboard/{file}"}
+
 // serveDashboard serves the dashboard page, GET or HEAD / and
 // /dashboard/{file}, without the token: the page holds no data, and each
 // of its requests to /v1/ carries the token. It reports whether it

@@ -52,4 +52,11 @@ func TestDashboardAtTheRoot(t *testing.T) {
 	assert.Equal(t, h.Get("Cache-Control"), "no-cache")
 	assert.Assert(t, strings.Contains(body, `href="dashboard/app.css"`), body)
 	a.expect("GET", "/nothing", "", 404, `{"error":"no endpoint GET /nothing (the API is under /v1/)"}`)
+
+	// Each pattern the dashboard answers serves something.
+	for _, p := range dashboardPatterns {
+		method, path, _ := strings.Cut(p, " ")
+		status, _, _ := rawDo(t, a.url+strings.ReplaceAll(path, "{file}", "app.js"), method, nil, nil)
+		assert.Equal(t, status, 200, p)
+	}
 }
