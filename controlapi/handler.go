@@ -110,6 +110,7 @@ type Handler struct {
 	tokenSum [sha256.Size]byte // of cfg.token: compared in constant time
 	mux      *http.ServeMux
 	faults   faultRegistry
+	events   *eventFeed // GET /v1/events (events.go)
 }
 
 // route is one endpoint: a ServeMux pattern and its handler.
@@ -126,6 +127,7 @@ func NewHandler(b *mockbroker.Broker, opts ...Option) *Handler {
 		o(&h.cfg)
 	}
 	h.tokenSum = sha256.Sum256([]byte(h.cfg.token))
+	h.events = newEventFeed(b)
 	for _, r := range h.routes() {
 		h.mux.Handle(r.pattern, h.endpoint(r.h))
 	}
@@ -159,6 +161,7 @@ func (h *Handler) routes() []route {
 	routes = append(routes, h.aclRoutes()...)
 	routes = append(routes, h.advertiseRoutes()...)
 	routes = append(routes, h.timedRoutes()...)
+	routes = append(routes, h.eventRoutes()...)
 	return append(routes, h.trafficRoutes()...)
 }
 
@@ -346,6 +349,11 @@ func statusOf(err error) int {
 func (h *Handler) endpoint(fn func(*http.Request) (int, any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, body, err := fn(r)
+		if stream, ok := body.(http.Handler); ok && err == nil {
+			h.b.Logger().Debug("control API stream", "method", r.Method, "path", r.URL.Path)
+			stream.ServeHTTP(w, r) // an answer that writes itself, such as GET /v1/events
+			return
+		}
 		if err != nil {
 			status = statusOf(err)
 			h.b.Logger().Debug("control API error", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
