@@ -73,6 +73,11 @@ func artifactDir(t *testing.T) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatalf("artifact directory: %v", err)
 	}
+	// Only this run's screenshots: none of an earlier failure stays.
+	old, _ := filepath.Glob(filepath.Join(dir, "*.png"))
+	for _, f := range old {
+		_ = os.Remove(f)
+	}
 	return dir
 }
 
