@@ -13,6 +13,18 @@ go test -race -count=1 ./...
 
 echo "== interop module (real clients)"
 cd testsuite/interop
+chromium="${ROCKETMOCK_CHROMIUM:-/usr/bin/chromium}"
+if [[ ! -x "$chromium" ]]; then
+	banner=$(printf '!%.0s' {1..72})
+	printf '%s\n%s\n%s\n' "$banner" \
+		"NO CHROMIUM at $chromium: the dashboard's browser test (TestDashboardInBrowser) WILL BE SKIPPED." \
+		"Install Debian's chromium (apt-get install chromium; .ci/run does) or set ROCKETMOCK_CHROMIUM." >&2
+	if [[ "${CI:-}" == true ]]; then
+		printf '%s\n%s\n' "CI=true: failing instead." "$banner" >&2
+		exit 1
+	fi
+	printf '%s\n' "$banner" >&2
+fi
 go mod download
 (cd node && npm ci --no-audit --no-fund --loglevel=error)
 go vet ./...

@@ -70,6 +70,9 @@
 //	GET    /metrics                                    Prometheus text format (package metrics; MetricsClientIDs)
 //
 // `rocketmock serve --client-checks` mounts GET /v1/clients/report too.
+// GET / and GET /dashboard/{file} are the heartbeat dashboard (package
+// dashboard), served without the token: a static page that reads the
+// endpoints above with it.
 // The request and answer bodies are the exported types of this package,
 // which the handler writes and the Client reads, so both sides agree on
 // every JSON name. A Client's errors for a 4xx or 5xx answer are *Error;

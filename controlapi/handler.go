@@ -112,6 +112,7 @@ type Handler struct {
 	tokenSum [sha256.Size]byte // of cfg.token: compared in constant time
 	mux      *http.ServeMux
 	faults   faultRegistry
+	events   *eventFeed // GET /v1/events (events.go)
 }
 
 // route is one endpoint: a ServeMux pattern and its handler.
@@ -128,6 +129,7 @@ func NewHandler(b *mockbroker.Broker, opts ...Option) *Handler {
 		o(&h.cfg)
 	}
 	h.tokenSum = sha256.Sum256([]byte(h.cfg.token))
+	h.events = newEventFeed(b)
 	for _, r := range h.routes() {
 		h.mux.Handle(r.pattern, h.endpoint(r.h))
 	}
@@ -162,6 +164,7 @@ func (h *Handler) routes() []route {
 	routes = append(routes, h.advertiseRoutes()...)
 	routes = append(routes, h.timedRoutes()...)
 	routes = append(routes, h.metricsRoutes()...)
+	routes = append(routes, h.eventRoutes()...)
 	return append(routes, h.trafficRoutes()...)
 }
 
@@ -176,6 +179,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	authorized := h.cfg.token == "" || h.tokenMatches(r)
 	if msg := h.foreignRequest(r, authorized && h.cfg.token != ""); msg != "" {
 		writeJSON(w, http.StatusForbidden, ErrorBody{msg})
+		return
+	}
+	if h.serveDashboard(w, r) {
 		return
 	}
 	liveness := r.Method == http.MethodGet && r.URL.Path == "/v1/health" && r.Header.Get("Authorization") == ""
@@ -346,6 +352,11 @@ func statusOf(err error) int {
 func (h *Handler) endpoint(fn func(*http.Request) (int, any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, body, err := fn(r)
+		if stream, ok := body.(http.Handler); ok && err == nil {
+			h.b.Logger().Debug("control API stream", "method", r.Method, "path", r.URL.Path)
+			stream.ServeHTTP(w, r) // an answer that writes itself, such as GET /v1/events
+			return
+		}
 		if err != nil {
 			status = statusOf(err)
 			h.b.Logger().Debug("control API error", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)

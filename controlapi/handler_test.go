@@ -146,7 +146,8 @@ func TestControlRejectsBadRequests(t *testing.T) {
 		want               string
 	}{
 		{"GET", "/v1/nothing", "", 404, `{"error":"no endpoint GET /v1/nothing (the API is under /v1/)"}`},
-		{"GET", "/", "", 404, `{"error":"no endpoint GET / (the API is under /v1/)"}`},
+		{"GET", "/favicon.ico", "", 404, `{"error":"no endpoint GET /favicon.ico (the API is under /v1/)"}`},
+		{"POST", "/", "", 404, `{"error":"no endpoint POST / (the API is under /v1/)"}`},
 		{"DELETE", "/v1/groups", "", 405, `{"error":"method DELETE not allowed on /v1/groups; allowed: GET, HEAD"}`},
 		{"GET", "/v1/scan", "", 405, `{"error":"method GET not allowed on /v1/scan; allowed: POST"}`},
 		{"POST", "/v1/clock/advance", "", 400, `{"error":"request body missing: want JSON such as {\"seconds\": 121} or {\"duration\": \"2m1s\"}"}`},

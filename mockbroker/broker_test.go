@@ -322,6 +322,9 @@ func TestCloseClientAndExpiry(t *testing.T) {
 	for len(kinds) < 5 {
 		ev, err := sub.Next(ctxT(t))
 		assert.NilError(t, err)
+		if ev.Kind.Clock() {
+			continue // the Advance calls
+		}
 		kinds = append(kinds, ev.Kind.String()+" "+ev.ClientID)
 	}
 	assert.DeepEqual(t, kinds[:3], []string{"registered a@1", "registered z@1", "closed a@1"})

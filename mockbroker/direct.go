@@ -23,6 +23,7 @@ func (b *Broker) AdvanceClock(d time.Duration) error {
 	if !b.sched.advance(d) {
 		return fmt.Errorf("mockbroker: advancing the clock by %v: %w", d, ErrRealClock)
 	}
+	b.clockAdvanced(d)
 	return nil
 }
 

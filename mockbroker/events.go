@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/mockbroker/internal/producers"
+	"github.com/rocketmock/rocketmock/protocol"
 )
 
 // ProducerEventKind says what happened to a producer entry or group.
@@ -39,6 +40,18 @@ const (
 	EventRebalanceNotified                                   // NOTIFY_CONSUMER_IDS_CHANGED went to the connection
 )
 
+// Broker event kinds, of neither table: Kind.Fault and Kind.Clock
+// report them.
+const (
+	// EventFaultFired: an interception (Intercept, a fault of the control
+	// API) acted on a request; Code, Action and what is known of the
+	// client (ConnID, RemoteAddr, ClientID, Group) say which and how.
+	EventFaultFired ProducerEventKind = iota + 201
+	// EventClockAdvanced: Advance or AdvanceClock moved the virtual clock
+	// by Advanced; Time is the clock after the move.
+	EventClockAdvanced
+)
+
 var consumerKindNames = [...]string{"consumer-registered", "consumer-refreshed", "consumer-unregistered",
 	"consumer-closed", "consumer-expired", "consumer-group-removed", "rebalance-notified"}
 
@@ -47,21 +60,37 @@ func (k ProducerEventKind) Consumer() bool {
 	return k >= EventConsumerRegistered && k <= EventRebalanceNotified
 }
 
+// Producer reports whether the kind is a producer event.
+func (k ProducerEventKind) Producer() bool { return k >= EventRegistered && k <= EventGroupRemoved }
+
+// Fault reports whether the kind is EventFaultFired.
+func (k ProducerEventKind) Fault() bool { return k == EventFaultFired }
+
+// Clock reports whether the kind is EventClockAdvanced.
+func (k ProducerEventKind) Clock() bool { return k == EventClockAdvanced }
+
 // String returns the kind's lower-case name ("registered", ...,
-// "consumer-registered", ..., "rebalance-notified").
+// "consumer-registered", ..., "rebalance-notified", "fault-fired",
+// "clock-advanced").
 func (k ProducerEventKind) String() string {
-	if k >= EventRegistered && k <= EventGroupRemoved {
+	switch {
+	case k.Producer():
 		return producers.EventKind(k).String()
-	}
-	if k.Consumer() {
+	case k.Consumer():
 		return consumerKindNames[k-EventConsumerRegistered]
+	case k == EventFaultFired:
+		return "fault-fired"
+	case k == EventClockAdvanced:
+		return "clock-advanced"
 	}
 	return fmt.Sprintf("ProducerEventKind(%d)", int(k))
 }
 
-// ProducerEvent reports one change of the producer table, or of the
-// consumer table (Kind.Consumer). For EventGroupRemoved and
-// EventConsumerGroupRemoved only Kind, Group and Time are set.
+// ProducerEvent reports one change of the producer table, of the
+// consumer table (Kind.Consumer), a fault that fired (Kind.Fault) or a
+// move of the virtual clock (Kind.Clock). For EventGroupRemoved and
+// EventConsumerGroupRemoved only Kind, Group and Time are set; for
+// EventClockAdvanced only Kind, Time and Advanced.
 type ProducerEvent struct {
 	Kind       ProducerEventKind
 	Group      string
@@ -72,6 +101,19 @@ type ProducerEvent struct {
 	ConnID  uint64
 	Virtual bool // a fixture's virtual producer (LoadFixture)
 	Time    time.Time
+	// Expiry is, for EventExpired and EventConsumerExpired, the silence
+	// after which the broker drops an entry (WithExpiry, 120 s by
+	// default): the scan dropped it for no heartbeat in that long (or
+	// ExpireProducer, ExpireConsumer did at once).
+	Expiry time.Duration
+	// Code is, for EventFaultFired, the code of the request the
+	// interception acted on.
+	Code protocol.RequestCode
+	// Action is, for EventFaultFired, what the interception did
+	// (Action.String, such as "respond-code 2 after 1s").
+	Action string
+	// Advanced is, for EventClockAdvanced, how far the clock moved.
+	Advanced time.Duration
 }
 
 // producerEvent receives the producer table's events: it hands them to
@@ -85,7 +127,29 @@ func (b *Broker) producerEvent(ev producers.Event) {
 	if ev.Channel != nil {
 		out.ConnID, out.Virtual = channelID(ev.Channel)
 	}
+	if out.Kind == EventExpired {
+		out.Expiry = b.cfg.expiry
+	}
 	b.events.publish(out)
+}
+
+// faultFired publishes EventFaultFired for an interception that acted on
+// r with act, when anyone listens.
+func (b *Broker) faultFired(r *Request, act Action) {
+	if b.events.listening.Load() == 0 {
+		return
+	}
+	b.events.publish(ProducerEvent{Kind: EventFaultFired, Group: r.Group, ClientID: r.Conn.ClientID, RemoteAddr: r.Conn.Addr,
+		ConnID: r.Conn.ID, Time: b.Now(), Code: r.Code(), Action: act.String()})
+}
+
+// clockAdvanced publishes EventClockAdvanced after the virtual clock moved
+// by d, when anyone listens.
+func (b *Broker) clockAdvanced(d time.Duration) {
+	if b.events.listening.Load() == 0 {
+		return
+	}
+	b.events.publish(ProducerEvent{Kind: EventClockAdvanced, Time: b.Now(), Advanced: d})
 }
 
 // groupKey is the records' wait key of a producer group's state
@@ -130,8 +194,11 @@ type Subscription struct {
 }
 
 // Subscribe starts a subscription to producer events (registered,
-// refreshed, unregistered, closed, expired, group removed) and consumer
-// events (the EventConsumer kinds and EventRebalanceNotified).
+// refreshed, unregistered, closed, expired, group removed), consumer
+// events (the EventConsumer kinds and EventRebalanceNotified), faults
+// fired (EventFaultFired) and clock moves (EventClockAdvanced). A
+// subscriber that follows only some roles skips the others by
+// Kind.Producer, Kind.Consumer, Kind.Fault or Kind.Clock.
 func (b *Broker) Subscribe() *Subscription {
 	s := &Subscription{hub: &b.events, notify: make(chan struct{}, 1)}
 	b.events.mu.Lock()

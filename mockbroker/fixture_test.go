@@ -214,9 +214,12 @@ func TestFixtureProducersCloseAndExpireLikeRealOnes(t *testing.T) {
 		assert.DeepEqual(t, clientIDs(b.Producers("A")), []string{"v@1"})
 		assert.DeepEqual(t, clientIDs(b.Producers("B")), []string{"v@1"})
 		var got []string
-		for range 6 {
+		for len(got) < 6 {
 			ev, err := sub.Next(ctxT(t))
 			assert.NilError(t, err)
+			if ev.Kind.Clock() {
+				continue // the Advance calls
+			}
 			got = append(got, ev.Kind.String()+" "+ev.Group+" "+ev.ClientID+" "+ev.RemoteAddr)
 		}
 		assert.DeepEqual(t, got, []string{

@@ -85,6 +85,9 @@ func (b *Broker) publishConsumerEvent(ev consumers.Event) {
 		return
 	}
 	out := ProducerEvent{Kind: kind, Group: ev.Group, ClientID: ev.Client.ClientID, Time: at}
+	if kind == EventConsumerExpired {
+		out.Expiry = b.cfg.expiry
+	}
 	if ch := ev.Client.Channel; ch != nil {
 		out.RemoteAddr = ch.RemoteAddr()
 		if c, ok := ch.(*conn); ok {

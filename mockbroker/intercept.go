@@ -379,9 +379,11 @@ func (b *Broker) intercepting(next remoting.Handler) remoting.Handler {
 			return b.serveHandler(next, rc, req)
 		}
 		c := connOf(rc)
-		act, by := b.intercept(&Request{Command: req, Conn: c.req.info, Group: requestGroup(req)})
+		ir := &Request{Command: req, Conn: c.req.info, Group: requestGroup(req)}
+		act, by := b.intercept(ir)
 		if by != nil {
 			c.req.intercepted, c.req.delay = true, act.delay
+			b.faultFired(ir, act)
 		}
 		var r remoting.Reply
 		switch act.kind {
