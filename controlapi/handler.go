@@ -54,6 +54,8 @@ type config struct {
 	// clientChecks serves /v1/clients/report once ClientChecks was given.
 	clientChecks    *clientcheck.Watch
 	clientChecksSet bool
+	// version is what GET /v1/health reports (Version).
+	version string
 }
 
 type mount struct {
