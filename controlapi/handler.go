@@ -161,6 +161,7 @@ func (h *Handler) routes() []route {
 	routes = append(routes, h.aclRoutes()...)
 	routes = append(routes, h.advertiseRoutes()...)
 	routes = append(routes, h.timedRoutes()...)
+	routes = append(routes, h.openAPIRoutes()...)
 	return append(routes, h.trafficRoutes()...)
 }
 
