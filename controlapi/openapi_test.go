@@ -16,7 +16,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gotest.tools/v3/assert"
 
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/mockbroker"
+	"github.com/rocketmock/rocketmock/protocol"
 )
 
 // routeKey is a pattern as the document names it: "get /v1/x/{id}".
@@ -248,6 +250,7 @@ func TestOpenAPIStatusesAreAnswered(t *testing.T) {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 
+	doc := getOpenAPI(t)
 	methodsOf := map[string][]string{} // path -> documented methods
 	for _, op := range apiOperations() {
 		method, path := openAPIPath(op.pattern)
@@ -279,11 +282,35 @@ func TestOpenAPIStatusesAreAnswered(t *testing.T) {
 		`{"` + strings.Repeat("x", 2*maxBody) + `": 1}`, "{}", `{"seconds": 1}`, `{"groups": [{"name": "G"}]}`, `{"msgId": "no-such", "waitMs": 1}`,
 		`{"topic": "no-such", "queueId": 0, "offset": 1}`, `{"addr": "127.0.0.1:1"}`, `{"code": 10, "fault": "delay", "delayMs": 1, "times": 1}`}
 
-	drive := func(closed bool) int {
+	// State, so that the lists have members whose schemas are checked too.
+	c := testclient.Dial(t, b.Addr())
+	assert.Equal(t, c.Call(testclient.Heartbeat("10.0.0.1@1", protocol.Java, protocol.V4_9_8, "PG")).ResponseCode(), protocol.Success)
+	assert.Equal(t, c.Call(testclient.SendMessage("PG", "TopicTest", 0, "KEYS\x01k1\x02", []byte("hello"))).ResponseCode(), protocol.Success)
+	assert.Equal(t, c.Call(testclient.HalfSend("PG", "TopicTest", "UNIQ-1")).ResponseCode(), protocol.Success)
+	for _, s := range []call{
+		{"POST", "/v1/fixtures", `{"groups": [{"name": "VG", "producers": [{"clientId": "v@1", "addr": "10.0.0.2:1", "language": "JAVA", "version": "V4_9_8"}]}],` +
+			`"topics": [{"name": "T2"}], "subscriptionGroups": [{"groupName": "CG"}]}`, authorized()},
+		{"POST", "/v1/faults", `{"code": "SEND_MESSAGE", "fault": "respond", "responseCode": "SYSTEM_BUSY", "remark": "busy", "times": 5}`, authorized()},
+		{"PUT", "/v1/consumer-groups/CG/offsets", `{"topic": "TopicTest", "queueId": 0, "offset": 1}`, authorized()},
+		{"PUT", "/v1/acl", `{"accounts": [{"accessKey": "RocketMQ", "secretKey": "12345678", "admin": true}]}`, authorized()},
+	} {
+		status, _, body := send(s)
+		assert.Assert(t, status < 300, "%s %s: %d %s", s.method, s.path, status, body)
+	}
+	c.Send(testclient.Heartbeat("10.0.0.1@1", protocol.Java, protocol.V4_9_8, "PG")) // denied: a denial to list
+	c.Read()
+	known := map[string]string{"group": "PG", "topic": "TopicTest", "clientId": "10.0.0.1@1", "id": "1", "file": "index.html"}
+
+	// drive sends every registered route its calls; with getsOnly, only
+	// the GET routes one call each with the known path parameters.
+	drive := func(closed, getsOnly bool) int {
 		driven := 0
 		for _, op := range apiOperations() {
 			method, path := openAPIPath(op.pattern)
 			method = strings.ToUpper(method)
+			if getsOnly && method != http.MethodGet {
+				continue
+			}
 			if _, pattern := h.mux.Handler(httptest.NewRequest(method, samplePath(path, "x"), nil)); pattern == "" {
 				assert.Assert(t, slices.Contains(pendingRoutes, op.pattern), "%s is not registered", op.pattern)
 				continue
@@ -304,8 +331,23 @@ func TestOpenAPIStatusesAreAnswered(t *testing.T) {
 					assert.NilError(t, json.Unmarshal(body, &eb), "%s: %s", what, body)
 					assert.Assert(t, eb.Error != "", "%s: %s", what, body)
 				}
+				// The answer fits the documented schema.
+				response := doc["paths"].(map[string]any)[path].(map[string]any)[strings.ToLower(method)].(map[string]any)["responses"].(map[string]any)[strconv.Itoa(status)].(map[string]any)
+				if content, ok := response["content"].(map[string]any)["application/json"].(map[string]any); ok {
+					var v any
+					assert.NilError(t, json.Unmarshal(body, &v), "%s: %s", what, body)
+					assert.NilError(t, fitSchema(doc, content["schema"].(map[string]any), v, "answer"), "%s: %s", what, body)
+				}
 			}
 			p := samplePath(path, "no-such-name")
+			kp := path
+			for _, name := range pathParams(path) {
+				kp = strings.Replace(kp, "{"+name+"}", known[name], 1)
+			}
+			if getsOnly {
+				check(call{method, kp, "", authorized()})
+				continue
+			}
 
 			// The token and the Origin.
 			switch {
@@ -326,8 +368,9 @@ func TestOpenAPIStatusesAreAnswered(t *testing.T) {
 			foreign.Set("Origin", "http://evil.example")
 			check(call{method, p, "", foreign}, http.StatusForbidden)
 
-			// Path parameters: dot segments, unknown names, numbers.
+			// Path parameters: known ones, dot segments, unknown names, numbers.
 			if len(pathParams(path)) > 0 {
+				check(call{method, kp, "", authorized()})
 				for _, v := range []string{".", ".."} {
 					check(call{method, samplePath(path, v), "{}", authorized()}, http.StatusBadRequest)
 				}
@@ -375,8 +418,83 @@ func TestOpenAPIStatusesAreAnswered(t *testing.T) {
 		}
 		return driven
 	}
-	assert.Equal(t, drive(false), len(apiOperations())-len(pendingRoutes))
+	drive(false, true)
+	assert.Equal(t, drive(false, false), len(apiOperations())-len(pendingRoutes))
 	// Once the broker is closed.
 	b.Close()
-	drive(true)
+	drive(true, false)
+}
+
+// fitSchema checks v against the subset of JSON Schema the document uses
+// ($ref, oneOf, type, properties, required, items, additionalProperties).
+// It is stricter than OpenAPI on one point: an object member its schema
+// does not name is an error, as it would mean the schema drifted.
+func fitSchema(doc map[string]any, schema map[string]any, v any, at string) error {
+	if ref, ok := schema["$ref"].(string); ok {
+		name := strings.TrimPrefix(ref, "#/components/schemas/")
+		return fitSchema(doc, doc["components"].(map[string]any)["schemas"].(map[string]any)[name].(map[string]any), v, at)
+	}
+	if alts, ok := schema["oneOf"].([]any); ok {
+		for _, a := range alts {
+			if fitSchema(doc, a.(map[string]any), v, at) == nil {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s: %v fits none of %v", at, v, alts)
+	}
+	switch schema["type"] {
+	case nil:
+		return nil
+	case "object":
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: %v is not an object", at, v)
+		}
+		req, _ := schema["required"].([]any)
+		for _, r := range req {
+			if _, ok := m[r.(string)]; !ok {
+				return fmt.Errorf("%s: required member %q missing", at, r)
+			}
+		}
+		props, _ := schema["properties"].(map[string]any)
+		extra, _ := schema["additionalProperties"].(map[string]any)
+		for k, e := range m {
+			s, ok := props[k].(map[string]any)
+			if !ok {
+				s = extra
+			}
+			if s == nil {
+				return fmt.Errorf("%s: member %q is not in the schema", at, k)
+			}
+			if err := fitSchema(doc, s, e, at+"."+k); err != nil {
+				return err
+			}
+		}
+	case "array":
+		a, ok := v.([]any)
+		if !ok {
+			return fmt.Errorf("%s: %v is not an array", at, v)
+		}
+		for i, e := range a {
+			if err := fitSchema(doc, schema["items"].(map[string]any), e, fmt.Sprintf("%s[%d]", at, i)); err != nil {
+				return err
+			}
+		}
+	case "string":
+		if _, ok := v.(string); !ok {
+			return fmt.Errorf("%s: %v is not a string", at, v)
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			return fmt.Errorf("%s: %v is not a boolean", at, v)
+		}
+	case "integer", "number":
+		f, ok := v.(float64)
+		if !ok || schema["type"] == "integer" && f != float64(int64(f)) {
+			return fmt.Errorf("%s: %v is not an %s", at, v, schema["type"])
+		}
+	default:
+		return fmt.Errorf("%s: unknown schema type %v", at, schema["type"])
+	}
+	return nil
 }
