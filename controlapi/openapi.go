@@ -179,7 +179,7 @@ func apiOperations() []apiOperation {
 			"each event is \"id: <n>\", \"event: <kind>\", \"data: <one-line JSON Event>\"; a gap event says which ids were lost",
 			query:   []apiParam{{"after", "resume after this event id (0: everything still buffered); Last-Event-ID wins", true}},
 			headers: []apiParam{{"Last-Event-ID", "resume after this event id", true}},
-			media:   []string{"text/event-stream"}, errors: []int{http.StatusBadRequest}},
+			media:   []string{"text/event-stream"}, errors: []int{http.StatusBadRequest, http.StatusServiceUnavailable}},
 		{pattern: "GET /metrics", summary: "Prometheus metrics: requests, connections, producers and consumers per group, heartbeat ages, messages per queue, dropped records, event-loop lag",
 			media: []string{"text/plain"}},
 		{pattern: "GET /", summary: "The heartbeat dashboard page (no token: it holds no data and asks for the token)",
