@@ -17,7 +17,8 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG VERSION=dev
+# Empty: the version comes from the build info (buildinfo.Version).
+ARG VERSION=
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/rocketmock ./cmd/rocketmock
 
 # Nothing but the static binary.

@@ -35,11 +35,11 @@ func apiError(t *testing.T, err error, status int) *Error {
 func TestClientHealthClockAdvance(t *testing.T) {
 	ctx := t.Context()
 	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart), mockbroker.WithRelease(protocol.Release498))
-	c := newClient(t, b)
+	c := newClient(t, b, Version("v1.2.3"))
 	h, err := c.Health(ctx)
 	assert.NilError(t, err)
 	assert.DeepEqual(t, *h, Health{Status: "ok", Addr: b.Addr(), Advertise: b.AdvertisedAddr(), Compat: "4.9",
-		VirtualClock: true, Now: "2023-11-14T22:13:20.123Z"})
+		VirtualClock: true, Now: "2023-11-14T22:13:20.123Z", Version: "v1.2.3", ExpiryMs: 120000, ScanIntervalMs: 10000})
 	clock, err := c.Clock(ctx)
 	assert.NilError(t, err)
 	assert.DeepEqual(t, *clock, Clock{Now: "2023-11-14T22:13:20.123Z", NowMs: 1700000000123, VirtualClock: true})

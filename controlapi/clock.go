@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rocketmock/rocketmock/internal/buildinfo"
 	"github.com/rocketmock/rocketmock/mockbroker"
 )
 
@@ -17,7 +18,22 @@ func (h *Handler) health(r *http.Request) (int, any, error) {
 	if err := h.b.Err(); err != nil {
 		return 0, nil, &causeError{"the broker stopped serving: " + err.Error(), mockbroker.ErrClosed}
 	}
-	return http.StatusOK, Health{"ok", h.b.Addr(), h.b.AdvertisedAddr(), h.b.Release().String(), h.b.VirtualClock(), formatTime(h.b.Now())}, nil
+	version := h.cfg.version
+	if version == "" {
+		version = buildinfo.Version("")
+	}
+	return http.StatusOK, Health{
+		Status: "ok", Addr: h.b.Addr(), Advertise: h.b.AdvertisedAddr(), Compat: h.b.Release().String(),
+		VirtualClock: h.b.VirtualClock(), Now: formatTime(h.b.Now()), Version: version,
+		ExpiryMs: h.b.Expiry().Milliseconds(), ScanIntervalMs: h.b.ScanInterval().Milliseconds(),
+	}, nil
+}
+
+// Version sets the version GET /v1/health reports (rocketmock serve passes
+// what `rocketmock version` prints); by default the module version from
+// the build information (buildinfo.Version).
+func Version(v string) Option {
+	return func(c *config) { c.version = v }
 }
 
 func (h *Handler) clockState() Clock {

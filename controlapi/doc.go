@@ -18,7 +18,8 @@
 // NewServer and LimitListener serve the handler within Limits (timeouts,
 // and a connection limit past which new connections get 503).
 //
-//	GET    /v1/health                                  up? addresses, compat, clock; 503 closed or stopped (Err)
+//	GET    /v1/health                                  up? addresses, compat, clock, version, expiry; 503 closed or stopped (Err)
+//	GET    /v1/openapi.json                            this list as OpenAPI 3.0, with schemas and error statuses
 //	PUT    /v1/advertise {"addr":"127.0.0.1:32771"}    SetAdvertise: routes and message ids name addr (a mapped port)
 //	GET    /v1/clock                                   Now
 //	POST   /v1/clock/advance {"seconds":121} or {"duration":"2m1s"}        AdvanceClock

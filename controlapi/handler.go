@@ -56,6 +56,8 @@ type config struct {
 	clientChecksSet bool
 	// metricsClientIDs adds client_id labels to /metrics (metrics.go).
 	metricsClientIDs bool
+	// version is what GET /v1/health reports (Version).
+	version string
 }
 
 type mount struct {
@@ -165,6 +167,7 @@ func (h *Handler) routes() []route {
 	routes = append(routes, h.timedRoutes()...)
 	routes = append(routes, h.metricsRoutes()...)
 	routes = append(routes, h.eventRoutes()...)
+	routes = append(routes, h.openAPIRoutes()...)
 	return append(routes, h.trafficRoutes()...)
 }
 

@@ -65,10 +65,12 @@ func (a *api) expect(method, path, body string, status int, want string) {
 var apiStart = time.UnixMilli(1_700_000_000_123) // 2023-11-14T22:13:20.123Z
 
 func TestControlHealthAndClock(t *testing.T) {
-	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart), mockbroker.WithRelease(protocol.Release498))
-	a := newAPI(t, b)
+	b := mockbroker.Start(t, mockbroker.WithVirtualClock(apiStart), mockbroker.WithRelease(protocol.Release498),
+		mockbroker.WithExpiry(90*time.Second), mockbroker.WithScanInterval(time.Second, 5*time.Second))
+	a := newAPI(t, b, Version("v1.2.3"))
 	a.expect("GET", "/v1/health", "", 200,
-		`{"status":"ok","addr":"`+b.Addr()+`","advertise":"`+b.AdvertisedAddr()+`","compat":"4.9","virtualClock":true,"now":"2023-11-14T22:13:20.123Z"}`)
+		`{"status":"ok","addr":"`+b.Addr()+`","advertise":"`+b.AdvertisedAddr()+`","compat":"4.9","virtualClock":true,"now":"2023-11-14T22:13:20.123Z",`+
+			`"version":"v1.2.3","expiryMs":90000,"scanIntervalMs":5000}`)
 	a.expect("GET", "/v1/clock", "", 200, `{"now":"2023-11-14T22:13:20.123Z","nowMs":1700000000123,"virtualClock":true}`)
 	a.expect("POST", "/v1/clock/advance", `{"seconds": 1.5}`, 200, `{"now":"2023-11-14T22:13:21.623Z","nowMs":1700000001623,"virtualClock":true}`)
 	a.expect("POST", "/v1/clock/advance", `{"duration": "1m"}`, 200, `{"now":"2023-11-14T22:14:21.623Z","nowMs":1700000061623,"virtualClock":true}`)

@@ -12,6 +12,7 @@ import (
 
 	"gotest.tools/v3/assert"
 
+	"github.com/rocketmock/rocketmock/internal/buildinfo"
 	"github.com/rocketmock/rocketmock/internal/testchild"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/remoting"
@@ -54,4 +55,17 @@ func healthChild(t *testing.T) {
 	assert.NilError(t, json.Unmarshal([]byte(body), &eb))
 	assert.Assert(t, strings.HasPrefix(eb.Error, "the broker stopped serving: "), eb.Error)
 	assert.Assert(t, strings.Contains(eb.Error, "too many open files"), eb.Error)
+}
+
+// TestHealthReportsVersionAndExpiry checks the defaults: the build's
+// module version (as `rocketmock version` prints it), 120 s expiry, 10 s
+// scans.
+func TestHealthReportsVersionAndExpiry(t *testing.T) {
+	c := newClient(t, mockbroker.Start(t))
+	h, err := c.Health(t.Context())
+	assert.NilError(t, err)
+	assert.Equal(t, h.Version, buildinfo.Version(""))
+	assert.Assert(t, h.Version != "")
+	assert.Equal(t, h.ExpiryMs, int64(120_000))
+	assert.Equal(t, h.ScanIntervalMs, int64(10_000))
 }

@@ -56,6 +56,17 @@ type SubscriptionGroupDeleted struct {
 	Existed   bool   `json:"existed"`
 }
 
+// topicRequest is the body of PUT /v1/topics/{topic}; every field is
+// optional.
+type topicRequest struct {
+	ReadQueueNums   int32  `json:"readQueueNums,omitempty"`
+	WriteQueueNums  int32  `json:"writeQueueNums,omitempty"`
+	Perm            int32  `json:"perm,omitempty"`
+	TopicFilterType string `json:"topicFilterType,omitempty"`
+	TopicSysFlag    int32  `json:"topicSysFlag,omitempty"`
+	Order           bool   `json:"order,omitempty"`
+}
+
 // topicRoutes are the topic and subscription-group endpoints.
 func (h *Handler) topicRoutes() []route {
 	return []route{
@@ -91,14 +102,7 @@ func (h *Handler) topics(r *http.Request) (int, any, error) {
 // every field is optional (the broker's queue count, perm 6).
 func (h *Handler) putTopic(r *http.Request) (int, any, error) {
 	const example = `{"readQueueNums":8,"writeQueueNums":8,"perm":6}`
-	var req struct {
-		ReadQueueNums   int32  `json:"readQueueNums"`
-		WriteQueueNums  int32  `json:"writeQueueNums"`
-		Perm            int32  `json:"perm"`
-		TopicFilterType string `json:"topicFilterType"`
-		TopicSysFlag    int32  `json:"topicSysFlag"`
-		Order           bool   `json:"order"`
-	}
+	var req topicRequest
 	if err := decodeBody(r, &req, false, example); err != nil {
 		return 0, nil, err
 	}

@@ -18,6 +18,11 @@ type Health struct {
 	Compat       string `json:"compat"`    // "5" or "4.9"
 	VirtualClock bool   `json:"virtualClock"`
 	Now          string `json:"now"`
+	// Version is the module version of the running build, as
+	// `rocketmock version` prints it (controlapi.Version).
+	Version        string `json:"version"`
+	ExpiryMs       int64  `json:"expiryMs"`       // how long a silent producer or consumer stays
+	ScanIntervalMs int64  `json:"scanIntervalMs"` // the period of the expiry scan
 }
 
 // Clock is GET /v1/clock and the answer of POST /v1/clock/advance.

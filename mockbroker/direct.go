@@ -12,6 +12,10 @@ import (
 // Closed reports whether Close has been called.
 func (b *Broker) Closed() bool { return b.closed.Load() }
 
+// Expiry returns how long a producer or consumer may stay silent before
+// the scan drops it (WithExpiry).
+func (b *Broker) Expiry() time.Duration { return b.cfg.expiry }
+
 // VirtualClock reports whether the broker was started WithVirtualClock,
 // so that Advance and AdvanceClock move its clock.
 func (b *Broker) VirtualClock() bool { return b.sched.virtual }

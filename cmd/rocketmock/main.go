@@ -13,10 +13,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/rocketmock/rocketmock/internal/buildinfo"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, when set at build time with -ldflags "-X main.version=...",
+// wins over the module version in the build information
+// (buildinfo.Version).
+var version string
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, nil))
@@ -41,7 +45,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	case "admin":
 		return admin(args[1:], stdout, stderr, stop)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "rocketmock", version)
+		fmt.Fprintln(stdout, "rocketmock", buildinfo.Version(version))
 		return 0
 	case "help", "--help", "-h":
 		fmt.Fprintln(stdout, usage)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/rocketmock/rocketmock/clientcheck"
 	"github.com/rocketmock/rocketmock/controlapi"
+	"github.com/rocketmock/rocketmock/internal/buildinfo"
 	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
@@ -210,7 +211,8 @@ func serve(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		host, _, _ := net.SplitHostPort(f.control)
 		_, port, _ := net.SplitHostPort(ln.Addr().String())
 		control = net.JoinHostPort(host, port)
-		hopts := []controlapi.Option{controlapi.Token(f.controlToken), controlapi.ClientChecks(watch), controlapi.MetricsClientIDs(f.metricsClientIDs)}
+		hopts := []controlapi.Option{controlapi.Token(f.controlToken), controlapi.ClientChecks(watch),
+			controlapi.MetricsClientIDs(f.metricsClientIDs), controlapi.Version(buildinfo.Version(version))}
 		if host != "" && net.ParseIP(host) == nil {
 			hopts = append(hopts, controlapi.AllowHosts(host)) // requests may name the host it was given
 		}
