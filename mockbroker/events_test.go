@@ -68,3 +68,40 @@ func TestEventKindRoles(t *testing.T) {
 		assert.DeepEqual(t, got, []any{tt.name, tt.producer, tt.consumer, tt.fault, tt.clock})
 	}
 }
+
+// A subscription hands out every event once, in order, however reads and
+// publishes interleave (the queue reuses the space read).
+func TestSubscriptionQueueKeepsOrder(t *testing.T) {
+	b := Start(t)
+	sub := b.Subscribe()
+	defer sub.Close()
+	next := 0
+	for round := range 200 {
+		for range round % 37 {
+			b.events.publish(ProducerEvent{Kind: EventClockAdvanced, Advanced: time.Duration(next + sub.pending())})
+		}
+		for range round % 23 {
+			if sub.pending() == 0 {
+				break
+			}
+			ev, err := sub.Next(ctxT(t))
+			assert.NilError(t, err)
+			assert.Equal(t, ev.Advanced, time.Duration(next))
+			next++
+		}
+	}
+	for sub.pending() > 0 {
+		ev, err := sub.Next(ctxT(t))
+		assert.NilError(t, err)
+		assert.Equal(t, ev.Advanced, time.Duration(next))
+		next++
+	}
+	assert.Assert(t, next > 3000, "%d events", next)
+}
+
+// pending returns how many events wait to be read.
+func (s *Subscription) pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) - s.head
+}
