@@ -68,6 +68,7 @@
 //	DELETE /v1/acl                                     SetACL(nil): access control off
 //	GET    /v1/acl/denials                             Denials
 //	DELETE /v1/acl/denials                             ClearDenials
+//	GET    /v1/events[?after=ID] (or Last-Event-ID)    Subscribe as Server-Sent Events (events.go)
 //	GET    /metrics                                    Prometheus text format (package metrics; MetricsClientIDs)
 //
 // `rocketmock serve --client-checks` mounts GET /v1/clients/report too.

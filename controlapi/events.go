@@ -31,8 +31,9 @@ const (
 	eventRetryMs    = 2000             // the retry line: a browser reconnects after 2 s
 	eventPing       = 15 * time.Second // a ": ping" comment keeps proxies and clients from timing out
 	eventWriteStall = 10 * time.Second // a write that takes longer ends its stream
-	eventBatch      = 256              // events copied out of the log at a time
-	maxEventStreams = 32               // open streams per Handler: the server keeps connections for the rest of the API
+	eventBatch      = 256              // events copied out of the log, or logged, at a time
+	eventCoalesce   = 5 * time.Millisecond
+	maxEventStreams = 32 // open streams per Handler: the server keeps connections for the rest of the API
 )
 
 // eventFeed is a Handler's event log and what its streams share.
@@ -53,16 +54,38 @@ func newEventFeed(b *mockbroker.Broker) *eventFeed {
 	return f
 }
 
+// follow logs the subscription's events. It takes all that is queued
+// and then pauses for eventCoalesce: on a busy broker it wakes (and wakes
+// the streams) at most every eventCoalesce, so that publishing an event
+// costs the broker's event loop an append, not a goroutine wake-up.
 func (f *eventFeed) follow(sub *mockbroker.Subscription) {
 	defer close(f.done)
 	defer f.log.close()
 	defer sub.Close()
+	queued, cancel := context.WithCancel(context.Background())
+	cancel() // Next with it returns what is queued, or an error at once
+	var batch []mockbroker.ProducerEvent
 	for {
 		ev, err := sub.Next(context.Background())
 		if err != nil {
 			return // the broker closed
 		}
-		f.log.add(ev)
+		batch = append(batch[:0], ev)
+		for { // everything queued, in batches
+			ev, err := sub.Next(queued)
+			if err == nil {
+				batch = append(batch, ev)
+			}
+			if len(batch) == eventBatch || (err != nil && len(batch) > 0) {
+				f.log.add(batch...)
+				clear(batch)
+				batch = batch[:0]
+			}
+			if err != nil {
+				break
+			}
+		}
+		time.Sleep(eventCoalesce)
 	}
 }
 
@@ -153,24 +176,30 @@ func newEventLog(n, maxBytes int) *eventLog {
 	return &eventLog{ring: make([]loggedEvent, n), maxBytes: maxBytes, changed: make(chan struct{})}
 }
 
-// add numbers ev, keeps it and wakes the streams. Only the follower
-// goroutine adds, so the id can be taken before the lock.
-func (l *eventLog) add(ev mockbroker.ProducerEvent) {
+// add numbers the events, keeps them and wakes the streams. Only the
+// follower goroutine adds, so the ids can be taken before the lock.
+func (l *eventLog) add(evs ...mockbroker.ProducerEvent) {
 	l.mu.Lock()
-	id := l.last + 1
+	id := l.last
 	l.mu.Unlock()
-	e := eventJSON(id, ev)
-	frame := sseFrame(id, e.Kind, e)
+	frames := make([][]byte, len(evs))
+	for i, ev := range evs {
+		e := eventJSON(id+int64(i)+1, ev)
+		frames[i] = sseFrame(e.ID, e.Kind, e)
+	}
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.n == len(l.ring) {
-		l.dropOldestLocked()
-	}
-	l.ring[(id-1)%int64(len(l.ring))] = loggedEvent{id: id, frame: frame}
-	l.last, l.n, l.bytes = id, l.n+1, l.bytes+len(frame)+loggedCost
-	for l.bytes > l.maxBytes && l.n > 1 {
-		l.dropOldestLocked()
+	for _, frame := range frames {
+		if l.n == len(l.ring) {
+			l.dropOldestLocked()
+		}
+		id++
+		l.ring[(id-1)%int64(len(l.ring))] = loggedEvent{id: id, frame: frame}
+		l.last, l.n, l.bytes = id, l.n+1, l.bytes+len(frame)+loggedCost
+		for l.bytes > l.maxBytes && l.n > 1 {
+			l.dropOldestLocked()
+		}
 	}
 	close(l.changed)
 	l.changed = make(chan struct{})

@@ -188,7 +188,8 @@ func (h *eventHub) close() {
 type Subscription struct {
 	hub    *eventHub
 	mu     sync.Mutex
-	queue  []ProducerEvent
+	queue  []ProducerEvent // queue[head:] are to be read
+	head   int
 	notify chan struct{} // has a token when queue is non-empty or closed
 	closed bool
 }
@@ -218,6 +219,13 @@ func (b *Broker) Subscribe() *Subscription {
 
 func (s *Subscription) push(ev ProducerEvent) {
 	s.mu.Lock()
+	if len(s.queue) == cap(s.queue) && s.head >= len(s.queue)/2 {
+		// Reuse the space read already rather than grow: a follower that
+		// keeps up never makes the queue allocate.
+		n := copy(s.queue, s.queue[s.head:])
+		clear(s.queue[n:])
+		s.queue, s.head = s.queue[:n], 0
+	}
 	s.queue = append(s.queue, ev)
 	s.mu.Unlock()
 	select {
@@ -231,9 +239,13 @@ func (s *Subscription) push(ev ProducerEvent) {
 func (s *Subscription) Next(ctx context.Context) (ProducerEvent, error) {
 	for {
 		s.mu.Lock()
-		if len(s.queue) > 0 {
-			ev := s.queue[0]
-			s.queue = s.queue[1:]
+		if s.head < len(s.queue) {
+			ev := s.queue[s.head]
+			s.queue[s.head] = ProducerEvent{}
+			s.head++
+			if s.head == len(s.queue) {
+				s.queue, s.head = s.queue[:0], 0
+			}
 			if len(s.queue) > 0 || s.closed {
 				select {
 				case s.notify <- struct{}{}:
