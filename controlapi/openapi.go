@@ -55,6 +55,9 @@ type apiOperation struct {
 	response any
 	status   int
 	media    []string // success media types, when not application/json
+	// streamData is a value of the type each event's data line holds
+	// (text/event-stream): documented as the media type's x-event-data.
+	streamData any
 	// errors are the error statuses besides those every endpoint has:
 	// 401 (unless public) and 403; 400 for any path parameter (a "." or
 	// ".." segment), 400 and 413 for any body are added too.
@@ -174,7 +177,7 @@ func apiOperations() []apiOperation {
 			"each event is \"id: <n>\", \"event: <kind>\", \"data: <one-line JSON Event>\"; a gap event says which ids were lost",
 			query:   []apiParam{{"after", "resume after this event id (0: everything still buffered); Last-Event-ID wins", true}},
 			headers: []apiParam{{"Last-Event-ID", "resume after this event id", true}},
-			media:   []string{"text/event-stream"}, errors: []int{http.StatusBadRequest, http.StatusServiceUnavailable}},
+			media:   []string{"text/event-stream"}, streamData: Event{}, errors: []int{http.StatusBadRequest, http.StatusServiceUnavailable}},
 		{pattern: "GET /metrics", summary: "Prometheus metrics: requests, connections, producers and consumers per group, heartbeat ages, messages per queue, dropped records, event-loop lag",
 			media: []string{"text/plain"}},
 		{pattern: "GET /", summary: "The heartbeat dashboard page (no token: it holds no data and asks for the token)",
@@ -293,7 +296,11 @@ func buildOpenAPI(ops []apiOperation) jsonObject {
 		case len(op.media) > 0:
 			content := jsonObject{}
 			for _, m := range op.media {
-				content[m] = jsonObject{"schema": jsonObject{"type": "string"}}
+				mt := jsonObject{"schema": jsonObject{"type": "string"}}
+				if op.streamData != nil {
+					mt["x-event-data"] = s.of(reflect.TypeOf(op.streamData))
+				}
+				content[m] = mt
 			}
 			success["content"] = content
 		}
