@@ -1,6 +1,9 @@
 # rocketmock: the mock broker + name server as a container image.
 #
 #   docker build -t rocketmock .
+#   (add --build-arg VERSION=$(git describe --tags --always) to name the
+#   version: .git stays out of the build context, so the build info alone
+#   says "devel")
 #   docker run --rm -p 9876:9876 -p 9877:9877 \
 #     -e ROCKETMOCK_ADVERTISE=127.0.0.1:9876 -e ROCKETMOCK_CONTROL_TOKEN=secret rocketmock
 #
