@@ -97,6 +97,9 @@ func (h *Handler) runTransactionCheck(r *http.Request) (int, any, error) {
 func (h *Handler) scheduled(r *http.Request) (int, any, error) {
 	out := ScheduledMessageList{Scheduled: []ScheduledMessage{}}
 	for _, s := range h.b.ScheduledMessages() {
+		if s.Properties == nil {
+			s.Properties = map[string]string{} // {} on the wire, as the schema says, never null
+		}
 		out.Scheduled = append(out.Scheduled, ScheduledMessage{
 			Topic: s.Topic, QueueID: s.QueueID, QueueOffset: s.QueueOffset, CommitLogOffset: s.CommitLogOffset,
 			RealTopic: s.RealTopic, RealQueueID: s.RealQueueID, DelayLevel: s.DelayLevel, MsgID: s.MsgID,
