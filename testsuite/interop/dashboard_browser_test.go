@@ -359,7 +359,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	const paysGroup, paysTopic = "PG_dash_payments", "TopicDashPayments"
 	ordersLoad, paysLoad := []int{7, 1, 0, 2}, []int{1, 1, 1, 3}
 	_, orders := startSkewedProducer(t, b.Addr(), ordersGroup, ordersTopic, ordersLoad)
-	_, pays := startSkewedProducer(t, b.Addr(), paysGroup, paysTopic, paysLoad)
+	paysProducer, pays := startSkewedProducer(t, b.Addr(), paysGroup, paysTopic, paysLoad)
 	for _, g := range []string{ordersGroup, paysGroup} {
 		wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 		err := b.WaitProducers(wctx, g, 1)
@@ -419,6 +419,21 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("%s's chart (-want +got):\n%s", pays, diff)
 	}
 	br.shot("02-send-counts")
+
+	// 2b. A fault fires on a real client's request: the timeline shows it
+	// live, with the request and the action.
+	if _, err := api.AddFault(ctx, controlapi.FaultSpec{Code: controlapi.CodeName("*"), Fault: "delay", DelayMs: 50, Times: 1, ClientID: pays}); err != nil {
+		t.Fatal(err)
+	}
+	msg := primitive.NewMessage(paysTopic, []byte("through a fault"))
+	msg.Queue = &primitive.MessageQueue{Topic: paysTopic, BrokerName: "broker-a", QueueId: 3}
+	sctx, scancel := context.WithTimeout(ctx, 10*time.Second)
+	if r, err := paysProducer.SendSync(sctx, msg); err != nil || r.Status != primitive.SendOK {
+		t.Fatalf("send through the delay fault: %v %v", r, err)
+	}
+	scancel()
+	br.waitFor("the fault in the timeline", func(s pageState) bool { return s.hasEvent("fault-fired", "pass after 50ms") })
+	br.shot("02b-fault-fired")
 
 	// 3. Ages tick with the broker's clock: on the virtual clock they stand
 	// still, and move when the clock is advanced (no reload).
