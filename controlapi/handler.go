@@ -355,9 +355,11 @@ func statusOf(err error) int {
 func (h *Handler) endpoint(fn func(*http.Request) (int, any, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, body, err := fn(r)
-		if stream, ok := body.(http.Handler); ok && err == nil {
-			h.b.Logger().Debug("control API stream", "method", r.Method, "path", r.URL.Path)
-			stream.ServeHTTP(w, r) // an answer that writes itself, such as GET /v1/events
+		if self, ok := body.(http.Handler); ok && err == nil {
+			// An answer that writes itself: not JSON (/metrics) or a
+			// stream (/v1/events).
+			h.b.Logger().Debug("control API", "method", r.Method, "path", r.URL.Path, "answer", "written by the endpoint")
+			self.ServeHTTP(w, r)
 			return
 		}
 		if err != nil {
@@ -367,10 +369,6 @@ func (h *Handler) endpoint(fn func(*http.Request) (int, any, error)) http.Handle
 			return
 		}
 		h.b.Logger().Debug("control API", "method", r.Method, "path", r.URL.Path, "status", status)
-		if raw, ok := body.(http.Handler); ok { // an answer that is not JSON (/metrics)
-			raw.ServeHTTP(w, r)
-			return
-		}
 		writeJSON(w, status, body)
 	})
 }
