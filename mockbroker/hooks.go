@@ -127,7 +127,8 @@ func (b *Broker) Scan() int { return b.producers.ScanNotActiveChannel() }
 func (b *Broker) ScanInterval() time.Duration { return b.cfg.scanInterval }
 
 // Advance moves the virtual clock forward, running each scan that falls
-// due on the way, then publishes EventClockAdvanced. It panics on a broker without WithVirtualClock.
+// due on the way, then publishes EventClockAdvanced. It panics on a
+// broker without WithVirtualClock.
 func (b *Broker) Advance(d time.Duration) {
 	if !b.sched.advance(d) {
 		panic("mockbroker: Advance needs a broker started WithVirtualClock")
