@@ -224,10 +224,7 @@ var ErrEngineStopped = errors.New("remoting: the event loops stopped unexpectedl
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		s.closing.Store(true)
-		s.asyncMu.Lock()
-		s.asyncDone = true // no AsyncWrite or Close into a stopping engine
-		s.asyncMu.Unlock()
-		s.delays.close()
+		s.stopAsync() // no AsyncWrite or Close into a stopping engine
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel() // Stop only signals; waiting for Run is faster than its 500 ms poll
 		if err := s.engine.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) && s.Err() == nil {
@@ -249,6 +246,15 @@ func (s *Server) async(fn func() error) error {
 		return ErrServerClosed
 	}
 	return fn()
+}
+
+// stopAsync makes async refuse from now on, after the calls in progress,
+// and stops the delayed replies.
+func (s *Server) stopAsync() {
+	s.asyncMu.Lock()
+	s.asyncDone = true
+	s.asyncMu.Unlock()
+	s.delays.close()
 }
 
 // engine is the gnet event handler: bytes in, frames, requests, replies out.
@@ -304,10 +310,7 @@ func (s *Server) stoppedOnItsOwn() {
 	if !s.stopErr.CompareAndSwap(nil, &err) {
 		return
 	}
-	s.asyncMu.Lock()
-	s.asyncDone = true
-	s.asyncMu.Unlock()
-	s.delays.close()
+	s.stopAsync()
 	s.log.Error("the server stopped serving: every connection is closed and the port no longer accepts", "addr", s.addr, "err", err)
 }
 
