@@ -296,12 +296,7 @@ func (s *ConsumeStats) MarshalAs(r Release) []byte {
 	w.key("consumeTps")
 	w.b = fjAppendDouble(w.b, s.ConsumeTps)
 	w.key("offsetTable")
-	w.open('{')
-	for _, q := range offsetTableOrder(r, s.OffsetTable) {
-		w.sep()
-		q.write(&w)
-		w.b = append(w.b, ':')
-		o := s.OffsetTable[q]
+	writeOffsetTable(&w, r, s.OffsetTable, func(w *fjWriter, o OffsetWrapper) {
 		w.open('{')
 		w.intField("brokerOffset", o.BrokerOffset)
 		w.intField("consumerOffset", o.ConsumerOffset)
@@ -310,10 +305,24 @@ func (s *ConsumeStats) MarshalAs(r Release) []byte {
 			w.intField("pullOffset", o.PullOffset)
 		}
 		w.close('}')
-	}
-	w.close('}')
+	})
 	w.close('}')
 	return w.b
+}
+
+// writeOffsetTable writes a map keyed by MessageQueue as fastjson does,
+// with the queues as object keys ({{"brokerName":…}:…}, not JSON), in the
+// order the broker of release r holds them (offsetTableOrder), each value
+// by write.
+func writeOffsetTable[V any](w *fjWriter, r Release, table map[MessageQueue]V, write func(*fjWriter, V)) {
+	w.open('{')
+	for _, q := range offsetTableOrder(r, table) {
+		w.sep()
+		q.write(w)
+		w.b = append(w.b, ':')
+		write(w, table[q])
+	}
+	w.close('}')
 }
 
 // offsetTableOrder returns the queues of an offsetTable in the order the

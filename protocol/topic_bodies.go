@@ -22,19 +22,13 @@ func (t *TopicStatsTable) MarshalAs(r Release) []byte {
 	w := fjWriter{b: make([]byte, 0, 24+120*len(t.OffsetTable))}
 	w.open('{')
 	w.key("offsetTable")
-	w.open('{')
-	for _, q := range offsetTableOrder(r, t.OffsetTable) {
-		w.sep()
-		q.write(&w)
-		w.b = append(w.b, ':')
-		o := t.OffsetTable[q]
+	writeOffsetTable(&w, r, t.OffsetTable, func(w *fjWriter, o TopicOffset) {
 		w.open('{')
 		w.intField("lastUpdateTimestamp", o.LastUpdateTimestamp)
 		w.intField("maxOffset", o.MaxOffset)
 		w.intField("minOffset", o.MinOffset)
 		w.close('}')
-	}
-	w.close('}')
+	})
 	w.close('}')
 	return w.b
 }
