@@ -438,16 +438,12 @@ func fjObjectKeyed(raw []byte, fn func(q MessageQueue, value []byte) error) erro
 		return err
 	}
 	for _, m := range members {
-		key := m.key
-		if len(key) > 0 && key[0] == '"' {
-			var s string
-			if err := json.Unmarshal(key, &s); err != nil {
-				return err
-			}
-			key = []byte(s)
+		key, err := fjKeyName(m.key)
+		if err != nil {
+			return err
 		}
 		var q messageQueueWire
-		if err := fjUnmarshal(key, &q); err != nil {
+		if err := fjUnmarshal([]byte(key), &q); err != nil {
 			return fmt.Errorf("key %s: want a MessageQueue object: %w", m.key, err)
 		}
 		if err := fn(MessageQueue(q), m.value); err != nil {
