@@ -215,12 +215,8 @@ func (c *ConsumerConnection) Marshal() []byte {
 	w.strFieldOmitEmpty("messageModel", c.MessageModel)
 	w.key("subscriptionTable")
 	w.open('{')
-	topics := make([]string, 0, len(c.SubscriptionTable))
-	for t := range c.SubscriptionTable {
-		topics = append(topics, t)
-	}
-	n := len(topics)
-	for _, t := range JavaHashMapOrder(topics, n+n/2+1, JavaStringHash, strings.Compare) {
+	n := len(c.SubscriptionTable)
+	for _, t := range javaMapOrder(c.SubscriptionTable, n+n/2+1, make([]string, 0, n)) {
 		w.mapKey(t)
 		s := c.SubscriptionTable[t]
 		s.writeJava(&w)

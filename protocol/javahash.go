@@ -47,11 +47,7 @@ func JavaHashMapOrder[K any](keys []K, capacity int, hash func(K) int32, compare
 // JavaStringKeys returns the keys of m in the order a new java.util.HashMap
 // holding m's entries (as fastjson fills one) iterates them.
 func JavaStringKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	return JavaHashMapOrder(keys, 0, JavaStringHash, strings.Compare)
+	return javaMapOrder(m, 0, make([]string, 0, len(m)))
 }
 
 // JavaLongKeys is JavaStringKeys for a map with Long keys.
@@ -83,9 +79,9 @@ func JavaStringHash(s string) int32 {
 func JavaLongHash(v int64) int32 { return int32(v ^ int64(uint64(v)>>32)) }
 
 // javaMapOrder returns the keys of m, in buf, in the order a HashMap with
-// the given initial capacity iterates them, so that extFields come out as
-// a Java broker writes them.
-func javaMapOrder(m map[string]string, table int, buf []string) []string {
+// the given initial capacity iterates them, so that extFields (or any
+// String-keyed map) come out as a Java broker writes them.
+func javaMapOrder[V any](m map[string]V, table int, buf []string) []string {
 	keys := buf[:0]
 	for k := range m {
 		keys = append(keys, k)

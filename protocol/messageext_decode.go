@@ -193,15 +193,11 @@ func FormatPropertiesAs(r Release, m map[string]string) string {
 	if len(m) == 0 {
 		return ""
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
 	capacity := 128
 	if r == Release498 {
 		capacity = 0
 	}
-	keys = JavaHashMapOrder(keys, capacity, JavaStringHash, strings.Compare)
+	keys := javaMapOrder(m, capacity, make([]string, 0, len(m)))
 	var b strings.Builder
 	for _, k := range keys {
 		b.WriteString(k)
