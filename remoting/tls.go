@@ -120,7 +120,8 @@ type tlsInners struct {
 	relays sync.WaitGroup
 }
 
-// start registers a relay; false once the server is closing.
+// start registers a relay, on the event loop (stop runs only once the
+// event loops have stopped, so no relay starts after it).
 func (t *tlsInners) start(p *tlsPipe) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
