@@ -314,32 +314,17 @@ func (m *Manager) ChannelClosed(ch Channel) bool {
 func (m *Manager) ScanNotActive() []ClientInfo {
 	m.mu.Lock()
 	now := m.opts.Now()
+	silent := func(c *ClientInfo) bool { return now.Sub(c.LastUpdate) > m.opts.ChannelExpiredTimeout }
 	var expired []ClientInfo
 	var evs []Event
 	for _, name := range sortedKeys(m.groups) {
-		g := m.groups[name]
-		for _, ch := range slices.Clone(g.order) {
-			info := g.chans[ch]
-			if now.Sub(info.LastUpdate) > m.opts.ChannelExpiredTimeout {
-				g.removeChannel(ch)
-				expired = append(expired, *info)
-				evs = append(evs, Event{Kind: Expired, Group: name, Client: *info})
-			}
-		}
-		if len(g.chans) == 0 {
-			// Java's it.remove(): no UNREGISTER event, and 5.x leaves
-			// topicGroupTable as it is.
-			delete(m.groups, name)
-		}
+		expired, evs = m.expireLocked(m.groups[name], silent, expired, evs)
 	}
 	if m.v5() {
 		m.removeExpiredCompensation(now)
 	}
 	m.mu.Unlock()
-	for _, c := range expired {
-		_ = c.Channel.Close()
-	}
-	m.emit(evs)
+	m.closeExpired(expired, evs)
 	return expired
 }
 
