@@ -2,9 +2,9 @@ package records
 
 import "strings"
 
-// This file holds the byte and count bounds on what the records keep
-// besides the messages: journal bytes, topics counted, closed connections'
-// send counts.
+// This file holds the ring behind every kept list (messages, journal,
+// END_TRANSACTIONs) and the other bounds on what the records keep: topics
+// counted, closed connections' send counts.
 
 // sizedRing keeps the last values added within a count limit and a byte
 // limit (each value's size as the caller gave it), oldest first, and
