@@ -98,9 +98,10 @@ func (m *Manager) emit(evs []Event) {
 
 // notify appends Java's CHANGE event for g when the broker-wide switch
 // lets DefaultConsumerIdsChangeListener send it and there is someone to
-// send it to.
+// send it to. 5.x fires none for a BROADCASTING group (each of Java's
+// call sites tests isBroadcastMode; they all do, so it is tested here).
 func (m *Manager) notify(evs []Event, g *group) []Event {
-	if m.opts.DisableNotify || len(g.order) == 0 {
+	if m.opts.DisableNotify || len(g.order) == 0 || (m.v5() && g.messageModel == Broadcasting) {
 		return evs
 	}
 	return append(evs, Event{Kind: Notify, Group: g.name, Channels: slices.Clone(g.order)})
@@ -159,7 +160,7 @@ func (m *Manager) register(reg Registration, updateSub bool) bool {
 		kind = Registered
 	}
 	evs := []Event{{Kind: kind, Group: g.name, Client: info, SubscriptionsChanged: r2}}
-	if (r1 || r2) && reg.NotifyEnabled && !(m.v5() && g.messageModel == Broadcasting) {
+	if (r1 || r2) && reg.NotifyEnabled {
 		evs = m.notify(evs, g)
 	}
 	m.mu.Unlock()
@@ -253,7 +254,7 @@ func (m *Manager) Unregister(group string, ch Channel, notifyEnabled bool) {
 		m.clearTopicGroups(g)
 		evs = append(evs, Event{Kind: GroupRemoved, Group: group})
 	}
-	if notifyEnabled && !(m.v5() && g.messageModel == Broadcasting) {
+	if notifyEnabled {
 		evs = m.notify(evs, g)
 	}
 	m.mu.Unlock()
@@ -297,9 +298,7 @@ func (m *Manager) ChannelClosed(ch Channel) bool {
 			m.clearTopicGroups(g)
 			evs = append(evs, Event{Kind: GroupRemoved, Group: name})
 		}
-		if !(m.v5() && g.messageModel == Broadcasting) {
-			evs = m.notify(evs, g)
-		}
+		evs = m.notify(evs, g)
 	}
 	m.mu.Unlock()
 	m.emit(evs)
