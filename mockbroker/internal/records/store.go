@@ -369,11 +369,7 @@ func (st *State[M, E, J]) Accepted(topic string) int64 {
 	if topic != "" {
 		return st.topics.n[topic]
 	}
-	n := st.topics.msgs
-	for _, v := range st.topics.n {
-		n += v
-	}
-	return n
+	return st.topics.total
 }
 
 // EachMessage calls fn on each kept message of topic ("" for every topic),
