@@ -283,15 +283,19 @@ func (m *Manager) clearTopicGroups(g *group) {
 // whether ch was in any group.
 func (m *Manager) ChannelClosed(ch Channel) bool {
 	m.mu.Lock()
+	// Only the groups holding ch change (every connection's close comes
+	// here, a producer's too); they are visited in name order.
+	var names []string
+	for name, g := range m.groups {
+		if g.chans[ch] != nil {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
 	var evs []Event
-	removed := false
-	for _, name := range sortedKeys(m.groups) {
+	for _, name := range names {
 		g := m.groups[name]
 		info := g.removeChannel(ch)
-		if info == nil {
-			continue
-		}
-		removed = true
 		evs = append(evs, Event{Kind: Closed, Group: name, Client: *info})
 		if len(g.chans) == 0 {
 			delete(m.groups, name)
@@ -302,7 +306,7 @@ func (m *Manager) ChannelClosed(ch Channel) bool {
 	}
 	m.mu.Unlock()
 	m.emit(evs)
-	return removed
+	return len(names) > 0
 }
 
 // ScanNotActive is scanNotActiveChannel: every channel whose last
