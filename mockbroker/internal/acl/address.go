@@ -142,27 +142,10 @@ func newMatchRange(pattern string) (addressMatcher, error) {
 	m := &matchRange{}
 	found := false
 	for i := 1; i <= 3 && i < len(parts); i++ {
-		v := strings.TrimSpace(parts[i])
 		m.index = i
-		if v == "*" {
-			m.start, m.end = 0, 255
-		} else if strings.Contains(v, "-") {
-			if strings.HasPrefix(v, "-") {
-				return nil, fmt.Errorf("RangeRemoteAddressStrategy netaddress examine scope Exception value %s ", v)
-			}
-			se := splitNonEmpty(v, "-")
-			if len(se) < 2 {
-				return nil, fmt.Errorf("address pattern %s: want a range a-b in %q", pattern, v)
-			}
-			var err1, err2 error
-			m.start, err1 = strconv.Atoi(se[0])
-			m.end, err2 = strconv.Atoi(se[1])
-			if err1 != nil || err2 != nil {
-				return nil, fmt.Errorf("address pattern %s: For input string: %q", pattern, v)
-			}
-			if !(inByte(m.end) && inByte(m.start) && m.start <= m.end) {
-				return nil, fmt.Errorf("RangeRemoteAddressStrategy netaddress examine scope Exception start is %d , end is %d", m.start, m.end)
-			}
+		var err error
+		if m.start, m.end, err = rangePart(pattern, parts[i], 255, strconv.Atoi); err != nil {
+			return nil, err
 		}
 		if m.end > 0 {
 			found = true
@@ -213,26 +196,9 @@ func newMatchRangeV6(pattern string) (addressMatcher, error) {
 	parts := splitNonEmpty(pattern, ":")
 	m := &matchRange{v6: true}
 	for i := 1; i < len(parts); i++ {
-		v := strings.TrimSpace(parts[i])
-		if v == "*" {
-			m.start, m.end = 0, 0xffff
-		} else if strings.Contains(v, "-") {
-			if strings.HasPrefix(v, "-") {
-				return nil, fmt.Errorf("RangeRemoteAddressStrategy netaddress examine scope Exception value %s ", v)
-			}
-			se := splitNonEmpty(v, "-")
-			if len(se) < 2 {
-				return nil, fmt.Errorf("address pattern %s: want a range a-b in %q", pattern, v)
-			}
-			start, err1 := strconv.ParseInt(se[0], 16, 32)
-			end, err2 := strconv.ParseInt(se[1], 16, 32)
-			if err1 != nil || err2 != nil {
-				return nil, fmt.Errorf("address pattern %s: For input string: %q", pattern, v)
-			}
-			m.start, m.end = int(start), int(end)
-			if !(m.end >= 0 && m.end <= 0xffff && m.start >= 0 && m.start <= 0xffff && m.start <= m.end) {
-				return nil, fmt.Errorf("RangeRemoteAddressStrategy netaddress examine scope Exception start is %d , end is %d", m.start, m.end)
-			}
+		var err error
+		if m.start, m.end, err = rangePart(pattern, parts[i], 0xffff, parseHex); err != nil {
+			return nil, err
 		}
 		if m.end <= 0 {
 			continue
@@ -259,6 +225,41 @@ func newMatchRangeV6(pattern string) (addressMatcher, error) {
 		return m, nil
 	}
 	return nil, fmt.Errorf("address pattern %s: no range (\"*\" or \"a-b\" with b > 0) after its first part", pattern)
+}
+
+// rangePart reads one part of a range pattern as the Java strategies do:
+// "*" is 0..maxV, "a-b" is a..b (numbers as parse reads them, within
+// 0..maxV), anything else 0..0 (no range).
+func rangePart(pattern, part string, maxV int, parse func(string) (int, error)) (start, end int, err error) {
+	v := strings.TrimSpace(part)
+	if v == "*" {
+		return 0, maxV, nil
+	}
+	if !strings.Contains(v, "-") {
+		return 0, 0, nil
+	}
+	if strings.HasPrefix(v, "-") {
+		return 0, 0, fmt.Errorf("RangeRemoteAddressStrategy netaddress examine scope Exception value %s ", v)
+	}
+	se := splitNonEmpty(v, "-")
+	if len(se) < 2 {
+		return 0, 0, fmt.Errorf("address pattern %s: want a range a-b in %q", pattern, v)
+	}
+	start, err1 := parse(se[0])
+	end, err2 := parse(se[1])
+	if err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("address pattern %s: For input string: %q", pattern, v)
+	}
+	if !(end >= 0 && end <= maxV && start >= 0 && start <= maxV && start <= end) {
+		return 0, 0, fmt.Errorf("RangeRemoteAddressStrategy netaddress examine scope Exception start is %d , end is %d", start, end)
+	}
+	return start, end, nil
+}
+
+// parseHex reads an IPv6 group as Java's Integer.parseInt(s, 16).
+func parseHex(s string) (int, error) {
+	n, err := strconv.ParseInt(s, 16, 32)
+	return int(n), err
 }
 
 func inByte(n int) bool { return n >= 0 && n <= 255 }

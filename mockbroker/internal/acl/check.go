@@ -287,8 +287,13 @@ func customHeader(ext map[string]string, fields ...field) *Error {
 			}
 			return &Error{Message: "the custom field <" + f.name + "> is null", Where: whereParse}
 		}
-		bits := map[string]int{"int": 32, "long": 64}[f.kind]
-		if bits == 0 {
+		var bits int
+		switch f.kind {
+		case "int":
+			bits = 32
+		case "long":
+			bits = 64
+		default:
 			continue
 		}
 		if _, err := strconv.ParseInt(v, 10, bits); err != nil {

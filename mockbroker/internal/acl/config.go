@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -70,22 +71,15 @@ func (cfg *Config) Clone() *Config {
 	if cfg == nil {
 		return nil
 	}
-	out := &Config{GlobalWhiteRemoteAddresses: clone(cfg.GlobalWhiteRemoteAddresses)}
+	out := &Config{GlobalWhiteRemoteAddresses: slices.Clone(cfg.GlobalWhiteRemoteAddresses)}
 	if cfg.Accounts != nil {
 		out.Accounts = make([]Account, len(cfg.Accounts))
 		for i, a := range cfg.Accounts {
-			a.TopicPerms, a.GroupPerms = clone(a.TopicPerms), clone(a.GroupPerms)
+			a.TopicPerms, a.GroupPerms = slices.Clone(a.TopicPerms), slices.Clone(a.GroupPerms)
 			out.Accounts[i] = a
 		}
 	}
 	return out
-}
-
-func clone(s []string) []string {
-	if s == nil {
-		return nil
-	}
-	return append([]string{}, s...)
 }
 
 // Permission bits (Permission).

@@ -98,9 +98,10 @@ func (m *Manager) emit(evs []Event) {
 
 // notify appends Java's CHANGE event for g when the broker-wide switch
 // lets DefaultConsumerIdsChangeListener send it and there is someone to
-// send it to.
+// send it to. 5.x fires none for a BROADCASTING group (each of Java's
+// call sites tests isBroadcastMode; they all do, so it is tested here).
 func (m *Manager) notify(evs []Event, g *group) []Event {
-	if m.opts.DisableNotify || len(g.order) == 0 {
+	if m.opts.DisableNotify || len(g.order) == 0 || (m.v5() && g.messageModel == Broadcasting) {
 		return evs
 	}
 	return append(evs, Event{Kind: Notify, Group: g.name, Channels: slices.Clone(g.order)})
@@ -159,7 +160,7 @@ func (m *Manager) register(reg Registration, updateSub bool) bool {
 		kind = Registered
 	}
 	evs := []Event{{Kind: kind, Group: g.name, Client: info, SubscriptionsChanged: r2}}
-	if (r1 || r2) && reg.NotifyEnabled && !(m.v5() && g.messageModel == Broadcasting) {
+	if (r1 || r2) && reg.NotifyEnabled {
 		evs = m.notify(evs, g)
 	}
 	m.mu.Unlock()
@@ -253,7 +254,7 @@ func (m *Manager) Unregister(group string, ch Channel, notifyEnabled bool) {
 		m.clearTopicGroups(g)
 		evs = append(evs, Event{Kind: GroupRemoved, Group: group})
 	}
-	if notifyEnabled && !(m.v5() && g.messageModel == Broadcasting) {
+	if notifyEnabled {
 		evs = m.notify(evs, g)
 	}
 	m.mu.Unlock()
@@ -282,28 +283,30 @@ func (m *Manager) clearTopicGroups(g *group) {
 // whether ch was in any group.
 func (m *Manager) ChannelClosed(ch Channel) bool {
 	m.mu.Lock()
+	// Only the groups holding ch change (every connection's close comes
+	// here, a producer's too); they are visited in name order.
+	var names []string
+	for name, g := range m.groups {
+		if g.chans[ch] != nil {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
 	var evs []Event
-	removed := false
-	for _, name := range sortedKeys(m.groups) {
+	for _, name := range names {
 		g := m.groups[name]
 		info := g.removeChannel(ch)
-		if info == nil {
-			continue
-		}
-		removed = true
 		evs = append(evs, Event{Kind: Closed, Group: name, Client: *info})
 		if len(g.chans) == 0 {
 			delete(m.groups, name)
 			m.clearTopicGroups(g)
 			evs = append(evs, Event{Kind: GroupRemoved, Group: name})
 		}
-		if !(m.v5() && g.messageModel == Broadcasting) {
-			evs = m.notify(evs, g)
-		}
+		evs = m.notify(evs, g)
 	}
 	m.mu.Unlock()
 	m.emit(evs)
-	return removed
+	return len(names) > 0
 }
 
 // ScanNotActive is scanNotActiveChannel: every channel whose last
@@ -314,32 +317,17 @@ func (m *Manager) ChannelClosed(ch Channel) bool {
 func (m *Manager) ScanNotActive() []ClientInfo {
 	m.mu.Lock()
 	now := m.opts.Now()
+	silent := func(c *ClientInfo) bool { return now.Sub(c.LastUpdate) > m.opts.ChannelExpiredTimeout }
 	var expired []ClientInfo
 	var evs []Event
 	for _, name := range sortedKeys(m.groups) {
-		g := m.groups[name]
-		for _, ch := range slices.Clone(g.order) {
-			info := g.chans[ch]
-			if now.Sub(info.LastUpdate) > m.opts.ChannelExpiredTimeout {
-				g.removeChannel(ch)
-				expired = append(expired, *info)
-				evs = append(evs, Event{Kind: Expired, Group: name, Client: *info})
-			}
-		}
-		if len(g.chans) == 0 {
-			// Java's it.remove(): no UNREGISTER event, and 5.x leaves
-			// topicGroupTable as it is.
-			delete(m.groups, name)
-		}
+		expired, evs = m.expireLocked(m.groups[name], silent, expired, evs)
 	}
 	if m.v5() {
 		m.removeExpiredCompensation(now)
 	}
 	m.mu.Unlock()
-	for _, c := range expired {
-		_ = c.Channel.Close()
-	}
-	m.emit(evs)
+	m.closeExpired(expired, evs)
 	return expired
 }
 

@@ -660,13 +660,19 @@ func (pm *Manager) expire(now time.Time, fullScan bool, dead func(group string, 
 // has channels.
 func (pm *Manager) GetAvailableChannel(group string) Channel {
 	group = ValidName(group)
+	// Only the channels looked at are copied (a group may hold thousands);
+	// their methods are called without the lock held.
+	var tries [availableChannelTries]Channel
+	size := 0
 	pm.mu.Lock()
 	g := pm.groups[group]
-	var list []Channel
 	if g != nil {
-		list = make([]Channel, len(g.order))
-		for i, e := range g.order {
-			list[i] = e.info.Channel
+		size = len(g.order)
+	}
+	if size > 0 {
+		start := int(pm.counter.Add(1)&positiveMask) % size
+		for i := range tries {
+			tries[i] = g.order[(start+i)%size].info.Channel
 		}
 	}
 	pm.mu.Unlock()
@@ -674,14 +680,12 @@ func (pm *Manager) GetAvailableChannel(group string) Channel {
 		pm.log.Warn("Check transaction failed, channel table is empty. groupId=" + group)
 		return nil
 	}
-	if len(list) == 0 {
+	if size == 0 {
 		pm.log.Warn("Channel list is empty. groupId=" + group)
 		return nil
 	}
-	start := int(pm.counter.Add(1)&positiveMask) % len(list)
 	var lastActive Channel
-	for i := range availableChannelTries {
-		ch := list[(start+i)%len(list)]
+	for _, ch := range tries {
 		if ch.IsActive() {
 			if ch.IsWritable() {
 				return ch

@@ -2,6 +2,7 @@ package producers
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -55,7 +56,7 @@ func benchManager(clock *fake.Clock) (*Manager, *benchListener) {
 	l := &benchListener{}
 	cfg := Config{
 		OnEvent: l.publish,
-		Logger:  slog.New(slog.NewTextHandler(discard{}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	if clock != nil {
 		cfg.Now = clock.Now
@@ -74,10 +75,6 @@ func (l *benchListener) publish(Event) {
 	l.events++
 	l.mu.Unlock()
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // fill registers n producers spread over groups groups ("PG_0"...).
 func fill(pm *Manager, chans []*benchChannel, groups int) {

@@ -1,9 +1,6 @@
 package producers
 
-import (
-	"strings"
-	"unicode/utf8"
-)
+import "unicode/utf8"
 
 // ValidName returns a group name or client id as the table keeps it:
 // valid UTF-8, each byte that is not replaced by U+FFFD. The heartbeat body
@@ -15,18 +12,7 @@ func ValidName(s string) string {
 	if utf8.ValidString(s) {
 		return s
 	}
-	var sb strings.Builder
-	sb.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			sb.WriteRune(utf8.RuneError)
-		} else {
-			sb.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return sb.String()
+	return string([]rune(s)) // the conversion decodes each invalid byte as U+FFFD
 }
 
 // validNames applies validName to each name, copying the slice only when

@@ -2,9 +2,9 @@ package records
 
 import "strings"
 
-// This file holds the byte and count bounds on what the records keep
-// besides the messages: journal bytes, topics counted, closed connections'
-// send counts.
+// This file holds the ring behind every kept list (messages, journal,
+// END_TRANSACTIONs) and the other bounds on what the records keep: topics
+// counted, closed connections' send counts.
 
 // sizedRing keeps the last values added within a count limit and a byte
 // limit (each value's size as the caller gave it), oldest first, and
@@ -112,6 +112,10 @@ type topicCounts struct {
 	head    int
 	dropped int64 // topics let go
 	msgs    int64 // messages counted under the topics let go
+	// total counts every message, under kept topics or let go: what a
+	// WaitMessages on any topic reads at each wake, without a pass over
+	// up to limit topics.
+	total int64
 }
 
 func (tc *topicCounts) add(topic string, n int64) {
@@ -133,11 +137,12 @@ func (tc *topicCounts) add(topic string, n int64) {
 		}
 	}
 	tc.n[topic] += n
+	tc.total += n
 }
 
 func (tc *topicCounts) clear() {
 	clear(tc.n)
-	tc.order, tc.head, tc.dropped, tc.msgs = nil, 0, 0, 0
+	tc.order, tc.head, tc.dropped, tc.msgs, tc.total = nil, 0, 0, 0, 0
 }
 
 // TopicsDropped returns how many topics the per-topic counts let go to stay

@@ -84,10 +84,10 @@ type State[M, E, J any] struct {
 	msgSize   func(*M) int
 	topics    topicCounts // messages accepted per topic, dropped ones included
 	counts    map[SendKey]int64
-	closed    closedCounts    // the connections of counts, the closed ones in order
-	queues    map[Queue]int64 // next queue offset
-	commitLog int64           // next commit-log offset
-	ends      ring[end[E]]
+	closed    closedCounts      // the connections of counts, the closed ones in order
+	queues    map[Queue]int64   // next queue offset
+	commitLog int64             // next commit-log offset
+	ends      sizedRing[end[E]] // count-bounded only: added with size 0
 	endSeq    uint64
 	checks    map[int64]int       // CHECK_TRANSACTION_STATE sent per commit-log offset
 	journal   sizedRing[J]        // numbered seq-len+1 … seq: entries are kept or dropped in order
@@ -322,7 +322,7 @@ func (s *Store[M, E, J]) AddEnd(c Conn, commitLogOffset int64, build func(seq ui
 	})
 	st.endSeq++
 	st.noteConnLocked(c)
-	st.ends.add(end[E]{conn: c.ID, halfConn: halfConn, val: build(st.endSeq, half, halfClient)})
+	st.ends.add(end[E]{conn: c.ID, halfConn: halfConn, val: build(st.endSeq, half, halfClient)}, 0)
 	s.changedLocked()
 }
 
@@ -369,11 +369,7 @@ func (st *State[M, E, J]) Accepted(topic string) int64 {
 	if topic != "" {
 		return st.topics.n[topic]
 	}
-	n := st.topics.msgs
-	for _, v := range st.topics.n {
-		n += v
-	}
-	return n
+	return st.topics.total
 }
 
 // EachMessage calls fn on each kept message of topic ("" for every topic),

@@ -121,7 +121,7 @@ func (s *Store) scanLocked(q *queue, r GetRequest, res *GetResult) {
 	if r.MaxMsgBytes > 0 {
 		maxPull = min(max(int64(r.MaxMsgBytes), 100), maxPullMsgSize)
 	}
-	v5 := s.opts.Release != protocol.Release498
+	v5 := s.v5()
 	res.Status = NoMatchedMessage
 	n := 0
 	for o := r.Offset; o < end && n < limit; o++ {

@@ -93,12 +93,7 @@ func (s *Store) DeleteGroup(group string, removeOffsets bool) bool {
 		s.groupVersion.next(s.opts.Now())
 	}
 	if removeOffsets {
-		for k := range s.offsets {
-			if _, g, _ := splitKey(k); g == group {
-				delete(s.offsets, k)
-				delete(s.resets, k)
-			}
-		}
+		s.deleteOffsetsLocked(func(_, g string) bool { return g == group })
 	}
 	return ok
 }

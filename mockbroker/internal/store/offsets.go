@@ -54,6 +54,17 @@ func (s *Store) CommitOffset(group, topic string, queueID int32, offset int64) b
 	return true
 }
 
+// deleteOffsetsLocked forgets the committed offsets, and pending resets,
+// of every topic@group that match picks.
+func (s *Store) deleteOffsetsLocked(match func(topic, group string) bool) {
+	for k := range s.offsets {
+		if t, g, _ := splitKey(k); match(t, g) {
+			delete(s.offsets, k)
+			delete(s.resets, k)
+		}
+	}
+}
+
 func (s *Store) v5() bool { return s.opts.Release != protocol.Release498 }
 
 func (s *Store) setOffsetLocked(k string, queueID int32, offset int64) {
@@ -255,10 +266,7 @@ func (s *Store) SearchOffset(topic string, queueID int32, timestampMs int64, b B
 	if q == nil || len(q.entries) == 0 {
 		return 0
 	}
-	minPhys := s.physMax
-	if s.head < len(s.log) {
-		minPhys = s.log[s.head].msg.CommitLogOffset
-	}
+	minPhys := s.minPhysLocked()
 	if s.v5() {
 		return searchV5(q, timestampMs, b, minPhys)
 	}

@@ -316,12 +316,17 @@ func (s *Store) CorrectMinOffsets() {
 func (s *Store) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{Messages: len(s.log) - s.head, Bytes: s.bytes, DroppedMessages: s.dropped, DroppedBytes: s.droppedB,
-		MinPhysicalOffset: s.physMax, MaxPhysicalOffset: s.physMax, Delivered: s.delivered}
+	return Stats{Messages: len(s.log) - s.head, Bytes: s.bytes, DroppedMessages: s.dropped, DroppedBytes: s.droppedB,
+		MinPhysicalOffset: s.minPhysLocked(), MaxPhysicalOffset: s.physMax, Delivered: s.delivered}
+}
+
+// minPhysLocked is the commit log's min physical offset: the first byte
+// still held, or the next to be written when none is.
+func (s *Store) minPhysLocked() int64 {
 	if s.head < len(s.log) {
-		st.MinPhysicalOffset = s.log[s.head].msg.CommitLogOffset
+		return s.log[s.head].msg.CommitLogOffset
 	}
-	return st
+	return s.physMax
 }
 
 // ByPhysicalOffset returns the message stored at exactly that commit-log

@@ -125,12 +125,7 @@ func (s *Store) DeleteTopic(name string) bool {
 	}
 	delete(s.topics, name)
 	s.topicVersion.next(s.opts.Now())
-	for k := range s.offsets {
-		if t, _, _ := splitKey(k); t == name {
-			delete(s.offsets, k)
-			delete(s.resets, k)
-		}
-	}
+	s.deleteOffsetsLocked(func(topic, _ string) bool { return topic == name })
 	return true
 }
 
