@@ -3,7 +3,6 @@ package controlapi
 import (
 	"context"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 
@@ -100,13 +99,9 @@ func (h *Handler) putACL(r *http.Request) (int, any, error) {
 	const example = `{"globalWhiteRemoteAddresses": ["10.10.103.*"], "accounts": [{"accessKey": "RocketMQ", "secretKey": "12345678", "defaultTopicPerm": "DENY", "topicPerms": ["topicA=PUB|SUB"]}]}`
 	var cfg *mockbroker.ACLConfig
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/yaml" || ct == "text/yaml" || ct == "application/x-yaml" {
-		data, err := io.ReadAll(r.Body)
+		data, err := readBody(r, "request body")
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return 0, nil, requestErr(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", mbe.Limit)
-			}
-			return 0, nil, requestErr(http.StatusBadRequest, "reading the request body: %v", err)
+			return 0, nil, err
 		}
 		if cfg, err = mockbroker.ParseACL(data); err != nil {
 			return 0, nil, requestErr(http.StatusBadRequest, "request body: %v", err)

@@ -7,16 +7,15 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"gotest.tools/v3/assert"
 
+	"github.com/rocketmock/rocketmock/internal/testclient"
 	"github.com/rocketmock/rocketmock/mockbroker"
 	"github.com/rocketmock/rocketmock/protocol"
 )
@@ -38,23 +37,6 @@ func signed(ext map[string]string, body []byte, ak, sk string) map[string]string
 	return ext
 }
 
-// remotingCall sends one request on a new connection and reads its reply.
-func remotingCall(t *testing.T, addr string, req *protocol.Command) *protocol.Command {
-	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	assert.NilError(t, err)
-	defer conn.Close()
-	req.Opaque = 7
-	frame, err := req.Encode()
-	assert.NilError(t, err)
-	_, err = conn.Write(frame)
-	assert.NilError(t, err)
-	_ = conn.SetReadDeadline(time.Now().Add(3 * time.Second))
-	resp, err := protocol.ReadFrame(conn, 0)
-	assert.NilError(t, err)
-	return resp
-}
-
 func sendV2(topic string) *protocol.Command {
 	return protocol.NewRequest(protocol.SendMessageV2, map[string]string{
 		"a": "PG", "b": topic, "c": "TBW102", "d": "4", "e": "0", "f": "0", "g": "1700000000000",
@@ -70,9 +52,9 @@ func TestACLEndpoints(t *testing.T) {
 	a.expect("PUT", "/v1/acl", `{"accounts":[{"accessKey":"RocketMQ","secretKey":"12345678","defaultTopicPerm":"DENY","topicPerms":["topicB=PUB"]}]}`,
 		http.StatusOK, `{"enabled":true,"globalWhiteRemoteAddresses":[],"accounts":[{"accessKey":"RocketMQ","secretKey":"12345678","admin":false,"defaultTopicPerm":"DENY","topicPerms":["topicB=PUB"]}]}`)
 
-	ok := remotingCall(t, b.Addr(), &protocol.Command{Code: int32(protocol.SendMessageV2), ExtFields: signed(sendV2("topicB").ExtFields, []byte("hi"), "RocketMQ", "12345678"), Body: []byte("hi")})
+	ok := testclient.Dial(t, b.Addr()).Call(&protocol.Command{Code: int32(protocol.SendMessageV2), ExtFields: signed(sendV2("topicB").ExtFields, []byte("hi"), "RocketMQ", "12345678"), Body: []byte("hi")})
 	assert.Equal(t, ok.ResponseCode(), protocol.Success, ok.Remark)
-	denied := remotingCall(t, b.Addr(), &protocol.Command{Code: int32(protocol.SendMessageV2), ExtFields: signed(sendV2("topicC").ExtFields, []byte("hi"), "RocketMQ", "12345678"), Body: []byte("hi")})
+	denied := testclient.Dial(t, b.Addr()).Call(&protocol.Command{Code: int32(protocol.SendMessageV2), ExtFields: signed(sendV2("topicC").ExtFields, []byte("hi"), "RocketMQ", "12345678"), Body: []byte("hi")})
 	const remark = "org.apache.rocketmq.acl.common.AclException: No default permission for topic:topicC, org.apache.rocketmq.acl.plain.PlainPermissionManager.checkPerm(PlainPermissionManager.java:606)"
 	assert.Equal(t, denied.Remark, remark)
 
@@ -106,7 +88,7 @@ func TestACLEndpoints(t *testing.T) {
 	status, text := a.doYAML("globalWhiteRemoteAddresses:\n  - 127.0.0.1\n")
 	assert.Equal(t, status, http.StatusOK, text)
 	assert.Equal(t, text, `{"enabled":true,"globalWhiteRemoteAddresses":["127.0.0.1"],"accounts":[]}`)
-	open := remotingCall(t, b.Addr(), sendV2("topicC"))
+	open := testclient.Dial(t, b.Addr()).Call(sendV2("topicC"))
 	assert.Equal(t, open.ResponseCode(), protocol.Success, open.Remark)
 
 	assert.NilError(t, c.DisableACL(ctx))

@@ -177,12 +177,8 @@ func (c *Client) SendCounts(ctx context.Context, f SendCountFilter) ([]SendCount
 			q.Set(k, v)
 		}
 	}
-	path := "/v1/send-counts"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
 	var out SendCountList
-	if err := c.do(ctx, http.MethodGet, path, nil, &out, nil); err != nil {
+	if err := c.do(ctx, http.MethodGet, withQuery("/v1/send-counts", q), nil, &out, nil); err != nil {
 		return nil, err
 	}
 	return out.Counts, nil
@@ -221,11 +217,7 @@ func (c *Client) Journal(ctx context.Context, since uint64, limit int) (*Journal
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	path := "/v1/journal"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	return doNew[Journal](ctx, c, http.MethodGet, path, nil, nil)
+	return doNew[Journal](ctx, c, http.MethodGet, withQuery("/v1/journal", q), nil, nil)
 }
 
 // ClearJournal forgets the kept journal entries.
@@ -282,6 +274,49 @@ func doNew[T any](ctx context.Context, c *Client, method, path string, in any, k
 	return &out, nil
 }
 
+// newRequest is a request to the API, with the token when there is one.
+func (c *Client) newRequest(ctx context.Context, method, path string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, fmt.Errorf("control API %s %s: %w", method, path, err)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	return req, nil
+}
+
+// answerError reads an answer that is not a success into *Error, with the
+// sentinel its status implies (k, then the ones of every endpoint).
+func answerError(method, path string, resp *http.Response, k kinds) error {
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return fmt.Errorf("control API %s %s: %s: reading the answer: %w", method, path, resp.Status, err)
+	}
+	e := &Error{Method: method, Path: path, Status: resp.StatusCode, kind: k[resp.StatusCode]}
+	switch resp.StatusCode {
+	case http.StatusServiceUnavailable:
+		e.kind = mockbroker.ErrClosed
+	case http.StatusRequestTimeout:
+		e.kind = context.DeadlineExceeded
+	}
+	var eb ErrorBody
+	if json.Unmarshal(data, &eb) == nil && eb.Error != "" {
+		e.Message = eb.Error
+	} else {
+		e.Message = fmt.Sprintf("%.200s", data)
+	}
+	return e
+}
+
+// withQuery appends q to path, when it has any.
+func withQuery(path string, q url.Values) string {
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
 // do sends one request with a JSON body (if in is not nil) and decodes a
 // 2xx answer into out; other statuses become *Error.
 func (c *Client) do(ctx context.Context, method, path string, in, out any, k kinds) error {
@@ -293,15 +328,12 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any, k kin
 		}
 		body = bytes.NewReader(data)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	req, err := c.newRequest(ctx, method, path, body)
 	if err != nil {
-		return fmt.Errorf("control API %s %s: %w", method, path, err)
+		return err
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -309,24 +341,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any, k kin
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		if err != nil {
-			return fmt.Errorf("control API %s %s: %s: reading the answer: %w", method, path, resp.Status, err)
-		}
-		e := &Error{Method: method, Path: path, Status: resp.StatusCode, kind: k[resp.StatusCode]}
-		switch resp.StatusCode {
-		case http.StatusServiceUnavailable:
-			e.kind = mockbroker.ErrClosed
-		case http.StatusRequestTimeout:
-			e.kind = context.DeadlineExceeded
-		}
-		var eb ErrorBody
-		if json.Unmarshal(data, &eb) == nil && eb.Error != "" {
-			e.Message = eb.Error
-		} else {
-			e.Message = fmt.Sprintf("%.200s", data)
-		}
-		return e
+		return answerError(method, path, resp, k)
 	}
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {

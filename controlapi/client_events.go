@@ -9,8 +9,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-
-	"github.com/rocketmock/rocketmock/mockbroker"
 )
 
 // Events opens the event stream GET /v1/events. With after < 0 it brings
@@ -23,30 +21,18 @@ func (c *Client) Events(ctx context.Context, after int64) (*EventStream, error) 
 	if after >= 0 {
 		path += "?after=" + strconv.FormatInt(after, 10)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	req, err := c.newRequest(ctx, http.MethodGet, path, nil)
 	if err != nil {
-		return nil, fmt.Errorf("control API GET %s: %w", path, err)
+		return nil, err
 	}
 	req.Header.Set("Accept", "text/event-stream")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("control API GET %s: %w", path, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
-		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		e := &Error{Method: http.MethodGet, Path: path, Status: resp.StatusCode, Message: fmt.Sprintf("%.200s", data)}
-		var eb ErrorBody
-		if json.Unmarshal(data, &eb) == nil && eb.Error != "" {
-			e.Message = eb.Error
-		}
-		if resp.StatusCode == http.StatusServiceUnavailable {
-			e.kind = mockbroker.ErrClosed
-		}
-		return nil, e
+		return nil, answerError(http.MethodGet, path, resp, nil)
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 0, 4<<10), 1<<20)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/rocketmock/rocketmock/mockbroker"
 )
@@ -69,7 +68,7 @@ func (c *Client) DeleteSubscriptionGroup(ctx context.Context, group string, remo
 	if removeOffset {
 		q = "?removeOffset=true"
 	}
-	if err := c.do(ctx, http.MethodDelete, "/v1/subscription-groups/"+strings.TrimSpace(url.PathEscape(group))+q, nil, &out, nil); err != nil {
+	if err := c.do(ctx, http.MethodDelete, "/v1/subscription-groups/"+url.PathEscape(group)+q, nil, &out, nil); err != nil {
 		return false, err
 	}
 	return out.Existed, nil

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/rocketmock/rocketmock/internal/buildinfo"
 	"github.com/rocketmock/rocketmock/mockbroker"
 )
 
@@ -18,13 +17,9 @@ func (h *Handler) health(r *http.Request) (int, any, error) {
 	if err := h.b.Err(); err != nil {
 		return 0, nil, &causeError{"the broker stopped serving: " + err.Error(), mockbroker.ErrClosed}
 	}
-	version := h.cfg.version
-	if version == "" {
-		version = buildinfo.Version("")
-	}
 	return http.StatusOK, Health{
 		Status: "ok", Addr: h.b.Addr(), Advertise: h.b.AdvertisedAddr(), Compat: h.b.Release().String(),
-		VirtualClock: h.b.VirtualClock(), Now: formatTime(h.b.Now()), Version: version,
+		VirtualClock: h.b.VirtualClock(), Now: formatTime(h.b.Now()), Version: h.cfg.version,
 		ExpiryMs: h.b.Expiry().Milliseconds(), ScanIntervalMs: h.b.ScanInterval().Milliseconds(),
 	}, nil
 }

@@ -9,16 +9,27 @@ import (
 	"github.com/rocketmock/rocketmock/internal/strictjson"
 )
 
-// decodeBody reads the request body as one JSON value into v. An empty
-// body leaves v alone unless required; example goes in error messages.
-func decodeBody(r *http.Request, v any, required bool, example string) error {
+// readBody reads the whole request body; what names it in the errors
+// ("request body", "fixture"): 413 past the handler's MaxBody, 400 when
+// the read fails.
+func readBody(r *http.Request, what string) ([]byte, error) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return requestErr(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", mbe.Limit)
+			return nil, requestErr(http.StatusRequestEntityTooLarge, "%s larger than %d bytes", what, mbe.Limit)
 		}
-		return requestErr(http.StatusBadRequest, "reading the request body: %v", err)
+		return nil, requestErr(http.StatusBadRequest, "reading the %s: %v", what, err)
+	}
+	return data, nil
+}
+
+// decodeBody reads the request body as one JSON value into v. An empty
+// body leaves v alone unless required; example goes in error messages.
+func decodeBody(r *http.Request, v any, required bool, example string) error {
+	data, err := readBody(r, "request body")
+	if err != nil {
+		return err
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {
 		if required {

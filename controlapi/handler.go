@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rocketmock/rocketmock/clientcheck"
+	"github.com/rocketmock/rocketmock/internal/buildinfo"
 	"github.com/rocketmock/rocketmock/internal/logsink"
 	"github.com/rocketmock/rocketmock/mockbroker"
 )
@@ -130,6 +131,7 @@ func NewHandler(b *mockbroker.Broker, opts ...Option) *Handler {
 	for _, o := range opts {
 		o(&h.cfg)
 	}
+	h.cfg.version = buildinfo.Version(h.cfg.version) // read the build information once, not at every probe
 	h.tokenSum = sha256.Sum256([]byte(h.cfg.token))
 	h.events = newEventFeed(b)
 	for _, r := range h.routes() {

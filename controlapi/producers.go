@@ -2,9 +2,7 @@ package controlapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/rocketmock/rocketmock/internal/logsink"
@@ -95,13 +93,9 @@ func (h *Handler) scan(r *http.Request) (int, any, error) {
 
 // loadFixture loads a state fixture sent as the body.
 func (h *Handler) loadFixture(r *http.Request) (int, any, error) {
-	data, err := io.ReadAll(r.Body)
+	data, err := readBody(r, "fixture")
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return 0, nil, requestErr(http.StatusRequestEntityTooLarge, "fixture larger than %d bytes", mbe.Limit)
-		}
-		return 0, nil, requestErr(http.StatusBadRequest, "reading the fixture: %v", err)
+		return 0, nil, err
 	}
 	f, err := mockbroker.ParseFixture(data)
 	if err != nil {

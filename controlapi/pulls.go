@@ -74,11 +74,7 @@ func (c *Client) Pulls(ctx context.Context, pq PullQuery) ([]Pull, error) {
 	if pq.Limit > 0 {
 		q.Set("limit", strconv.Itoa(pq.Limit))
 	}
-	path := "/v1/pulls"
-	if len(q) > 0 {
-		path += "?" + q.Encode()
-	}
-	out, err := doNew[PullList](ctx, c, http.MethodGet, path, nil, nil)
+	out, err := doNew[PullList](ctx, c, http.MethodGet, withQuery("/v1/pulls", q), nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -120,8 +120,7 @@ func (c *Client) PendingTransactions(ctx context.Context) ([]PendingTransaction,
 
 // RunTransactionCheck runs one pass of the transaction check service now.
 func (c *Client) RunTransactionCheck(ctx context.Context) (*TransactionCheckRun, error) {
-	return doNew[TransactionCheckRun](ctx, c, http.MethodPost, "/v1/transactions/check-now", nil,
-		kinds{http.StatusServiceUnavailable: mockbroker.ErrClosed})
+	return doNew[TransactionCheckRun](ctx, c, http.MethodPost, "/v1/transactions/check-now", nil, nil)
 }
 
 // ScheduledMessages lists the messages held for later delivery, by due time.
