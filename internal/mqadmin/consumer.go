@@ -421,16 +421,9 @@ func (a *adminRun) consumerRunningInfo(group, clientID string) (*protocol.Consum
 func (a *adminRun) consumerProgressAll() error {
 	fmt.Fprintf(a.stdout, "%-64s  %-6s  %-24s %-5s  %-14s  %-7s  %s\n",
 		"#Group", "#Count", "#Version", "#Type", "#Model", "#TPS", "#Diff Total")
-	resp, err := a.invoke("", a.request(protocol.GetAllTopicListFromNameServer, nil))
+	topics, err := a.fetchTopicList()
 	if err != nil {
 		return err
-	}
-	if resp.ResponseCode() != protocol.Success {
-		return a.clientException(resp.Code, remarkOrNull(resp.Remark))
-	}
-	topics, err := decodeTopicList(resp.Body)
-	if err != nil {
-		return &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
 	}
 	for _, t := range topics {
 		group, ok := strings.CutPrefix(t, "%RETRY%")

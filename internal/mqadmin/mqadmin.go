@@ -475,16 +475,9 @@ func (a *adminRun) clusterList(cl cmdLine) error {
 			case <-time.After(interval):
 			}
 		}
-		resp, err := a.invoke("", a.request(protocol.GetBrokerClusterInfo, nil))
+		info, err := a.clusterInfo()
 		if err != nil {
 			return err
-		}
-		if resp.ResponseCode() != protocol.Success {
-			return a.brokerException(resp.Code, remarkOrNull(resp.Remark), "")
-		}
-		info, err := protocol.DecodeClusterInfo(resp.Body)
-		if err != nil {
-			return &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
 		}
 		clusters := protocol.JavaStringKeys(info.ClusterAddrTable)
 		if only != "" {
