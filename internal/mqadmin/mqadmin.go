@@ -301,7 +301,7 @@ func (a *adminRun) request(code protocol.RequestCode, ext map[string]string) *pr
 	return req
 }
 
-// topicRoute fetches a route (MQClientAPIImpl.getTopicRouteInfoFromNameServer).
+// fetchRoute fetches a route (MQClientAPIImpl.getTopicRouteInfoFromNameServer).
 func (a *adminRun) fetchRoute(topic string) (*protocol.TopicRouteData, error) {
 	h := protocol.GetRouteInfoRequestHeader{Topic: topic}
 	resp, err := a.invoke("", a.request(protocol.GetRouteInfoByTopic, h.Encode()))
