@@ -190,13 +190,7 @@ func prefaceRule(t T, s *session) {
 		t.Fatalf("writing 8 bytes: %v", err)
 	}
 	if !s.target.Release.DetectsConnectionPreface() {
-		n, err := c.WaitClosed(s.timeout)
-		if err != nil {
-			t.Errorf("after 8 bytes 7fffffff00000000 (4.9: frames from the first byte): %v", err)
-		}
-		if n > 0 {
-			t.Errorf("after 8 bytes: the broker sent %d bytes; it must close without a reply", n)
-		}
+		s.expectClosedSilently(t, c, "after 8 bytes", " 7fffffff00000000 (4.9: frames from the first byte)")
 		return
 	}
 	wait := min(500*time.Millisecond, s.timeout)
@@ -210,12 +204,20 @@ func prefaceRule(t T, s *session) {
 	if err := c.WriteRaw(make([]byte, 8)); err != nil {
 		t.Fatalf("writing 8 more bytes: %v", err)
 	}
-	n, err = c.WaitClosed(s.timeout)
+	s.expectClosedSilently(t, c, "after 16 bytes", " (7fffffff and 12 zeros)")
+}
+
+// expectClosedSilently waits until the broker closes c, and fails the
+// test if it does not, or if it sent anything first: after says what was
+// written, detail what the broker is expected to make of it.
+func (s *session) expectClosedSilently(t T, c *Conn, after, detail string) {
+	t.Helper()
+	n, err := c.WaitClosed(s.timeout)
 	if err != nil {
-		t.Errorf("after 16 bytes (7fffffff and 12 zeros): %v", err)
+		t.Errorf("%s%s: %v", after, detail, err)
 	}
 	if n > 0 {
-		t.Errorf("after 16 bytes: the broker sent %d bytes; it must close without a reply", n)
+		t.Errorf("%s: the broker sent %d bytes; it must close without a reply", after, n)
 	}
 }
 
@@ -240,13 +242,7 @@ func proxyProtocolAddress(t T, s *session) {
 		t.Fatalf("writing the PROXY header: %v", err)
 	}
 	if !s.target.Release.DetectsConnectionPreface() {
-		n, err := c.WaitClosed(s.timeout)
-		if err != nil {
-			t.Errorf("after a PROXY v2 header (4.9: a length field 0x0d0a0d0a): %v", err)
-		}
-		if n > 0 {
-			t.Errorf("after a PROXY v2 header: the broker sent %d bytes; it must close without a reply", n)
-		}
+		s.expectClosedSilently(t, c.Conn, "after a PROXY v2 header", " (4.9: a length field 0x0d0a0d0a)")
 		return
 	}
 	s.heartbeat(t, c, g)
@@ -277,13 +273,7 @@ func badFrameCloses(t T, s *session, bytes []byte, what string) {
 	if err := victim.WriteRaw(bytes); err != nil {
 		t.Fatalf("writing %s: %v", what, err)
 	}
-	n, err := victim.WaitClosed(s.timeout)
-	if err != nil {
-		t.Errorf("after a %s: %v", what, err)
-	}
-	if n > 0 {
-		t.Errorf("after a %s: the broker sent %d bytes; it must close without a reply", what, n)
-	}
+	s.expectClosedSilently(t, victim, "after a "+what, "")
 	s.expectConnections(t, "204 on another connection afterwards", s.producerConnections(t, c1.Conn, g), c1)
 	s.heartbeat(t, c1, g)
 }

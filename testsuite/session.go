@@ -203,7 +203,6 @@ func (c *client) heartbeatRequest(rel protocol.Release, groups ...string) *proto
 	return cmd
 }
 
-// heartbeat sends a heartbeat for the groups and checks it succeeded.
 // twoProducers dials an admin connection, then clients "c1" and "c2" of
 // the given kinds, and registers both in a fresh group.
 func (s *session) twoProducers(t T, id1, id2 ident) (g string, admin *Conn, c1, c2 *client) {
@@ -216,6 +215,7 @@ func (s *session) twoProducers(t T, id1, id2 ident) (g string, admin *Conn, c1, 
 	return g, admin, c1, c2
 }
 
+// heartbeat sends a heartbeat for the groups and checks it succeeded.
 func (s *session) heartbeat(t T, c *client, groups ...string) *protocol.Command {
 	t.Helper()
 	resp := s.call(t, c.Conn, c.heartbeatRequest(s.target.Release, groups...))

@@ -62,5 +62,5 @@ commands:
   healthcheck  exit 0 if the running mock answers healthy, 1 if not (for container HEALTHCHECK)
   bench        measure a broker (the mock or a real one) under load, optionally against an echo baseline (see rocketmock bench -h)
   check        run the conformance suite against a broker and name server (see rocketmock check -h)
-  admin        mqadmin's producerConnection, clusterList and topicRoute (see rocketmock admin -h)
+  admin        mqadmin's subcommands for producers, consumers, topics, groups and brokers (see rocketmock admin -h)
   version      print the version`

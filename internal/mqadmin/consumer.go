@@ -135,35 +135,13 @@ func (a *adminRun) examineConsumerConnection(group string) (*protocol.ConsumerCo
 // consumerConnectionAt is MQClientAPIImpl.getConsumerConnectionList.
 func (a *adminRun) consumerConnectionAt(addr, group string) (*protocol.ConsumerConnection, error) {
 	h := protocol.GetConsumerConnectionListRequestHeader{ConsumerGroup: group}
-	resp, err := a.invoke(addr, a.request(protocol.GetConsumerConnectionList, h.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	if resp.ResponseCode() != protocol.Success {
-		return nil, a.brokerException(resp.Code, remarkOrNull(resp.Remark), addr)
-	}
-	cc, err := protocol.DecodeConsumerConnection(resp.Body)
-	if err != nil {
-		return nil, &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
-	}
-	return cc, nil
+	return brokerCall(a, addr, a.request(protocol.GetConsumerConnectionList, h.Encode()), protocol.DecodeConsumerConnection)
 }
 
 // consumeStatsAt is MQClientAPIImpl.getConsumeStats.
 func (a *adminRun) consumeStatsAt(addr, group, topic string) (*protocol.ConsumeStats, error) {
 	h := protocol.GetConsumeStatsRequestHeader{ConsumerGroup: group, Topic: topic}
-	resp, err := a.invoke(addr, a.request(protocol.GetConsumeStats, h.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	if resp.ResponseCode() != protocol.Success {
-		return nil, a.brokerException(resp.Code, remarkOrNull(resp.Remark), addr)
-	}
-	st, err := protocol.DecodeConsumeStats(resp.Body)
-	if err != nil {
-		return nil, &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
-	}
-	return st, nil
+	return brokerCall(a, addr, a.request(protocol.GetConsumeStats, h.Encode()), protocol.DecodeConsumeStats)
 }
 
 // examineConsumeStats is DefaultMQAdminExtImpl.examineConsumeStats: 203's
@@ -421,16 +399,9 @@ func (a *adminRun) consumerRunningInfo(group, clientID string) (*protocol.Consum
 func (a *adminRun) consumerProgressAll() error {
 	fmt.Fprintf(a.stdout, "%-64s  %-6s  %-24s %-5s  %-14s  %-7s  %s\n",
 		"#Group", "#Count", "#Version", "#Type", "#Model", "#TPS", "#Diff Total")
-	resp, err := a.invoke("", a.request(protocol.GetAllTopicListFromNameServer, nil))
+	topics, err := a.fetchTopicList()
 	if err != nil {
 		return err
-	}
-	if resp.ResponseCode() != protocol.Success {
-		return a.clientException(resp.Code, remarkOrNull(resp.Remark))
-	}
-	topics, err := decodeTopicList(resp.Body)
-	if err != nil {
-		return &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
 	}
 	for _, t := range topics {
 		group, ok := strings.CutPrefix(t, "%RETRY%")

@@ -301,7 +301,7 @@ func (a *adminRun) request(code protocol.RequestCode, ext map[string]string) *pr
 	return req
 }
 
-// topicRoute fetches a route (MQClientAPIImpl.getTopicRouteInfoFromNameServer).
+// fetchRoute fetches a route (MQClientAPIImpl.getTopicRouteInfoFromNameServer).
 func (a *adminRun) fetchRoute(topic string) (*protocol.TopicRouteData, error) {
 	h := protocol.GetRouteInfoRequestHeader{Topic: topic}
 	resp, err := a.invoke("", a.request(protocol.GetRouteInfoByTopic, h.Encode()))
@@ -346,6 +346,26 @@ func (a *adminRun) brokerException(code int32, remark, addr string) error {
 	return &javaError{class: "org.apache.rocketmq.client.exception.MQBrokerException", msg: a.attachDefaultURL(msg)}
 }
 
+// brokerCall sends req to addr ("" is a name server) and decodes the body
+// of a SUCCESS answer; another code is the MQBrokerException
+// MQClientAPIImpl throws, a body that does not decode fastjson's
+// JSONException.
+func brokerCall[T any](a *adminRun, addr string, req *protocol.Command, decode func([]byte) (T, error)) (T, error) {
+	var zero T
+	resp, err := a.invoke(addr, req)
+	if err != nil {
+		return zero, err
+	}
+	if resp.ResponseCode() != protocol.Success {
+		return zero, a.brokerException(resp.Code, remarkOrNull(resp.Remark), addr)
+	}
+	v, err := decode(resp.Body)
+	if err != nil {
+		return zero, &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
+	}
+	return v, nil
+}
+
 // producerConnection is ProducerConnectionSubCommand with
 // DefaultMQAdminExtImpl.examineProducerConnectionInfo.
 func (a *adminRun) producerConnection(cl cmdLine) error {
@@ -364,16 +384,9 @@ func (a *adminRun) producerConnection(cl cmdLine) error {
 	var conns []protocol.Connection
 	if addr != "" {
 		h := protocol.GetProducerConnectionListRequestHeader{ProducerGroup: group}
-		resp, err := a.invoke(addr, a.request(protocol.GetProducerConnectionList, h.Encode()))
+		pc, err := brokerCall(a, addr, a.request(protocol.GetProducerConnectionList, h.Encode()), protocol.DecodeProducerConnection)
 		if err != nil {
 			return err
-		}
-		if resp.ResponseCode() != protocol.Success {
-			return a.brokerException(resp.Code, remarkOrNull(resp.Remark), addr)
-		}
-		pc, err := protocol.DecodeProducerConnection(resp.Body)
-		if err != nil {
-			return &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
 		}
 		conns = pc.ConnectionSet
 	}
@@ -475,16 +488,9 @@ func (a *adminRun) clusterList(cl cmdLine) error {
 			case <-time.After(interval):
 			}
 		}
-		resp, err := a.invoke("", a.request(protocol.GetBrokerClusterInfo, nil))
+		info, err := a.clusterInfo()
 		if err != nil {
 			return err
-		}
-		if resp.ResponseCode() != protocol.Success {
-			return a.brokerException(resp.Code, remarkOrNull(resp.Remark), "")
-		}
-		info, err := protocol.DecodeClusterInfo(resp.Body)
-		if err != nil {
-			return &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
 		}
 		clusters := protocol.JavaStringKeys(info.ClusterAddrTable)
 		if only != "" {
@@ -530,16 +536,9 @@ func compactStrings(s []string) []string {
 
 // runtimeStats is GET_BROKER_RUNTIME_INFO (fetchBrokerRuntimeStats).
 func (a *adminRun) runtimeStats(addr string) (map[string]string, error) {
-	resp, err := a.invoke(addr, a.request(protocol.GetBrokerRuntimeInfo, nil))
+	kv, err := brokerCall(a, addr, a.request(protocol.GetBrokerRuntimeInfo, nil), protocol.DecodeKVTable)
 	if err != nil {
 		return nil, err
-	}
-	if resp.ResponseCode() != protocol.Success {
-		return nil, a.brokerException(resp.Code, remarkOrNull(resp.Remark), addr)
-	}
-	kv, err := protocol.DecodeKVTable(resp.Body)
-	if err != nil {
-		return nil, &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
 	}
 	return kv.Table, nil
 }

@@ -173,7 +173,7 @@ func TestAdminUsage(t *testing.T) {
 	assert.Equal(t, runAdmin(t, "--help").code, 0)
 }
 
-// route answers GET_ROUTEINFO_BY_TOPIC with this route, as the name server
+// twoBrokerRoute is the route GET_ROUTEINFO_BY_TOPIC answers, as the name server
 // of a two-broker cluster would.
 func twoBrokerRoute() *protocol.TopicRouteData {
 	return &protocol.TopicRouteData{

@@ -87,18 +87,7 @@ const clusterErrorMessage = "Make sure the specified clusterName exists or the n
 
 // clusterInfo is examineBrokerClusterInfo (106).
 func (a *adminRun) clusterInfo() (*protocol.ClusterInfo, error) {
-	resp, err := a.invoke("", a.request(protocol.GetBrokerClusterInfo, nil))
-	if err != nil {
-		return nil, err
-	}
-	if resp.ResponseCode() != protocol.Success {
-		return nil, a.brokerException(resp.Code, remarkOrNull(resp.Remark), "")
-	}
-	info, err := protocol.DecodeClusterInfo(resp.Body)
-	if err != nil {
-		return nil, &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
-	}
-	return info, nil
+	return brokerCall(a, "", a.request(protocol.GetBrokerClusterInfo, nil), protocol.DecodeClusterInfo)
 }
 
 // masterAddrs is CommandUtil.fetchMasterAddrByClusterName (with slaves:
@@ -345,16 +334,9 @@ func (a *adminRun) topicStatus(cl cmdLine) error {
 		if addr == "" {
 			continue
 		}
-		resp, err := a.invoke(addr, a.request(protocol.GetTopicStatsInfo, map[string]string{"topic": topic}))
+		st, err := brokerCall(a, addr, a.request(protocol.GetTopicStatsInfo, map[string]string{"topic": topic}), protocol.DecodeTopicStatsTable)
 		if err != nil {
 			return err
-		}
-		if resp.ResponseCode() != protocol.Success {
-			return a.brokerException(resp.Code, remarkOrNull(resp.Remark), addr)
-		}
-		st, err := protocol.DecodeTopicStatsTable(resp.Body)
-		if err != nil {
-			return &javaError{class: "com.alibaba.fastjson.JSONException", msg: err.Error()}
 		}
 		maps.Copy(table, st.OffsetTable)
 	}

@@ -9,8 +9,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
-	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -104,22 +102,12 @@ func checkSignatures(t *testing.T, cmds []*protocol.Command, secret string, want
 
 func startGoProducerWithCredentials(t *testing.T, nameSrvAddr, group string, c primitive.Credentials) rocketmq.Producer {
 	t.Helper()
-	quietGoClient()
-	p, err := rocketmq.NewProducer(
-		producer.WithNsResolver(primitive.NewPassthroughResolver([]string{nameSrvAddr})),
-		producer.WithGroupName(group),
-		producer.WithInstanceName(fmt.Sprintf("%d#acl%d", os.Getpid(), goInstanceSeq.Add(1))),
-		producer.WithRetry(0),
-		producer.WithSendMsgTimeout(3*time.Second),
-		producer.WithCredentials(c),
-	)
+	opts, _ := goProducerOptions(nameSrvAddr, group)
+	p, err := rocketmq.NewProducer(append(opts, producer.WithCredentials(c))...)
 	if err != nil {
 		t.Fatalf("NewProducer: %v", err)
 	}
-	if err := p.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() { _ = p.Shutdown() })
+	startGo(t, p, "Producer "+group)
 	return p
 }
 

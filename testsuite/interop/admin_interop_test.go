@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +64,7 @@ func TestGoAdminCreateListDeleteTopic(t *testing.T) {
 	if err != nil {
 		t.Fatalf("FetchAllTopicList: %v", err)
 	}
-	if !contains(list.TopicList, topic) || !contains(list.TopicList, "SCHEDULE_TOPIC_XXXX") || contains(list.TopicList, "TBW102") {
+	if !slices.Contains(list.TopicList, topic) || !slices.Contains(list.TopicList, "SCHEDULE_TOPIC_XXXX") || slices.Contains(list.TopicList, "TBW102") {
 		t.Errorf("FetchAllTopicList = %v, want %s and SCHEDULE_TOPIC_XXXX in it, no TBW102", list.TopicList, topic)
 	}
 
@@ -75,7 +76,7 @@ func TestGoAdminCreateListDeleteTopic(t *testing.T) {
 		t.Errorf("topic %s still in the broker after DeleteTopic", topic)
 	}
 	list, err = adm.FetchAllTopicList(ctx)
-	if err != nil || contains(list.TopicList, topic) {
+	if err != nil || slices.Contains(list.TopicList, topic) {
 		t.Errorf("FetchAllTopicList after DeleteTopic = %v, %v; want no %s", list, err, topic)
 	}
 	p2, _ := startGoProducer(t, b.Addr(), "PG_admin2")
@@ -120,13 +121,4 @@ func TestGoAdminSubscriptionGroups(t *testing.T) {
 	if _, ok := w.SubscriptionGroupTable["CG_admin"]; ok {
 		t.Errorf("CG_admin still listed after deleteSubGroup")
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -9,8 +9,6 @@ package interop
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -178,21 +176,12 @@ func TestGoTransactionProducerAnswersChecks(t *testing.T) {
 // 2 retries.
 func startGoProducerRetrying(t *testing.T, nameSrvAddr, group string) rocketmq.Producer {
 	t.Helper()
-	quietGoClient()
-	p, err := rocketmq.NewProducer(
-		producer.WithNsResolver(primitive.NewPassthroughResolver([]string{nameSrvAddr})),
-		producer.WithGroupName(group),
-		producer.WithInstanceName(fmt.Sprintf("%d#%d", os.Getpid(), goInstanceSeq.Add(1))),
-		producer.WithRetry(2),
-		producer.WithSendMsgTimeout(3*time.Second),
-	)
+	opts, _ := goProducerOptions(nameSrvAddr, group)
+	p, err := rocketmq.NewProducer(append(opts, producer.WithRetry(2))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Shutdown() })
+	startGo(t, p, "Producer "+group)
 	return p
 }
 
