@@ -51,22 +51,39 @@ func (b *Broker) Topics() []TopicConfig {
 	configs := b.topicConfigs()
 	out := make([]TopicConfig, 0, len(configs))
 	for _, name := range sortedKeys(configs) {
-		t := TopicConfig(configs[name])
-		t.TopicFilterType = configs[name].FilterType()
-		out = append(out, t)
+		out = append(out, topicConfigOf(configs[name]))
 	}
 	return out
 }
 
 // Topic returns one topic's config.
 func (b *Broker) Topic(name string) (TopicConfig, bool) {
-	t, ok := b.topicConfigs()[name]
+	t, ok := b.topicInfo(name)
 	if !ok {
 		return TopicConfig{}, false
 	}
+	return topicConfigOf(t), true
+}
+
+// topicConfigOf is a stored topic's config, its filter type spelled out.
+func topicConfigOf(t store.TopicInfo) TopicConfig {
 	c := TopicConfig(t)
 	c.TopicFilterType = t.FilterType()
-	return c, true
+	return c
+}
+
+// topicInfo is topicConfigs()[name] without building the table: a stored
+// topic, else a system topic of that name.
+func (b *Broker) topicInfo(name string) (store.TopicInfo, bool) {
+	if t, ok := b.store.Topic(name); ok {
+		return t, true
+	}
+	for _, t := range b.systemTopics() {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return store.TopicInfo{}, false
 }
 
 // DeleteTopic deletes a topic as DELETE_TOPIC_IN_BROKER and _IN_NAMESRV
