@@ -113,13 +113,17 @@ func DefaultGroupConfig(group string) GroupConfig {
 // CreateGroup creates or replaces a subscription group's config as
 // UPDATE_AND_CREATE_SUBSCRIPTIONGROUP does (start from DefaultGroupConfig).
 func (b *Broker) CreateGroup(g GroupConfig) error {
-	if g.GroupName == "" || !validTopic.MatchString(g.GroupName) || len(g.GroupName) > 255 {
+	if !validGroupName(g.GroupName) {
 		return errorOf(ErrInvalidGroup, "mockbroker: creating group %q: want 1-255 of [%%|a-zA-Z0-9_-]", g.GroupName)
 	}
 	b.store.SetGroup(g)
 	b.records.Touch()
 	return nil
 }
+
+// validGroupName reports whether CreateGroup takes the name: 1 to 255 of
+// TopicValidator's characters.
+func validGroupName(name string) bool { return len(name) <= 255 && validTopic.MatchString(name) }
 
 // SubscriptionGroups returns every subscription group's config, by name:
 // the system groups a broker creates at start (TOOLS_CONSUMER, ...),
