@@ -119,11 +119,12 @@ func New(opts ...Option) (*Broker, error) {
 	b.store = b.newStore()
 	b.holds = newPullHolds(b.sched)
 	b.handler = b.newHandler()
-	if err := b.applyACL(); err != nil {
-		return nil, err
-	}
 	b.hbReplyExt = cfg.release.HeartbeatReplyExtFields()
-	if err := b.listen(); err != nil {
+	err := b.applyACL()
+	if err == nil {
+		err = b.listen()
+	}
+	if err != nil {
 		if b.logSink != nil {
 			_ = b.logSink.Close(time.Second)
 		}

@@ -136,7 +136,6 @@ func TestConsumerHeartbeatRegistersAndListByGroup(t *testing.T) {
 	}
 }
 
-// poll waits up to 5 s for cond.
 // eventually waits up to 5 s for cond to hold.
 func eventually(t *testing.T, cond func() bool) {
 	t.Helper()

@@ -339,7 +339,7 @@ func (f *Fixture) Validate() error {
 	}
 	subs := map[string]int{}
 	for i, g := range f.SubscriptionGroups {
-		if g.GroupName == "" || !validTopic.MatchString(g.GroupName) {
+		if !validGroupName(g.GroupName) {
 			return bad("subscriptionGroups[%d].groupName: %q: want 1-255 of [%%|a-zA-Z0-9_-]", i, g.GroupName)
 		}
 		if j, dup := subs[g.GroupName]; dup {

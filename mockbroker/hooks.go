@@ -130,10 +130,9 @@ func (b *Broker) ScanInterval() time.Duration { return b.cfg.scanInterval }
 // due on the way, then publishes EventClockAdvanced. It panics on a
 // broker without WithVirtualClock.
 func (b *Broker) Advance(d time.Duration) {
-	if !b.sched.advance(d) {
+	if b.AdvanceClock(d) != nil {
 		panic("mockbroker: Advance needs a broker started WithVirtualClock")
 	}
-	b.clockAdvanced(d)
 }
 
 // channelsOf returns the distinct channels the client id registered a

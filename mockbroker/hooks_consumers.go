@@ -58,6 +58,14 @@ type ConsumerOffset struct {
 	Lag int64
 }
 
+// consumerEventKinds maps the consumer table's event kinds to the
+// subscription's (0: none).
+var consumerEventKinds = [...]ProducerEventKind{
+	consumers.Registered: EventConsumerRegistered, consumers.Refreshed: EventConsumerRefreshed,
+	consumers.Unregistered: EventConsumerUnregistered, consumers.Closed: EventConsumerClosed,
+	consumers.Expired: EventConsumerExpired, consumers.GroupRemoved: EventConsumerGroupRemoved,
+}
+
 // publishConsumerEvent turns a consumer table event into subscription
 // events.
 func (b *Broker) publishConsumerEvent(ev consumers.Event) {
@@ -75,13 +83,11 @@ func (b *Broker) publishConsumerEvent(ev consumers.Event) {
 		}
 		return
 	}
-	kinds := map[consumers.EventKind]ProducerEventKind{
-		consumers.Registered: EventConsumerRegistered, consumers.Refreshed: EventConsumerRefreshed,
-		consumers.Unregistered: EventConsumerUnregistered, consumers.Closed: EventConsumerClosed,
-		consumers.Expired: EventConsumerExpired, consumers.GroupRemoved: EventConsumerGroupRemoved,
+	var kind ProducerEventKind
+	if int(ev.Kind) < len(consumerEventKinds) {
+		kind = consumerEventKinds[ev.Kind]
 	}
-	kind, ok := kinds[ev.Kind]
-	if !ok {
+	if kind == 0 {
 		return
 	}
 	out := ProducerEvent{Kind: kind, Group: ev.Group, ClientID: ev.Client.ClientID, Time: at}

@@ -439,13 +439,7 @@ func hostileRows() []hostileRow {
 			attack: func(h *hostileHarness, bad *badConn) (*protocol.Command, error) {
 				// Register many groups so that each 328 reply is large, then
 				// ask for it again and again without reading.
-				groups := make([]string, 2000)
-				for i := range groups {
-					groups[i] = fmt.Sprintf("BIG_%04d", i)
-				}
-				big := heartbeatCmd("bad@1", protocol.Go, 317, groups...)
-				big.Opaque = 1
-				if _, err := bad.call(encodeOrDie(big), 1); err != nil {
+				if err := registerManyGroups(bad); err != nil {
 					return nil, err
 				}
 				req := encodeOrDie(protocol.NewRequest(protocol.GetAllProducerInfo, map[string]string{}, nil))
@@ -476,13 +470,7 @@ func hostileRows() []hostileRow {
 				// same against the pending-output limit.
 				fault := h.b.Intercept(protocol.GetAllProducerInfo, FaultDelay(time.Hour), ForClient("bad@1"))
 				defer fault.Remove()
-				groups := make([]string, 2000)
-				for i := range groups {
-					groups[i] = fmt.Sprintf("BIG_%04d", i)
-				}
-				big := heartbeatCmd("bad@1", protocol.Go, 317, groups...)
-				big.Opaque = 1
-				if _, err := bad.call(encodeOrDie(big), 1); err != nil {
+				if err := registerManyGroups(bad); err != nil {
 					return nil, err
 				}
 				// ~200 KB per reply; 8 KB requests, 3 MB of them in all:
@@ -526,6 +514,19 @@ func hostileRows() []hostileRow {
 
 // waitGroupGone waits until the broker has dropped group (the close path
 // of the connection that held it has run).
+// registerManyGroups registers bad@1 in 2000 producer groups, so that
+// each GET_ALL_PRODUCER_INFO (328) reply is large (~200 KB).
+func registerManyGroups(bad *badConn) error {
+	groups := make([]string, 2000)
+	for i := range groups {
+		groups[i] = fmt.Sprintf("BIG_%04d", i)
+	}
+	big := heartbeatCmd("bad@1", protocol.Go, 317, groups...)
+	big.Opaque = 1
+	_, err := bad.call(encodeOrDie(big), 1)
+	return err
+}
+
 func waitGroupGone(b *Broker, group string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -80,6 +80,16 @@ func (ph *pullHolds) take(k holdKey, pick func(*heldPull) bool) []*heldPull {
 	if ph.closed {
 		return nil
 	}
+	out := ph.removeLocked(k, pick)
+	if len(out) > 0 {
+		ph.wg.Add(1) // the caller answers them, then calls wg.Done
+	}
+	return out
+}
+
+// removeLocked removes the parked pulls of k that pick selects, cancels
+// their timeouts and returns them in order; ph.mu is held.
+func (ph *pullHolds) removeLocked(k holdKey, pick func(*heldPull) bool) []*heldPull {
 	list := ph.queues[k]
 	var out []*heldPull
 	kept := list[:0]
@@ -97,9 +107,6 @@ func (ph *pullHolds) take(k holdKey, pick func(*heldPull) bool) []*heldPull {
 	} else {
 		ph.queues[k] = kept
 	}
-	if len(out) > 0 {
-		ph.wg.Add(1) // the caller answers them, then calls wg.Done
-	}
 	return out
 }
 
@@ -109,22 +116,8 @@ func (ph *pullHolds) dropConn(c *conn) []*heldPull {
 	ph.mu.Lock()
 	defer ph.mu.Unlock()
 	var dropped []*heldPull
-	for k, list := range ph.queues {
-		kept := list[:0]
-		for _, p := range list {
-			if p.c == c {
-				ph.sched.cancel(p.timer)
-				dropped = append(dropped, p)
-				continue
-			}
-			kept = append(kept, p)
-		}
-		clear(list[len(kept):])
-		if len(kept) == 0 {
-			delete(ph.queues, k)
-		} else {
-			ph.queues[k] = kept
-		}
+	for k := range ph.queues {
+		dropped = append(dropped, ph.removeLocked(k, func(p *heldPull) bool { return p.c == c })...)
 	}
 	return dropped
 }
@@ -182,16 +175,14 @@ func (b *Broker) wakeHeld(k holdKey, pick func(*heldPull) bool) {
 		}
 		now := b.Now()
 		rec.Time, rec.Parked, rec.Waited = p.at, true, now.Sub(p.at)
-		e := JournalEntry{Time: now, Conn: rec.Conn, Code: protocol.PullMessage, Opaque: p.req.Opaque,
-			Outcome: OutcomeAnswered, Result: rec.Code, Remark: rec.Status, Messages: rec.Messages, Delay: rec.Waited}
 		if err := p.c.rc.WriteResponse(resp); err != nil {
 			b.log.Debug("parked pull not answered", "remote", p.c.addr, "opaque", p.req.Opaque, "err", err)
-			rec = releasedPull(p, now)
-			e = JournalEntry{Time: now, Conn: rec.Conn, Code: protocol.PullMessage, Opaque: p.req.Opaque,
-				Outcome: OutcomeReleased, Delay: rec.Waited}
+			b.released(p, now)
+			continue
 		}
 		b.holds.log.add(rec)
-		b.addJournal(e)
+		b.addJournal(JournalEntry{Time: now, Conn: rec.Conn, Code: protocol.PullMessage, Opaque: p.req.Opaque,
+			Outcome: OutcomeAnswered, Result: rec.Code, Remark: rec.Status, Messages: rec.Messages, Delay: rec.Waited})
 	}
 }
 
@@ -200,9 +191,14 @@ func (b *Broker) wakeHeld(k holdKey, pick func(*heldPull) bool) {
 func (b *Broker) releaseHeld(ps []*heldPull) {
 	now := b.Now()
 	for _, p := range ps {
-		rec := releasedPull(p, now)
-		b.holds.log.add(rec)
-		b.addJournal(JournalEntry{Time: now, Conn: rec.Conn, Code: protocol.PullMessage, Opaque: p.req.Opaque,
-			Outcome: OutcomeReleased, Delay: rec.Waited})
+		b.released(p, now)
 	}
+}
+
+// released records and journals a parked pull left unanswered at now.
+func (b *Broker) released(p *heldPull, now time.Time) {
+	rec := releasedPull(p, now)
+	b.holds.log.add(rec)
+	b.addJournal(JournalEntry{Time: now, Conn: rec.Conn, Code: protocol.PullMessage, Opaque: p.req.Opaque,
+		Outcome: OutcomeReleased, Delay: rec.Waited})
 }

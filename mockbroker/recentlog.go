@@ -3,25 +3,20 @@ package mockbroker
 import "sync"
 
 // recentLog keeps the newest records of one kind (pulls, redeliveries):
-// once it holds limit of them, the older half goes. It is safe for
-// concurrent use; the zero value keeps defaultRecentLimit.
+// once it holds recentLimit of them, the older half goes. It is safe for
+// concurrent use; the zero value is ready.
 type recentLog[T any] struct {
-	mu    sync.Mutex
-	limit int
-	recs  []T
+	mu   sync.Mutex
+	recs []T
 }
 
-// defaultRecentLimit is how many records a recentLog keeps by default.
-const defaultRecentLimit = 10_000
+// recentLimit is how many records a recentLog keeps at most.
+const recentLimit = 10_000
 
 func (l *recentLog[T]) add(r T) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	limit := l.limit
-	if limit <= 0 {
-		limit = defaultRecentLimit
-	}
-	if len(l.recs) >= limit {
+	if len(l.recs) >= recentLimit {
 		l.recs = append(l.recs[:0], l.recs[len(l.recs)/2:]...)
 	}
 	l.recs = append(l.recs, r)

@@ -51,22 +51,39 @@ func (b *Broker) Topics() []TopicConfig {
 	configs := b.topicConfigs()
 	out := make([]TopicConfig, 0, len(configs))
 	for _, name := range sortedKeys(configs) {
-		t := TopicConfig(configs[name])
-		t.TopicFilterType = configs[name].FilterType()
-		out = append(out, t)
+		out = append(out, topicConfigOf(configs[name]))
 	}
 	return out
 }
 
 // Topic returns one topic's config.
 func (b *Broker) Topic(name string) (TopicConfig, bool) {
-	t, ok := b.topicConfigs()[name]
+	t, ok := b.topicInfo(name)
 	if !ok {
 		return TopicConfig{}, false
 	}
+	return topicConfigOf(t), true
+}
+
+// topicConfigOf is a stored topic's config, its filter type spelled out.
+func topicConfigOf(t store.TopicInfo) TopicConfig {
 	c := TopicConfig(t)
 	c.TopicFilterType = t.FilterType()
-	return c, true
+	return c
+}
+
+// topicInfo is topicConfigs()[name] without building the table: a stored
+// topic, else a system topic of that name.
+func (b *Broker) topicInfo(name string) (store.TopicInfo, bool) {
+	if t, ok := b.store.Topic(name); ok {
+		return t, true
+	}
+	for _, t := range b.systemTopics() {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return store.TopicInfo{}, false
 }
 
 // DeleteTopic deletes a topic as DELETE_TOPIC_IN_BROKER and _IN_NAMESRV
@@ -96,13 +113,17 @@ func DefaultGroupConfig(group string) GroupConfig {
 // CreateGroup creates or replaces a subscription group's config as
 // UPDATE_AND_CREATE_SUBSCRIPTIONGROUP does (start from DefaultGroupConfig).
 func (b *Broker) CreateGroup(g GroupConfig) error {
-	if g.GroupName == "" || !validTopic.MatchString(g.GroupName) || len(g.GroupName) > 255 {
+	if !validGroupName(g.GroupName) {
 		return errorOf(ErrInvalidGroup, "mockbroker: creating group %q: want 1-255 of [%%|a-zA-Z0-9_-]", g.GroupName)
 	}
 	b.store.SetGroup(g)
 	b.records.Touch()
 	return nil
 }
+
+// validGroupName reports whether CreateGroup takes the name: 1 to 255 of
+// TopicValidator's characters.
+func validGroupName(name string) bool { return len(name) <= 255 && validTopic.MatchString(name) }
 
 // SubscriptionGroups returns every subscription group's config, by name:
 // the system groups a broker creates at start (TOOLS_CONSUMER, ...),
