@@ -18,9 +18,9 @@ func (b *Broker) registerSendBackCodes(m *remoting.Mux) {
 // Java constants of CONSUMER_SEND_MSG_BACK.
 const (
 	defaultRetryMaxTimes = 16 // SubscriptionGroupConfig.retryMaxTimes
-	// version349 is MQVersion V3_4_9: from it on the request's
-	// maxReconsumeTimes overrides the group's.
-	version349      = 201
+	// version349 is MQVersion V3_4_9's ordinal (ali-ons sends it): from
+	// it on the request's maxReconsumeTimes overrides the group's.
+	version349      = 121
 	propOriginMsgID = "ORIGIN_MESSAGE_ID"
 )
 
