@@ -167,7 +167,7 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 		return remoting.Respond(protocol.NewResponse(req, protocol.SystemError,
 			fmt.Sprintf("The Consumer <%s> <%s> not online", h.ConsumerGroup, h.ClientID)))
 	}
-	if min := minRunningInfoVersion(); info.Version < int32(min) {
+	if info.Version < minRunningInfoVersion {
 		return remoting.Respond(protocol.NewResponse(req, protocol.SystemError,
 			fmt.Sprintf("The Consumer <%s> Version <%s> too low to finish, please upgrade it to V3_1_8_SNAPSHOT",
 				h.ClientID, protocol.MQVersion(info.Version))))
@@ -209,13 +209,7 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 }
 
 // minRunningInfoVersion is MQVersion.Version.V3_1_8_SNAPSHOT's ordinal.
-func minRunningInfoVersion() protocol.MQVersion {
-	v, err := protocol.ParseMQVersion("V3_1_8_SNAPSHOT")
-	if err != nil {
-		return 62
-	}
-	return v
-}
+const minRunningInfoVersion = 62
 
 // viewMessageByID (33) is QueryMessageProcessor.viewMessageById: the
 // message stored at the commit-log offset, encoded as the store holds it.

@@ -9,6 +9,7 @@ import (
 
 func TestVersionOrdinalsAreJavas(t *testing.T) {
 	assert.Equal(t, protocol.MQVersion(version349).String(), "V3_4_9")
+	assert.Equal(t, protocol.MQVersion(minRunningInfoVersion).String(), "V3_1_8_SNAPSHOT")
 }
 
 // From V3_4_9 on (ali-ons sends it) the request's maxReconsumeTimes counts:
