@@ -64,12 +64,7 @@ func consumerConnectionOf(g consumers.GroupInfo) *protocol.ConsumerConnection {
 		ConsumeFromWhere:  string(g.ConsumeFromWhere),
 	}
 	for _, in := range g.Clients {
-		body.ConnectionSet = append(body.ConnectionSet, protocol.Connection{
-			ClientAddr: clientAddr(in.Channel.RemoteAddr()),
-			ClientID:   in.ClientID,
-			Language:   in.Language,
-			Version:    in.Version,
-		})
+		body.ConnectionSet = append(body.ConnectionSet, connectionOf(in.Channel.RemoteAddr(), in.ClientID, in.Language, in.Version))
 	}
 	for t, s := range g.Subscriptions {
 		body.SubscriptionTable[t] = subscriptionData(s)
