@@ -252,8 +252,8 @@ func (e *lockEntry) lockedBy(clientID string, now time.Time) bool {
 
 // tryLockBatch is RebalanceLockManager.tryLockBatch: the queues the client
 // holds after the call (its own live locks renewed, free or expired ones
-// taken).
-func (l *rebalanceLocks) tryLockBatch(group string, mqs []protocol.MessageQueue, clientID string, now time.Time) []protocol.MessageQueue {
+// taken), and how many distinct queues it asked for.
+func (l *rebalanceLocks) tryLockBatch(group string, mqs []protocol.MessageQueue, clientID string, now time.Time) (ok []protocol.MessageQueue, distinct int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.table == nil {
@@ -265,7 +265,6 @@ func (l *rebalanceLocks) tryLockBatch(group string, mqs []protocol.MessageQueue,
 		l.table[group] = g
 	}
 	seen := map[protocol.MessageQueue]bool{}
-	var ok []protocol.MessageQueue
 	for _, mq := range mqs {
 		if seen[mq] {
 			continue
@@ -282,7 +281,7 @@ func (l *rebalanceLocks) tryLockBatch(group string, mqs []protocol.MessageQueue,
 		}
 		ok = append(ok, mq)
 	}
-	return ok
+	return ok, len(seen)
 }
 
 // unlockBatch is RebalanceLockManager.unlockBatch: the client's own locks
@@ -318,14 +317,9 @@ func (b *Broker) lockBatchMQ(c *conn, req *protocol.Command) *protocol.Command {
 	if err != nil {
 		return errorReply(req, err)
 	}
-	ok := b.locks.tryLockBatch(body.ConsumerGroup, body.MQSet, body.ClientID, b.Now())
 	// Both releases answer tryLockBatch's new HashSet<>(mqs.size()) (5.3.3
 	// too, without lockInStrictMode), mqs being the request's decoded set.
-	distinct := map[protocol.MessageQueue]bool{}
-	for _, mq := range body.MQSet {
-		distinct[mq] = true
-	}
-	capacity := len(distinct)
+	ok, capacity := b.locks.tryLockBatch(body.ConsumerGroup, body.MQSet, body.ClientID, b.Now())
 	resp := protocol.NewResponse(req, protocol.Success, "")
 	resp.Body = (&protocol.LockBatchResponseBody{LockOKMQSet: protocol.JavaMessageQueueOrder(ok, capacity)}).Marshal()
 	return resp
