@@ -100,7 +100,7 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 	resp.ExtFields["queueId"] = strconv.Itoa(int(queue))
 	resp.ExtFields["queueOffset"] = strconv.FormatInt(first, 10)
 	if b.cfg.release.SendReplyHasTransactionID() && !h.IsBatch() {
-		if uniq := protocol.ParseProperties(h.Properties)["UNIQ_KEY"]; uniq != "" {
+		if uniq := msgs[0].MsgID; uniq != "" { // UNIQ_KEY, as newMessages parsed it
 			resp.ExtFields["transactionId"] = uniq
 		}
 	}
