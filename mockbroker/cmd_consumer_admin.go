@@ -173,7 +173,7 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 			fmt.Sprintf("invoke consumer <%s> <%s> Exception: the client has no connection", h.ConsumerGroup, h.ClientID)))
 	}
 	fwd := protocol.NewRequest(protocol.GetConsumerRunningInfo, req.ExtFields, req.Body)
-	fwd.Version, fwd.Language, fwd.ExtFieldsTable = b.version, protocol.Java, b.extTable
+	b.stamp(fwd)
 	opaque, serialize := req.Opaque, req.Serialize
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), callClientTimeout)
@@ -194,7 +194,7 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 		}
 		if err != nil {
 			resp.Opaque, resp.Flag, resp.Serialize = opaque, protocol.FlagResponse, serialize
-			resp.Version, resp.Language, resp.ExtFieldsTable = b.version, protocol.Java, b.extTable
+			b.stamp(resp)
 		}
 		if werr := rc.WriteResponse(resp); werr != nil {
 			b.log.Debug("consumer running info not relayed", "remote", rc.RemoteAddr(), "err", werr)
