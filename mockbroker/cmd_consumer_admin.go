@@ -179,11 +179,9 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 		ctx, cancel := context.WithTimeout(context.Background(), callClientTimeout)
 		defer cancel()
 		answer, err := target.rc.Request(ctx, fwd)
-		var resp *protocol.Command
+		resp := answer // Java returns the client's command: its code, remark, fields, language, version
 		switch {
 		case err == nil:
-			resp = answer // Java returns the client's command: its code, remark, fields, language, version
-			resp.Opaque, resp.Flag, resp.Serialize = opaque, answer.Flag|protocol.FlagResponse, serialize
 		case ctx.Err() != nil:
 			resp = &protocol.Command{Code: int32(protocol.ConsumeMsgTimeout), Remark: fmt.Sprintf(
 				"consumer <%s> <%s> Timeout: org.apache.rocketmq.remoting.exception.RemotingTimeoutException: wait response on the channel <%s> timeout, %d(ms)",
@@ -193,9 +191,10 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 				"invoke consumer <%s> <%s> Exception: %v", h.ConsumerGroup, h.ClientID, err)}
 		}
 		if err != nil {
-			resp.Opaque, resp.Flag, resp.Serialize = opaque, protocol.FlagResponse, serialize
 			b.stamp(resp)
 		}
+		resp.Opaque, resp.Serialize = opaque, serialize
+		resp.Flag |= protocol.FlagResponse
 		if werr := rc.WriteResponse(resp); werr != nil {
 			b.log.Debug("consumer running info not relayed", "remote", rc.RemoteAddr(), "err", werr)
 		}
