@@ -66,9 +66,12 @@ func (d Denial) String() string {
 // aclGuard is the broker's access control: the rules in force (nil: off)
 // and the denials.
 type aclGuard struct {
-	rules   atomic.Pointer[acl.Rules]
-	mu      sync.Mutex
+	rules atomic.Pointer[acl.Rules]
+	mu    sync.Mutex
+	// denials is a ring once it holds DefaultDenialLimit: the oldest at
+	// oldest, where the next denial goes.
 	denials []Denial
+	oldest  int
 	dropped int64
 }
 
@@ -142,7 +145,8 @@ func (b *Broker) ACL() *ACLConfig {
 func (b *Broker) Denials() []Denial {
 	b.acl.mu.Lock()
 	defer b.acl.mu.Unlock()
-	return append([]Denial(nil), b.acl.denials...)
+	g := &b.acl
+	return append(append([]Denial(nil), g.denials[g.oldest:]...), g.denials[:g.oldest]...)
 }
 
 // DenialsDropped returns how many older denials were let go.
@@ -155,19 +159,20 @@ func (b *Broker) DenialsDropped() int64 {
 // ClearDenials forgets the kept denials.
 func (b *Broker) ClearDenials() {
 	b.acl.mu.Lock()
-	b.acl.denials, b.acl.dropped = nil, 0
+	b.acl.denials, b.acl.oldest, b.acl.dropped = nil, 0, 0
 	b.acl.mu.Unlock()
 }
 
 func (g *aclGuard) deny(d Denial) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if len(g.denials) >= DefaultDenialLimit {
-		n := len(g.denials) - DefaultDenialLimit + 1
-		g.denials = append(g.denials[:0], g.denials[n:]...)
-		g.dropped += int64(n)
+	if len(g.denials) < DefaultDenialLimit {
+		g.denials = append(g.denials, d)
+		return
 	}
-	g.denials = append(g.denials, d)
+	g.denials[g.oldest] = d
+	g.oldest = (g.oldest + 1) % DefaultDenialLimit
+	g.dropped++
 }
 
 // nameServerCode reports whether only a name server serves the code

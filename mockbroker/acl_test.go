@@ -230,14 +230,18 @@ func TestParseACLFile(t *testing.T) {
 func TestACLDenialsAreBounded(t *testing.T) {
 	b := Start(t, WithACL(testACL()), WithJournalLimit(10))
 	c := dial(t, b.Addr())
+	var opaques []int32
 	for range DefaultDenialLimit + 4 {
 		ow := sendCmd("PG", "topicB", 0, "", nil)
 		ow.Flag |= protocol.FlagOneway
-		c.send(ow)
+		opaques = append(opaques, c.send(ow))
 	}
 	assert.Equal(t, c.call(sendCmd("PG", "topicB", 0, "", nil)).Remark, remarkNoKey)
 	ds := b.Denials()
 	assert.Equal(t, len(ds), DefaultDenialLimit)
 	assert.Equal(t, b.DenialsDropped(), int64(5))
 	assert.Assert(t, !ds[len(ds)-1].Oneway && ds[len(ds)-2].Oneway)
+	for i, d := range ds[:len(ds)-1] { // the newest, oldest first
+		assert.Equal(t, d.Opaque, opaques[5+i], "denial %d", i)
+	}
 }

@@ -29,12 +29,7 @@ func (b *Broker) producerConnectionList(c *conn, req *protocol.Command) *protoco
 	}
 	body := protocol.ProducerConnection{ConnectionSet: make([]protocol.Connection, 0, len(infos))}
 	for _, in := range infos {
-		body.ConnectionSet = append(body.ConnectionSet, protocol.Connection{
-			ClientAddr: clientAddr(in.Channel.RemoteAddr()),
-			ClientID:   in.ClientID,
-			Language:   in.Language,
-			Version:    in.Version,
-		})
+		body.ConnectionSet = append(body.ConnectionSet, connectionOf(in.Channel.RemoteAddr(), in.ClientID, in.Language, in.Version))
 	}
 	resp := protocol.NewResponse(req, protocol.Success, "")
 	resp.Body = body.Marshal()
@@ -82,6 +77,12 @@ func javaDouble(f float64) string {
 		s += ".0"
 	}
 	return s
+}
+
+// connectionOf is a client's Connection in the 203 and 204 bodies
+// (ConsumerConnection, ProducerConnection).
+func connectionOf(remote, clientID string, lang protocol.LanguageCode, version int32) protocol.Connection {
+	return protocol.Connection{ClientAddr: clientAddr(remote), ClientID: clientID, Language: lang, Version: version}
 }
 
 // clientAddr is RemotingHelper.parseChannelRemoteAddr: everything up to

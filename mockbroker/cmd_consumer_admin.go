@@ -64,12 +64,7 @@ func consumerConnectionOf(g consumers.GroupInfo) *protocol.ConsumerConnection {
 		ConsumeFromWhere:  string(g.ConsumeFromWhere),
 	}
 	for _, in := range g.Clients {
-		body.ConnectionSet = append(body.ConnectionSet, protocol.Connection{
-			ClientAddr: clientAddr(in.Channel.RemoteAddr()),
-			ClientID:   in.ClientID,
-			Language:   in.Language,
-			Version:    in.Version,
-		})
+		body.ConnectionSet = append(body.ConnectionSet, connectionOf(in.Channel.RemoteAddr(), in.ClientID, in.Language, in.Version))
 	}
 	for t, s := range g.Subscriptions {
 		body.SubscriptionTable[t] = subscriptionData(s)
@@ -167,7 +162,7 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 		return remoting.Respond(protocol.NewResponse(req, protocol.SystemError,
 			fmt.Sprintf("The Consumer <%s> <%s> not online", h.ConsumerGroup, h.ClientID)))
 	}
-	if min := minRunningInfoVersion(); info.Version < int32(min) {
+	if info.Version < minRunningInfoVersion {
 		return remoting.Respond(protocol.NewResponse(req, protocol.SystemError,
 			fmt.Sprintf("The Consumer <%s> Version <%s> too low to finish, please upgrade it to V3_1_8_SNAPSHOT",
 				h.ClientID, protocol.MQVersion(info.Version))))
@@ -178,17 +173,15 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 			fmt.Sprintf("invoke consumer <%s> <%s> Exception: the client has no connection", h.ConsumerGroup, h.ClientID)))
 	}
 	fwd := protocol.NewRequest(protocol.GetConsumerRunningInfo, req.ExtFields, req.Body)
-	fwd.Version, fwd.Language, fwd.ExtFieldsTable = b.version, protocol.Java, b.extTable
+	b.stamp(fwd)
 	opaque, serialize := req.Opaque, req.Serialize
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), callClientTimeout)
 		defer cancel()
 		answer, err := target.rc.Request(ctx, fwd)
-		var resp *protocol.Command
+		resp := answer // Java returns the client's command: its code, remark, fields, language, version
 		switch {
 		case err == nil:
-			resp = answer // Java returns the client's command: its code, remark, fields, language, version
-			resp.Opaque, resp.Flag, resp.Serialize = opaque, answer.Flag|protocol.FlagResponse, serialize
 		case ctx.Err() != nil:
 			resp = &protocol.Command{Code: int32(protocol.ConsumeMsgTimeout), Remark: fmt.Sprintf(
 				"consumer <%s> <%s> Timeout: org.apache.rocketmq.remoting.exception.RemotingTimeoutException: wait response on the channel <%s> timeout, %d(ms)",
@@ -198,9 +191,10 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 				"invoke consumer <%s> <%s> Exception: %v", h.ConsumerGroup, h.ClientID, err)}
 		}
 		if err != nil {
-			resp.Opaque, resp.Flag, resp.Serialize = opaque, protocol.FlagResponse, serialize
-			resp.Version, resp.Language, resp.ExtFieldsTable = b.version, protocol.Java, b.extTable
+			b.stamp(resp)
 		}
+		resp.Opaque, resp.Serialize = opaque, serialize
+		resp.Flag |= protocol.FlagResponse
 		if werr := rc.WriteResponse(resp); werr != nil {
 			b.log.Debug("consumer running info not relayed", "remote", rc.RemoteAddr(), "err", werr)
 		}
@@ -209,13 +203,7 @@ func (b *Broker) consumerRunningInfo(rc *remoting.Conn, req *protocol.Command) r
 }
 
 // minRunningInfoVersion is MQVersion.Version.V3_1_8_SNAPSHOT's ordinal.
-func minRunningInfoVersion() protocol.MQVersion {
-	v, err := protocol.ParseMQVersion("V3_1_8_SNAPSHOT")
-	if err != nil {
-		return 62
-	}
-	return v
-}
+const minRunningInfoVersion = 62
 
 // viewMessageByID (33) is QueryMessageProcessor.viewMessageById: the
 // message stored at the commit-log offset, encoded as the store holds it.
@@ -263,8 +251,8 @@ func (e *lockEntry) lockedBy(clientID string, now time.Time) bool {
 
 // tryLockBatch is RebalanceLockManager.tryLockBatch: the queues the client
 // holds after the call (its own live locks renewed, free or expired ones
-// taken).
-func (l *rebalanceLocks) tryLockBatch(group string, mqs []protocol.MessageQueue, clientID string, now time.Time) []protocol.MessageQueue {
+// taken), and how many distinct queues it asked for.
+func (l *rebalanceLocks) tryLockBatch(group string, mqs []protocol.MessageQueue, clientID string, now time.Time) (ok []protocol.MessageQueue, distinct int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.table == nil {
@@ -276,7 +264,6 @@ func (l *rebalanceLocks) tryLockBatch(group string, mqs []protocol.MessageQueue,
 		l.table[group] = g
 	}
 	seen := map[protocol.MessageQueue]bool{}
-	var ok []protocol.MessageQueue
 	for _, mq := range mqs {
 		if seen[mq] {
 			continue
@@ -293,7 +280,7 @@ func (l *rebalanceLocks) tryLockBatch(group string, mqs []protocol.MessageQueue,
 		}
 		ok = append(ok, mq)
 	}
-	return ok
+	return ok, len(seen)
 }
 
 // unlockBatch is RebalanceLockManager.unlockBatch: the client's own locks
@@ -329,14 +316,9 @@ func (b *Broker) lockBatchMQ(c *conn, req *protocol.Command) *protocol.Command {
 	if err != nil {
 		return errorReply(req, err)
 	}
-	ok := b.locks.tryLockBatch(body.ConsumerGroup, body.MQSet, body.ClientID, b.Now())
 	// Both releases answer tryLockBatch's new HashSet<>(mqs.size()) (5.3.3
 	// too, without lockInStrictMode), mqs being the request's decoded set.
-	distinct := map[protocol.MessageQueue]bool{}
-	for _, mq := range body.MQSet {
-		distinct[mq] = true
-	}
-	capacity := len(distinct)
+	ok, capacity := b.locks.tryLockBatch(body.ConsumerGroup, body.MQSet, body.ClientID, b.Now())
 	resp := protocol.NewResponse(req, protocol.Success, "")
 	resp.Body = (&protocol.LockBatchResponseBody{LockOKMQSet: protocol.JavaMessageQueueOrder(ok, capacity)}).Marshal()
 	return resp

@@ -51,9 +51,7 @@ func (b *Broker) topicRoute(topic string) (*protocol.TopicRouteData, bool) {
 	}
 	perm := int32(permRead | permWrite)
 	read, write := int32(b.cfg.queueNums), int32(b.cfg.queueNums)
-	if t, ok := b.store.Topic(topic); ok {
-		read, write, perm = t.ReadQueueNums, t.WriteQueueNums, t.Perm
-	} else if t, ok := b.systemTopicConfig(topic); ok {
+	if t, ok := b.findTopic(topic); ok {
 		read, write, perm = t.ReadQueueNums, t.WriteQueueNums, t.Perm
 	} else if b.store.Deleted(topic) || !b.autoCreateTopic() {
 		return nil, false
@@ -81,16 +79,6 @@ func (b *Broker) topicRoute(topic string) (*protocol.TopicRouteData, bool) {
 
 // permIsFull is !PermName.isWriteable || !isReadable negated.
 func permIsFull(perm int32) bool { return perm&permRead != 0 && perm&permWrite != 0 }
-
-// systemTopicConfig returns a system topic's config.
-func (b *Broker) systemTopicConfig(topic string) (store.TopicInfo, bool) {
-	for _, t := range b.systemTopics() {
-		if t.Name == topic {
-			return t, true
-		}
-	}
-	return store.TopicInfo{}, false
-}
 
 func (b *Broker) brokerData(br brokerRoute) protocol.BrokerData {
 	return protocol.BrokerData{Cluster: br.cluster, BrokerName: br.name, BrokerAddrs: br.addrs}

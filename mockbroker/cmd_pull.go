@@ -50,10 +50,8 @@ func (b *Broker) pull(c *conn, req *protocol.Command, h *protocol.PullMessageReq
 	rec := PullRecord{Conn: c.info(), Opaque: req.Opaque, Group: h.ConsumerGroup, Topic: h.Topic, QueueID: h.QueueID,
 		Offset: h.QueueOffset, MaxMsgNums: h.MaxMsgNums}
 	fail := func(code protocol.ResponseCode, remark string) (*protocol.Command, *heldPull, PullRecord) {
-		resp := protocol.NewResponse(req, code, remark)
-		resp.ExtFields = map[string]string{} // the response header's fields are null
 		rec.Code, rec.Status = code, remark
-		return resp, nil, rec
+		return emptyHeaderReply(req, code, remark), nil, rec // the response header's fields are null
 	}
 	// The subscription group is auto-created unless autoCreateSubscriptionGroup
 	// is off (UPDATE_BROKER_CONFIG); consumeEnable=false refuses pulls.

@@ -100,7 +100,7 @@ func (b *Broker) sendMessage(c *conn, req *protocol.Command) *protocol.Command {
 	resp.ExtFields["queueId"] = strconv.Itoa(int(queue))
 	resp.ExtFields["queueOffset"] = strconv.FormatInt(first, 10)
 	if b.cfg.release.SendReplyHasTransactionID() && !h.IsBatch() {
-		if uniq := protocol.ParseProperties(h.Properties)["UNIQ_KEY"]; uniq != "" {
+		if uniq := msgs[0].MsgID; uniq != "" { // UNIQ_KEY, as newMessages parsed it
 			resp.ExtFields["transactionId"] = uniq
 		}
 	}
@@ -142,11 +142,7 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 			propStr = protocol.FormatPropertiesAs(b.cfg.release, props)
 			sysFlag &^= protocol.SysFlagTransactionMask
 		}
-		var tagsCode int64
-		if t := m.Tags; t != "" {
-			tagsCode = int64(protocol.JavaStringHash(t))
-		}
-		sms[i] = store.Message{TagsCode: tagsCode, MessageExt: protocol.MessageExt{
+		sms[i] = store.Message{TagsCode: tagsCode(m.Tags), MessageExt: protocol.MessageExt{
 			Flag: m.Flag, SysFlag: sysFlag, BornTimestamp: m.BornTimestamp,
 			BornHost: bornIP, BornPort: bornPort, StoreHost: host.ip, StorePort: host.port,
 			ReconsumeTimes: derefInt32(h.ReconsumeTimes), Body: raw, Properties: props, PropertiesString: propStr,
@@ -201,6 +197,15 @@ func (b *Broker) appendSend(c *conn, ci ConnInfo, h *protocol.SendMessageRequest
 		b.hold(res.Messages[0], h.Topic, queue, held.level, held.due) // schedule.go
 	}
 	return ids, res.Messages[0].QueueOffset, nil
+}
+
+// tagsCode is the consume queue's tags code of a message with these TAGS
+// (MessageExtBrokerInner.tagsString2tagsCode): the tags' hash, 0 without.
+func tagsCode(tags string) int64 {
+	if tags == "" {
+		return 0
+	}
+	return int64(protocol.JavaStringHash(tags))
 }
 
 // withProperty returns props with name set, copied when it changes.

@@ -18,9 +18,9 @@ func (b *Broker) registerSendBackCodes(m *remoting.Mux) {
 // Java constants of CONSUMER_SEND_MSG_BACK.
 const (
 	defaultRetryMaxTimes = 16 // SubscriptionGroupConfig.retryMaxTimes
-	// version349 is MQVersion V3_4_9: from it on the request's
-	// maxReconsumeTimes overrides the group's.
-	version349      = 201
+	// version349 is MQVersion V3_4_9's ordinal (ali-ons sends it): from
+	// it on the request's maxReconsumeTimes overrides the group's.
+	version349      = 121
 	propOriginMsgID = "ORIGIN_MESSAGE_ID"
 )
 
@@ -94,12 +94,8 @@ func (b *Broker) consumerSendMsgBack(c *conn, req *protocol.Command) *protocol.C
 	if props[propOriginMsgID] == "" {
 		props[propOriginMsgID] = orig.OffsetMsgID()
 	}
-	var tagsCode int64
-	if t := props[protocol.PropertyTags]; t != "" {
-		tagsCode = int64(protocol.JavaStringHash(t))
-	}
 	host := b.storeHost()
-	m := store.Message{TagsCode: tagsCode, MessageExt: protocol.MessageExt{
+	m := store.Message{TagsCode: tagsCode(props[protocol.PropertyTags]), MessageExt: protocol.MessageExt{
 		Flag: orig.Flag, SysFlag: orig.SysFlag, BornTimestamp: orig.BornTimestamp,
 		BornHost: orig.BornHost, BornPort: orig.BornPort, StoreHost: host.ip, StorePort: host.port,
 		ReconsumeTimes: orig.ReconsumeTimes + 1, Body: orig.Body, Properties: props,

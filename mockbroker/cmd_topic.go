@@ -104,12 +104,32 @@ func (b *Broker) systemTopic(topic string) bool {
 	case autoCreateTopic, "RMQ_SYS_TRANS_HALF_TOPIC", "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", "RMQ_SYS_TRACE_TOPIC":
 		return true
 	}
-	for _, t := range b.systemTopics() {
-		if t.Name == topic {
-			return true
-		}
+	if _, ok := b.systemTopicConfig(topic); ok {
+		return true
 	}
 	return strings.HasPrefix(topic, "rmq_sys_")
+}
+
+// systemTopicConfig returns a system topic's config; of two system topics
+// of the same name (a cluster named as its broker), the later one, as in
+// the table TopicConfigManager's constructor fills and topicConfigs.
+func (b *Broker) systemTopicConfig(topic string) (store.TopicInfo, bool) {
+	list := b.systemTopics()
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i].Name == topic {
+			return list[i], true
+		}
+	}
+	return store.TopicInfo{}, false
+}
+
+// findTopic returns one entry of topicConfigs without building the table:
+// the stored topic, else the system one.
+func (b *Broker) findTopic(topic string) (store.TopicInfo, bool) {
+	if t, ok := b.store.Topic(topic); ok {
+		return t, true
+	}
+	return b.systemTopicConfig(topic)
 }
 
 // topicConfigs are the broker's topic config table: the system topics and
@@ -253,7 +273,7 @@ func (b *Broker) topicConfig(c *conn, req *protocol.Command) *protocol.Command {
 	if topic == "" {
 		return errorReply(req, fmt.Errorf("GetTopicConfigRequestHeader: the field topic is null"))
 	}
-	info, ok := b.topicConfigs()[topic]
+	info, ok := b.findTopic(topic)
 	if !ok {
 		return protocol.NewResponse(req, protocol.TopicNotExist, "No topic in this broker. topic: "+topic)
 	}
@@ -270,7 +290,7 @@ func (b *Broker) topicStatsInfo(c *conn, req *protocol.Command) *protocol.Comman
 	if f.err != nil {
 		return errorReply(req, f.err)
 	}
-	info, ok := b.topicConfigs()[topic]
+	info, ok := b.findTopic(topic)
 	if !ok {
 		return protocol.NewResponse(req, protocol.TopicNotExist, "topic["+topic+"] not exist")
 	}
@@ -346,10 +366,7 @@ func (b *Broker) sendTopicCheck(topic string) (int32, protocol.ResponseCode, str
 	if b.brokerPermission()&permWrite == 0 {
 		return 0, protocol.NoPermission, "the broker[" + b.AdvertisedAddr() + "] sending message is forbidden"
 	}
-	t, ok := b.store.Topic(topic)
-	if !ok {
-		t, ok = b.systemTopicConfig(topic)
-	}
+	t, ok := b.findTopic(topic)
 	if !ok {
 		if !b.autoCreateTopic() && !store.IsRetryTopic(topic) && !store.IsDLQTopic(topic) {
 			return 0, protocol.TopicNotExist, fmt.Sprintf("topic[%s] not exist, apply first please! \nSee %s for further details.", topic, b.cfg.release.FAQURL())

@@ -256,7 +256,7 @@ func (b *Broker) CheckTransaction(group string, msg Message) (*TransactionCheck,
 	}
 	req := protocol.NewRequest(protocol.CheckTransactionState, h.Encode(), body)
 	req.Flag |= protocol.FlagOneway
-	req.Version, req.Language, req.ExtFieldsTable = b.version, protocol.Java, b.extTable
+	b.stamp(req)
 	info := c.info()
 	if err := c.rc.Send(req); err != nil { // numbers req.Opaque
 		if errors.Is(err, remoting.ErrServerClosed) {

@@ -62,7 +62,7 @@ func (b *Broker) stamping(next remoting.Handler) remoting.Handler {
 }
 
 // stamp writes the broker's version, language and extFields table size
-// into a reply.
+// into a reply, or a request the broker sends.
 func (b *Broker) stamp(resp *protocol.Command) {
 	resp.Version = b.version
 	resp.Language = protocol.Java
