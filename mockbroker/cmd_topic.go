@@ -322,7 +322,7 @@ func (b *Broker) allTopicList(c *conn, req *protocol.Command) *protocol.Command 
 	for _, g := range b.consumers.Groups() {
 		set[store.RetryTopic(g)] = true
 	}
-	return topicListReply(req, sortedTopics(set))
+	return topicListReply(req, sortedKeys(set))
 }
 
 // topicsByCluster (224, name server) is RouteInfoManager.getTopicsByCluster:
@@ -339,7 +339,7 @@ func (b *Broker) topicsByCluster(c *conn, req *protocol.Command) *protocol.Comma
 			set[name] = true
 		}
 	}
-	return topicListReply(req, sortedTopics(set))
+	return topicListReply(req, sortedKeys(set))
 }
 
 func topicListReply(req *protocol.Command, topics []string) *protocol.Command {

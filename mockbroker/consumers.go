@@ -44,7 +44,7 @@ func (b *Broker) consumerEvent(ev consumers.Event) {
 		}
 		req := protocol.NewRequest(protocol.NotifyConsumerIDsChanged, h.Encode(), nil)
 		req.Flag |= protocol.FlagOneway
-		req.Version, req.Language, req.ExtFieldsTable = b.version, protocol.Java, b.extTable
+		b.stamp(req)
 		if err := c.rc.Send(req); err != nil {
 			b.log.Debug("notify consumer ids changed not sent", "remote", c.addr, "group", ev.Group, "err", err)
 		}

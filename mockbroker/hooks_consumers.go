@@ -163,7 +163,7 @@ func (b *Broker) ConsumerOffsets(group string) []ConsumerOffset {
 		}
 	}
 	var out []ConsumerOffset
-	for _, t := range sortedTopics(topics) {
+	for _, t := range sortedKeys(topics) {
 		n := int32(0)
 		if info, ok := b.store.Topic(t); ok {
 			n = info.ReadQueueNums
@@ -181,15 +181,6 @@ func (b *Broker) ConsumerOffsets(group string) []ConsumerOffset {
 			out = append(out, o)
 		}
 	}
-	return out
-}
-
-func sortedTopics(set map[string]bool) []string {
-	out := make([]string, 0, len(set))
-	for t := range set {
-		out = append(out, t)
-	}
-	slices.Sort(out)
 	return out
 }
 

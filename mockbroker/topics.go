@@ -58,7 +58,7 @@ func (b *Broker) Topics() []TopicConfig {
 
 // Topic returns one topic's config.
 func (b *Broker) Topic(name string) (TopicConfig, bool) {
-	t, ok := b.topicInfo(name)
+	t, ok := b.findTopic(name)
 	if !ok {
 		return TopicConfig{}, false
 	}
@@ -70,20 +70,6 @@ func topicConfigOf(t store.TopicInfo) TopicConfig {
 	c := TopicConfig(t)
 	c.TopicFilterType = t.FilterType()
 	return c
-}
-
-// topicInfo is topicConfigs()[name] without building the table: a stored
-// topic, else a system topic of that name.
-func (b *Broker) topicInfo(name string) (store.TopicInfo, bool) {
-	if t, ok := b.store.Topic(name); ok {
-		return t, true
-	}
-	for _, t := range b.systemTopics() {
-		if t.Name == name {
-			return t, true
-		}
-	}
-	return store.TopicInfo{}, false
 }
 
 // DeleteTopic deletes a topic as DELETE_TOPIC_IN_BROKER and _IN_NAMESRV
