@@ -101,7 +101,7 @@ func (b *Broker) buildSystemTopics() []store.TopicInfo {
 // systemTopic reports whether TopicValidator.isSystemTopic holds.
 func (b *Broker) systemTopic(topic string) bool {
 	switch topic {
-	case autoCreateTopic, "RMQ_SYS_TRANS_HALF_TOPIC", "RMQ_SYS_TRANS_OP_HALF_TOPIC", "TRANS_CHECK_MAX_TIME_TOPIC", "RMQ_SYS_TRACE_TOPIC":
+	case autoCreateTopic, "RMQ_SYS_TRANS_HALF_TOPIC", "RMQ_SYS_TRANS_OP_HALF_TOPIC", transCheckMaxTimeTopic, "RMQ_SYS_TRACE_TOPIC":
 		return true
 	}
 	if _, ok := b.systemTopicConfig(topic); ok {

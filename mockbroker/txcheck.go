@@ -41,7 +41,7 @@ func DefaultTransactionCheckInterval(r protocol.Release) time.Duration {
 
 // transCheckMaxTimeTopic is where a real broker moves a half message
 // checked too many times (TopicValidator.RMQ_SYS_TRANS_CHECK_MAX_TIME_TOPIC).
-const transCheckMaxTimeTopic = "TRANS_CHECK_MAXTIME_TOPIC"
+const transCheckMaxTimeTopic = "TRANS_CHECK_MAX_TIME_TOPIC"
 
 // propertyCheckImmunity is CHECK_IMMUNITY_TIME_IN_SECONDS: a producer's
 // own first-check delay for one message.
@@ -172,7 +172,8 @@ func (b *Broker) RunTransactionCheck() TransactionCheckRun {
 }
 
 // discardHalf is resolveDiscardMsg: the half message goes to
-// TRANS_CHECK_MAXTIME_TOPIC, with an error logged.
+// TRANS_CHECK_MAX_TIME_TOPIC, with an error logged (whose text, as
+// Java's, spells it TRANS_CHECK_MAXTIME_TOPIC).
 func (b *Broker) discardHalf(m Message, checks int) {
 	b.log.Error("half message has been checked too many times, so discard it by moving it to system topic TRANS_CHECK_MAXTIME_TOPIC",
 		"msgId", m.MsgID, "topic", m.Topic, "group", m.ProducerGroup, "checks", checks, "commitLogOffset", m.CommitLogOffset)

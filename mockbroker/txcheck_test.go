@@ -63,7 +63,7 @@ func TestTransactionCheckService(t *testing.T) {
 
 // TestTransactionCheckServiceDiscards: a half message whose producer keeps
 // answering "unknown" is checked max times, then discarded into
-// TRANS_CHECK_MAXTIME_TOPIC; one younger than the timeout waits.
+// TRANS_CHECK_MAX_TIME_TOPIC; one younger than the timeout waits.
 func TestTransactionCheckServiceDiscards(t *testing.T) {
 	b := Start(t, WithVirtualClock(time.UnixMilli(1_700_000_000_000)), WithTransactionCheck(10*time.Second, 6*time.Second, 2))
 	c := dial(t, b.Addr())
@@ -81,7 +81,8 @@ func TestTransactionCheckServiceDiscards(t *testing.T) {
 	}
 	assert.Equal(t, b.RunTransactionCheck(), TransactionCheckRun{Discarded: 1})
 	assert.Equal(t, len(b.PendingTransactions()), 0)
-	assert.Equal(t, len(b.store.Range(transCheckMaxTimeTopic, 0, 0, 10)), 1)
+	// TopicValidator.RMQ_SYS_TRANS_CHECK_MAX_TIME_TOPIC, by its Java value.
+	assert.Equal(t, len(b.store.Range("TRANS_CHECK_MAX_TIME_TOPIC", 0, 0, 10)), 1)
 	_, err = c.tryRead(20 * time.Millisecond)
 	assert.Assert(t, isTimeout(err), "no third check: %v", err)
 }
