@@ -63,19 +63,6 @@ func TestConsumerClientErrors(t *testing.T) {
 	assert.NilError(t, c.WaitConsumed(ctx, "CG", "T", 0))
 }
 
-func consumerHeartbeat(clientID, group string, topics ...string) *protocol.Command {
-	cd := protocol.ConsumerData{GroupName: group, ConsumeType: protocol.ConsumePassively, MessageModel: protocol.MessageModelClustering,
-		ConsumeFromWhere: "CONSUME_FROM_LAST_OFFSET"}
-	for _, tp := range topics {
-		cd.SubscriptionDataSet = append(cd.SubscriptionDataSet, protocol.SubscriptionData{Topic: tp, SubString: "*",
-			ExpressionType: protocol.ExpressionTypeTag, SubVersion: 1700000000000})
-	}
-	hb := protocol.HeartbeatData{ClientID: clientID, ConsumerDataSet: []protocol.ConsumerData{cd}}
-	cmd := protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.Marshal())
-	cmd.Language, cmd.Version = protocol.Java, protocol.V4_9_8
-	return cmd
-}
-
 func TestConsumerEndpointsWithAConsumer(t *testing.T) {
 	b := mockbroker.Start(t, mockbroker.WithRelease(protocol.Release498))
 	cl := testclient.Dial(t, b.Addr())
@@ -85,7 +72,7 @@ func TestConsumerEndpointsWithAConsumer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 
-	assert.Equal(t, cl.Call(consumerHeartbeat("c@1", "CG", "T1")).ResponseCode(), protocol.Success)
+	assert.Equal(t, cl.Call(testclient.ConsumerHeartbeat("c@1", "CG", "T1")).ResponseCode(), protocol.Success)
 	assert.NilError(t, c.WaitConsumers(ctx, "CG", 1))
 	groups, err := c.ConsumerGroups(ctx)
 	assert.NilError(t, err)

@@ -26,7 +26,7 @@ func TestPullsEndpoint(t *testing.T) {
 	a.expect("GET", "/v1/pulls?limit=x", "", 400, `{"error":"query parameter limit=\"x\": want a non-negative integer"}`)
 
 	cl := testclient.Dial(t, b.Addr())
-	assert.Equal(t, cl.Call(consumerHeartbeat("c@1", "CG", "T1")).ResponseCode(), protocol.Success)
+	assert.Equal(t, cl.Call(testclient.ConsumerHeartbeat("c@1", "CG", "T1")).ResponseCode(), protocol.Success)
 	assert.Equal(t, cl.Read().RequestCode(), protocol.NotifyConsumerIDsChanged)
 	assert.Equal(t, cl.Call(testclient.SendMessage("PG", "T1", 0, "", []byte("m"))).ResponseCode(), protocol.Success)
 	assert.Equal(t, cl.Call(pullRequest("CG", "T1", 0, false)).Remark, "FOUND")

@@ -63,17 +63,6 @@ func series(mfs map[string]*dto.MetricFamily, name string) map[string]float64 {
 	return out
 }
 
-func consumerHeartbeat(clientID, group string, topics ...string) *protocol.Command {
-	cd := protocol.ConsumerData{GroupName: group, ConsumeType: protocol.ConsumePassively, MessageModel: protocol.MessageModelClustering,
-		ConsumeFromWhere: "CONSUME_FROM_LAST_OFFSET"}
-	for _, tp := range topics {
-		cd.SubscriptionDataSet = append(cd.SubscriptionDataSet, protocol.SubscriptionData{Topic: tp, SubString: "*",
-			ExpressionType: protocol.ExpressionTypeTag, SubVersion: 1700000000000})
-	}
-	hb := protocol.HeartbeatData{ClientID: clientID, ConsumerDataSet: []protocol.ConsumerData{cd}}
-	return protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.Marshal())
-}
-
 func pull(group, topic string, queue int32, offset int64) *protocol.Command {
 	h := protocol.PullMessageRequestHeader{ConsumerGroup: group, Topic: topic, QueueID: queue, QueueOffset: offset,
 		MaxMsgNums: 32, SuspendTimeoutMillis: 15000}
@@ -94,7 +83,7 @@ func traffic(t *testing.T, b *mockbroker.Broker) {
 	ok(p1.Call(testclient.Heartbeat("p@1", protocol.Java, 0, "PG1")), protocol.Success)
 	ok(p2.Call(testclient.Heartbeat("p@2", protocol.Java, 0, "PG1")), protocol.Success)
 	ok(p3.Call(testclient.Heartbeat("p@3", protocol.Java, 0, "PG2")), protocol.Success)
-	ok(c1.Call(consumerHeartbeat("c@1", "CG", "T")), protocol.Success)
+	ok(c1.Call(testclient.ConsumerHeartbeat("c@1", "CG", "T")), protocol.Success)
 	assert.Equal(t, c1.Read().Code, int32(protocol.NotifyConsumerIDsChanged))
 
 	ok(p1.Call(testclient.SendMessage("PG1", "T", 0, "", []byte("a"))), protocol.Success)

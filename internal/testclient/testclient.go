@@ -117,6 +117,21 @@ func Heartbeat(clientID string, lang protocol.LanguageCode, version protocol.MQV
 	return cmd
 }
 
+// ConsumerHeartbeat builds a Java 4.9.8 client's heartbeat registering one
+// clustering consumer group that subscribes to every tag of each topic.
+func ConsumerHeartbeat(clientID, group string, topics ...string) *protocol.Command {
+	cd := protocol.ConsumerData{GroupName: group, ConsumeType: protocol.ConsumePassively, MessageModel: protocol.MessageModelClustering,
+		ConsumeFromWhere: "CONSUME_FROM_LAST_OFFSET"}
+	for _, tp := range topics {
+		cd.SubscriptionDataSet = append(cd.SubscriptionDataSet, protocol.SubscriptionData{Topic: tp, SubString: "*",
+			ExpressionType: protocol.ExpressionTypeTag, SubVersion: 1700000000000})
+	}
+	hb := protocol.HeartbeatData{ClientID: clientID, ConsumerDataSet: []protocol.ConsumerData{cd}}
+	cmd := protocol.NewRequest(protocol.HeartBeat, map[string]string{}, hb.Marshal())
+	cmd.Language, cmd.Version = protocol.Java, protocol.V4_9_8
+	return cmd
+}
+
 // SendMessage builds a Go-client SEND_MESSAGE to one queue.
 func SendMessage(group, topic string, queue int, props string, body []byte) *protocol.Command {
 	return protocol.NewRequest(protocol.SendMessage, map[string]string{
