@@ -26,6 +26,7 @@ func (b *Broker) newStore() *store.Store {
 		MaxBytes:    b.cfg.storeBytes,
 		MaxMessages: b.cfg.storeCount,
 		OnAppend:    b.messageArrived,
+		OnCommit:    func(group string) { b.records.TouchKey(consumedKey(group)) },
 	})
 }
 

@@ -220,9 +220,9 @@ func (b *Broker) ResetConsumerOffsets(group, topic string, t time.Time) (map[int
 	return out, nil
 }
 
-// consumedPoll is how often WaitConsumed looks at the committed offsets
-// besides the broker's own wake-ups.
-const consumedPoll = 5 * time.Millisecond
+// consumedKey is the records' wait key of a consumer group's committed
+// offsets (WaitConsumed), touched by the store on every commit.
+func consumedKey(group string) string { return "consumed\x00" + group }
 
 // WaitConsumed waits until the group's committed offsets in the topic,
 // summed over its queues, reach n (n messages consumed by a group that
@@ -236,23 +236,11 @@ func (b *Broker) WaitConsumed(ctx context.Context, group, topic string, n int64)
 		}
 		return s
 	}
-	for {
-		// Offsets are committed without a wake-up: look again every
-		// consumedPoll.
-		tick, cancel := context.WithTimeout(ctx, consumedPoll)
-		err := b.records.Wait(tick, func(*recordState) bool { return sum() >= n })
-		cancel()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-			continue // only the tick ended
-		}
-		if ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		return fmt.Errorf("waiting for group %q to commit %d messages of %s, it committed %d: %w", group, n, topic, sum(), b.waitErr(err))
+	err := b.records.WaitKey(ctx, consumedKey(group), func(*recordState) bool { return sum() >= n })
+	if err == nil {
+		return nil
 	}
+	return fmt.Errorf("waiting for group %q to commit %d messages of %s, it committed %d: %w", group, n, topic, sum(), b.waitErr(err))
 }
 
 // ExpireConsumer drops the client's connections from a consumer group now

@@ -43,15 +43,24 @@ func (s *Store) MinOffset(topic string, queueID int32) int64 {
 // queue is pending (it reports false then).
 func (s *Store) CommitOffset(group, topic string, queueID int32, offset int64) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	k := offsetKey(topic, group)
 	if s.v5() {
 		if _, pending := s.resets[k][queueID]; pending {
+			s.mu.Unlock()
 			return false
 		}
 	}
 	s.setOffsetLocked(k, queueID, offset)
+	s.mu.Unlock()
+	s.committed(group)
 	return true
+}
+
+// committed reports a change of group's committed offsets (OnCommit).
+func (s *Store) committed(group string) {
+	if s.opts.OnCommit != nil {
+		s.opts.OnCommit(group)
+	}
 }
 
 // deleteOffsetsLocked forgets the committed offsets, and pending resets,
@@ -151,7 +160,6 @@ func (s *Store) ResetOffset(group, topic string, queueID int32, offset int64) bo
 		return false
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	k := offsetKey(topic, group)
 	if s.v5() {
 		m := s.resets[k]
@@ -162,6 +170,8 @@ func (s *Store) ResetOffset(group, topic string, queueID int32, offset int64) bo
 		m[queueID] = offset
 	}
 	s.setOffsetLocked(k, queueID, offset)
+	s.mu.Unlock()
+	s.committed(group)
 	return true
 }
 

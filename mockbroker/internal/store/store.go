@@ -50,6 +50,10 @@ type Options struct {
 	// once per (topic, queue) appended to: the hook that wakes parked
 	// pulls (PullRequestHoldService.notifyMessageArriving).
 	OnAppend func(AppendEvent)
+	// OnCommit is called after a group's committed offset changed
+	// (CommitOffset, ResetOffset), outside the store's lock: the hook
+	// that wakes those waiting for a group's progress.
+	OnCommit func(group string)
 }
 
 // AppendEvent tells OnAppend that a queue got messages.
